@@ -1,0 +1,5 @@
+"""`python -m pmipviz`."""
+
+from pmipviz.cli import main
+
+raise SystemExit(main())

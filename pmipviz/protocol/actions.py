@@ -1,0 +1,98 @@
+"""What the sans-I/O machines ask their host to do: plain data out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv6Address
+from typing import Any
+
+from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
+
+
+@dataclass(slots=True)
+class SendPbu:
+    """MAG -> LMA."""
+
+    pbu: Pbu
+    note: str
+    retransmission: bool = False
+
+
+@dataclass(slots=True)
+class SendPba:
+    """LMA -> the PBU's source (the MAG's Proxy-CoA)."""
+
+    dst: IPv6Address
+    pba: Pba
+    note: str
+
+
+@dataclass(slots=True)
+class SendRa:
+    """MAG -> an attached MN interface."""
+
+    interface: str  # "mn-id/IF"
+    ra: RouterAdvertisement
+    note: str
+
+
+@dataclass(slots=True)
+class StateChange:
+    """A change in a table the UI shows: bce, bul, route, tunnel, iface, mag."""
+
+    table: str
+    key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str
+    cause: str = ""  # register / rereg / handoff / dereg / revive / delete / expire / detect ...
+
+
+@dataclass(slots=True)
+class StartTimer:
+    """Call the machine's ``on_timer(name, now)`` after ``delay_ms``; stale timers are
+    ignored there. (A delay, not an absolute time, so that event times are exact sums.)"""
+
+    name: tuple[Any, ...]
+    delay_ms: float
+
+
+@dataclass(slots=True)
+class Forward:
+    """Send a data packet on: to an MN interface, up the tunnel, or to a MAG's tunnel."""
+
+    packet: DataPacket
+    to: str  # MAG name (LMA->MAG), "LMA" (MAG->LMA), or "mn-id/IF" (MAG->MN)
+    note: str
+
+
+@dataclass(slots=True)
+class Cache:
+    """A MAG put a packet in its cache (ft mode)."""
+
+    packet: DataPacket
+    occupancy: int
+    capacity: int
+    note: str
+
+
+@dataclass(slots=True)
+class Uncache:
+    """A MAG took a packet out of its cache (flush up the tunnel, or down to the MN)."""
+
+    packet: DataPacket
+    occupancy: int
+    capacity: int
+    note: str
+
+
+@dataclass(slots=True)
+class Drop:
+    """A packet is lost, with a named reason."""
+
+    packet: DataPacket
+    reason: str
+    note: str
+
+
+Action = SendPbu | SendPba | SendRa | StateChange | StartTimer | Forward | Cache | Uncache | Drop

@@ -1,0 +1,411 @@
+"""The LMA as a sans-I/O machine: PBUs in, PBAs and state changes out (RFC 5213 §5,
+draft-jiang-netext-ft-pmip-00 §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from ipaddress import IPv6Address, IPv6Network
+
+from pmipviz.protocol.actions import Action, SendPba, StartTimer, StateChange
+from pmipviz.protocol.binding_cache import ZERO_LLI, Bce, BindingCache, Lookup
+from pmipviz.protocol.constants import (
+    MAX_DELAY_BEFORE_NEW_BCE_ASSIGN_MS,
+    MIN_DELAY_BEFORE_BCE_DELETE_MS,
+    SIM_EPOCH_S,
+    TIMESTAMP_VALIDITY_WINDOW_MS,
+    Status,
+    status_name,
+)
+from pmipviz.protocol.messages import Pba, Pbu
+from pmipviz.protocol.options import (
+    ALL_ZERO_ADDRESS,
+    ALL_ZERO_PREFIX,
+    AttOption,
+    HiOption,
+    HnpOption,
+    LinkLocalOption,
+    MnIdOption,
+    MnLliOption,
+    Option,
+    TimestampOption,
+)
+
+HOST_MASK = (1 << 64) - 1
+
+
+def prefix64(addr: IPv6Address) -> IPv6Network:
+    """The /64 an address lies in (HNPs are /64s)."""
+    return IPv6Network((int(addr) & ~HOST_MASK, 64))
+
+
+@dataclass
+class LmaConfig:
+    """Policy and configuration of the LMA."""
+
+    mode: str  # "ft" or "rfc5213"
+    address: IPv6Address
+    prefix_pool: IPv6Network
+    mags: dict[IPv6Address, str]  # authorized MAGs (Proxy-CoA -> name)
+    known_mns: set[str] | None = None  # policy store; None = any MN-ID
+    lifetime_s: int = 40
+    tunnels: dict[str, str] = field(default_factory=dict)  # MAG name -> tunnel name
+    min_delay_before_bce_delete_ms: float = MIN_DELAY_BEFORE_BCE_DELETE_MS
+    max_delay_before_new_bce_assign_ms: float = MAX_DELAY_BEFORE_NEW_BCE_ASSIGN_MS
+    timestamp_window_ms: float = TIMESTAMP_VALIDITY_WINDOW_MS
+
+
+@dataclass
+class _Pending:
+    pbu: Pbu
+    src: IPv6Address
+    received_ms: float
+
+
+class Lma:
+    """Processes PBUs in the §5.3.1 order and routes the MNs' prefixes."""
+
+    def __init__(self, config: LmaConfig) -> None:
+        self.config = config
+        self.mode = config.mode
+        self.cache = BindingCache()
+        self.active: dict[str, str] = {}  # ft: MN-ID -> BCE key carrying its traffic
+        self.shared_hnp: dict[str, IPv6Network] = {}  # ft: one HNP per MN
+        self.pending: dict[str, _Pending] = {}  # §5.4.1.2-4 waits, by BCE key
+        self._next_prefix = 0
+        self._pool_size = 1 << (64 - config.prefix_pool.prefixlen)
+        self._tunnel_users: dict[str, int] = {}
+
+    # -- PBU processing (§5.3.1) ------------------------------------------
+
+    def handle_pbu(self, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
+        """Process one PBU received from ``src`` at ``now`` (ms)."""
+        status, why = self._check(pbu, src, now)
+        if status:
+            return [self._reject(pbu, src, status, why)]
+        if self.mode == "ft":
+            lookup = self.cache.lookup_ft(pbu, src, self.shared_hnp.get(pbu.mn_id or ""))
+        else:
+            lookup = self.cache.lookup_rfc5213(pbu, src)
+        return self._apply(lookup, pbu, src, now)
+
+    def _check(self, pbu: Pbu, src: IPv6Address, now: float) -> tuple[int, str]:
+        """Steps 4-11 of §5.3.1: the rejections, in the RFC's order."""
+        if pbu.mn_id is None:
+            return Status.MISSING_MN_IDENTIFIER_OPTION, "the PBU has no MN-ID option (§5.3.1)"
+        for cls, name in ((MnIdOption, "MN-ID"), (HiOption, "Handoff Indicator"),
+                          (AttOption, "Access Technology Type"), (MnLliOption, "MN LL-ID"),
+                          (TimestampOption, "Timestamp"), (LinkLocalOption, "Link-local")):
+            if pbu.count(cls) > 1:
+                return Status.REASON_UNSPECIFIED, f"the {name} option appears twice (§8.1)"
+        if not pbu.p:
+            return Status.PROXY_REG_NOT_ENABLED, "the P flag is not set: not a proxy registration"
+        if src not in self.config.mags:
+            return (Status.MAG_NOT_AUTHORIZED_FOR_PROXY_REG,
+                    f"{src} is not a MAG authorized for proxy registration (§5.3.1)")
+        known = self.config.known_mns
+        if known is not None and pbu.mn_id not in known:
+            return (Status.NOT_LMA_FOR_THIS_MOBILE_NODE,
+                    f"{pbu.mn_id} is not in this LMA's policy store (§5.3.1)")
+        ts = pbu.timestamp
+        if ts is None:
+            return Status.TIMESTAMP_MISMATCH, "no Timestamp option while timestamps are in use (§5.5)"
+        lma_clock_s = SIM_EPOCH_S + now / 1000.0
+        skew_ms = abs(ts.seconds - lma_clock_s) * 1000.0
+        if skew_ms > self.config.timestamp_window_ms:
+            return (Status.TIMESTAMP_MISMATCH,
+                    f"its timestamp is {skew_ms:.0f} ms off the LMA's clock, outside the "
+                    f"{self.config.timestamp_window_ms:.0f} ms TimestampValidityWindow (§5.5)")
+        if not pbu.has_hnp_option:
+            return Status.MISSING_HOME_NETWORK_PREFIX_OPTION, "the PBU has no HNP option (§5.3.1)"
+        if pbu.hi is None:
+            return Status.MISSING_HANDOFF_INDICATOR_OPTION, "the PBU has no HI option (§5.3.1)"
+        if pbu.att is None:
+            return (Status.MISSING_ACCESS_TECH_TYPE_OPTION,
+                    "the PBU has no Access Technology Type option (§5.3.1)")
+        return 0, ""
+
+    def _apply(self, lookup: Lookup, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
+        mag = self.config.mags[src]
+        if lookup.outcome == "reject":
+            return [self._reject(pbu, src, lookup.status,
+                                 f"the §5.4.1 lookup ({lookup.case}) rejects it")]
+        if lookup.outcome == "ignore":
+            return [StateChange("lma", "ignored", None, None,
+                                f"LMA silently ignores {mag}'s DeReg PBU for {pbu.mn_id}: "
+                                f"no matching session ({lookup.case}, §5.4.1)", "ignore")]
+        if lookup.outcome == "wait":
+            assert lookup.bce is not None
+            self.pending[lookup.bce.key] = _Pending(pbu, src, now)
+            deadline = now + self.config.max_delay_before_new_bce_assign_ms
+            return [
+                StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},
+                            f"LMA holds {mag}'s PBU (HI=4) for {pbu.mn_id} until the old MAG "
+                            f"de-registers or MaxDelayBeforeNewBCEAssign passes (§5.4.1.2)",
+                            "wait"),
+                StartTimer(("wait", lookup.bce.key), self.config.max_delay_before_new_bce_assign_ms),
+            ]
+        ts = pbu.timestamp.value if pbu.timestamp else 0
+        if lookup.outcome == "update":
+            assert lookup.bce is not None
+            if ts and ts < lookup.bce.timestamp:
+                return [self._reject(pbu, src, Status.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED,
+                                     "its timestamp is older than the one last accepted (§5.5)")]
+            if pbu.is_dereg:
+                return self._deregister(lookup.bce, pbu, src, now)
+            return self._update(lookup.bce, pbu, src, now, lookup.case)
+        return self._create(pbu, src, now, lookup.case)
+
+    # -- outcomes ---------------------------------------------------------
+
+    def _allocate(self, mn_id: str, requested: tuple[IPv6Network, ...]) -> tuple[IPv6Network, ...]:
+        if self.mode == "ft" and mn_id in self.shared_hnp:
+            return (self.shared_hnp[mn_id],)
+        if requested:
+            return requested
+        if self._next_prefix >= self._pool_size:
+            raise OverflowError("prefix pool exhausted")
+        base = int(self.config.prefix_pool.network_address) + (self._next_prefix << 64)
+        self._next_prefix += 1
+        hnp = IPv6Network((base, 64))
+        if self.mode == "ft":
+            self.shared_hnp[mn_id] = hnp
+        return (hnp,)
+
+    def _create(self, pbu: Pbu, src: IPv6Address, now: float, case: str) -> list[Action]:
+        mn_id = pbu.mn_id or ""
+        mag = self.config.mags[src]
+        try:
+            hnps = self._allocate(mn_id, pbu.nonzero_hnps)
+        except OverflowError:
+            return [self._reject(pbu, src, Status.INSUFFICIENT_RESOURCES,
+                                 "the prefix pool is exhausted")]
+        key, order = self.cache.new_key(mn_id)
+        lifetime = min(pbu.lifetime_s, self.config.lifetime_s)
+        bce = Bce(
+            key=key, mn_id=mn_id, mn_lli=pbu.mn_lli or ZERO_LLI, att=pbu.att or 0, hnps=hnps,
+            proxy_coa=src, mag=mag, tunnel=self.config.tunnels.get(mag, f"tunnel-{mag}"),
+            link_local=pbu.link_local or ALL_ZERO_ADDRESS, lifetime_s=lifetime,
+            registered_ms=now, seq=pbu.seq, timestamp=pbu.timestamp.value if pbu.timestamp else 0,
+            hi=pbu.hi or 0, created=order,
+        )
+        actions: list[Action] = []
+        if self.mode == "ft":
+            bce.s = 1
+            siblings = self.cache.for_mn(mn_id)
+            multihomed = any(b.proxy_coa != src for b in siblings)
+            bce.m = 1 if multihomed else 0
+            for b in siblings:
+                if multihomed and b.m != 1:
+                    before = b.row()
+                    b.m = 1
+                    actions.append(StateChange(
+                        "bce", b.key, before, b.row(),
+                        f"LMA sets M=1 on {b.key}: PBUs with the same MN-ID now come from "
+                        f"different MAGs (draft §3.1)", "multihoming"))
+        self.cache.add(bce)
+        actions.extend(self._tunnel_ref(mag, +1))
+        extension = " with the MN's shared HNP (draft §3.2)" if self.mode == "ft" else ""
+        actions.append(StateChange(
+            "bce", key, None, bce.row(),
+            f"LMA creates a Binding Cache entry for {mn_id} via {mag}{extension} "
+            f"(new mobility session, §5.4.1 case {case})", "register"))
+        actions.extend(self._route_after_change(mn_id, now))
+        actions.append(self._accept(pbu, src, bce, "new mobility session"))
+        actions.append(StartTimer(("expire", key), bce.lifetime_s * 1000.0))
+        return actions
+
+    def _update(self, bce: Bce, pbu: Pbu, src: IPv6Address, now: float,
+                case: str) -> list[Action]:
+        before = bce.row()
+        actions: list[Action] = []
+        old_mag = bce.mag
+        mag = self.config.mags[src]
+        revived = bce.state == "dereg-hold"
+        if old_mag != mag:
+            actions.extend(self._tunnel_ref(old_mag, -1))
+            actions.extend(self._tunnel_ref(mag, +1))
+        bce.proxy_coa = src
+        bce.mag = mag
+        bce.tunnel = self.config.tunnels.get(mag, f"tunnel-{mag}")
+        bce.att = pbu.att or bce.att
+        bce.mn_lli = pbu.mn_lli or bce.mn_lli
+        bce.link_local = pbu.link_local or bce.link_local
+        bce.lifetime_s = min(pbu.lifetime_s, self.config.lifetime_s)
+        bce.registered_ms = now
+        bce.seq = pbu.seq
+        bce.timestamp = pbu.timestamp.value if pbu.timestamp else 0
+        bce.hi = pbu.hi or 0
+        bce.state = "active"
+        bce.delete_ms = None
+        restored = False
+        if self.mode == "ft":
+            restored = bce.s == 0
+            bce.s = 1
+        if revived:
+            why = "a valid PBU during the MinDelayBeforeBCEDelete wait revives it (§5.3.5)"
+        elif restored:
+            why = "the interface is back: S=1 again (draft §3.1)"
+        elif old_mag != mag:
+            why = f"handoff from {old_mag} (§5.3.4)"
+        else:
+            why = "re-registration extends the lifetime (§5.3.3)"
+        cause = "revive" if revived else "restore" if restored else (
+            "handoff" if old_mag != mag else "rereg")
+        actions.append(StateChange("bce", bce.key, before, bce.row(),
+                                   f"LMA updates {bce.mn_id}'s entry via {mag}: {why} "
+                                   f"(§5.4.1 case {case})", cause))
+        actions.extend(self._route_after_change(bce.mn_id, now))
+        actions.append(self._accept(pbu, src, bce, why))
+        actions.append(StartTimer(("expire", bce.key), bce.lifetime_s * 1000.0))
+        return actions
+
+    def _deregister(self, bce: Bce, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
+        mag = self.config.mags[src]
+        if src != bce.proxy_coa:
+            return [StateChange("lma", "ignored", None, None,
+                                f"LMA ignores {mag}'s DeReg PBU for {bce.mn_id}: the entry's "
+                                f"Proxy-CoA is {bce.mag}, not {mag} (§5.3.5)", "ignore")]
+        before = bce.row()
+        actions: list[Action] = []
+        if self.mode == "ft":
+            bce.s = 0
+            actions.append(StateChange(
+                "bce", bce.key, before, bce.row(),
+                f"LMA updates the BCE entry for {bce.mn_id}: S=0 on the {mag} entry, which is "
+                f"kept (draft §3.2 step 4)", "dereg"))
+            actions.extend(self._route_after_change(bce.mn_id, now))
+            actions.append(self._accept(pbu, src, bce, "de-registration: S=0, entry kept",
+                                        lifetime=0))
+        else:
+            bce.state = "dereg-hold"
+            bce.delete_ms = now + self.config.min_delay_before_bce_delete_ms
+            actions.append(StateChange(
+                "bce", bce.key, before, bce.row(),
+                f"LMA accepts the de-registration of {bce.mn_id} via {mag}: it holds the entry "
+                f"for MinDelayBeforeBCEDelete ({self.config.min_delay_before_bce_delete_ms:.0f} "
+                f"ms) and drops the MN's traffic meanwhile (§5.3.5)", "dereg"))
+            actions.append(self._accept(pbu, src, bce, "de-registration accepted", lifetime=0))
+            actions.append(StartTimer(("delete", bce.key), self.config.min_delay_before_bce_delete_ms))
+        waiting = self.pending.pop(bce.key, None)
+        if waiting is not None:
+            actions.extend(self._update(bce, waiting.pbu, waiting.src, now, "5.4.1.2-4"))
+        return actions
+
+    def _delete(self, bce: Bce, note: str, cause: str, now: float) -> list[Action]:
+        self.cache.remove(bce.key)
+        actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, note, cause)]
+        actions.extend(self._tunnel_ref(bce.mag, -1))
+        actions.extend(self._route_after_change(bce.mn_id, now))
+        return actions
+
+    # -- timers -------------------------------------------------------------
+
+    def on_timer(self, name: tuple[object, ...], now: float) -> list[Action]:
+        """A timer the LMA asked for fired; stale timers do nothing."""
+        kind, key = name[0], str(name[1])
+        bce = self.cache.entries.get(key)
+        if kind == "expire" and bce is not None and bce.state == "active":
+            if now >= bce.expires_ms:
+                return self._delete(bce, f"LMA deletes {key}: its lifetime "
+                                         f"({bce.lifetime_s} s) expired without re-registration",
+                                    "expire", now)
+        elif kind == "delete" and bce is not None and bce.state == "dereg-hold":
+            if bce.delete_ms is not None and now >= bce.delete_ms:
+                return self._delete(bce, f"LMA deletes {key} after MinDelayBeforeBCEDelete "
+                                         "(§5.3.5)", "delete", now)
+        elif kind == "wait" and key in self.pending:
+            waiting = self.pending.pop(key)
+            return self._create(waiting.pbu, waiting.src, now, "5.4.1.2-4 timeout")
+        return []
+
+    # -- forwarding ---------------------------------------------------------
+
+    def route(self, dst: IPv6Address) -> tuple[Bce | None, str]:
+        """Which entry carries traffic to ``dst``; (None, reason) when it must be dropped."""
+        entries = self.cache.for_prefix(prefix64(dst))
+        if not entries:
+            return None, "no_binding"
+        if self.mode == "ft":
+            key = self.active.get(entries[0].mn_id)
+            bce = self.cache.entries.get(key) if key else None
+            if bce is None:
+                return None, "no_binding"
+            return bce, ""
+        bce = entries[0]
+        if bce.state == "dereg-hold":
+            return None, "dereg_hold"
+        return bce, ""
+
+    def _route_after_change(self, mn_id: str, now: float) -> Iterable[Action]:
+        """ft: keep the MN's traffic on an entry with S=1 (sticky), re-routing at once."""
+        if self.mode != "ft":
+            return []
+        current = self.active.get(mn_id)
+        bce = self.cache.entries.get(current) if current else None
+        if bce is not None and bce.s == 1:
+            return []
+        candidates = [b for b in self.cache.for_mn(mn_id) if b.s == 1]
+        new = min(candidates, key=lambda b: b.created) if candidates else None
+        before = {"via": bce.mag, "entry": bce.key} if bce else None
+        if new is None:
+            self.active.pop(mn_id, None)
+            if before is None:
+                return []
+            return [StateChange("route", mn_id, before, None,
+                                f"LMA has no entry with S=1 left for {mn_id}: its traffic "
+                                "has nowhere to go", "route")]
+        self.active[mn_id] = new.key
+        after = {"via": new.mag, "entry": new.key}
+        if before is None:
+            note = f"LMA routes {mn_id}'s prefix through {new.tunnel} to {new.mag}"
+        else:
+            note = (f"LMA re-routes {mn_id}'s traffic at once from {before['via']} to "
+                    f"{new.mag}, whose entry has S=1 (draft §3.2)")
+        return [StateChange("route", mn_id, before, after, note, "route")]
+
+    def _tunnel_ref(self, mag: str, delta: int) -> list[Action]:
+        users = self._tunnel_users.get(mag, 0)
+        self._tunnel_users[mag] = users + delta
+        name = self.config.tunnels.get(mag, f"tunnel-{mag}")
+        if users == 0 and delta > 0:
+            return [StateChange("tunnel", name, None, {"mag": mag, "up": True},
+                                f"LMA sets up {name}, the bi-directional tunnel to {mag} "
+                                "(§5.6.1)", "tunnel")]
+        if users + delta == 0 and delta < 0:
+            return [StateChange("tunnel", name, {"mag": mag, "up": True}, None,
+                                f"LMA tears down {name}: no MN uses it any more (§5.6.1)",
+                                "tunnel")]
+        return []
+
+    # -- PBA construction (§5.3.6) -----------------------------------------
+
+    def _pba_options(self, pbu: Pbu, hnps: tuple[IPv6Network, ...]) -> tuple[Option, ...]:
+        opts: list[Option] = [MnIdOption(pbu.mn_id or "")]
+        opts.extend(HnpOption(p) for p in hnps)
+        opts.append(HiOption(pbu.hi or 0))
+        opts.append(AttOption(pbu.att or 0))
+        if pbu.mn_lli is not None:
+            opts.append(MnLliOption(pbu.mn_lli))
+        if pbu.link_local is not None:
+            opts.append(LinkLocalOption(pbu.link_local))
+        if pbu.timestamp is not None:
+            opts.append(pbu.timestamp)
+        return tuple(opts)
+
+    def _accept(self, pbu: Pbu, src: IPv6Address, bce: Bce, why: str,
+                lifetime: int | None = None) -> SendPba:
+        life = bce.lifetime_s if lifetime is None else lifetime
+        pba = Pba(status=0, seq=pbu.seq, lifetime_s=life, p=pbu.p,
+                  options=self._pba_options(pbu, bce.hnps))
+        hnp = ", ".join(str(p) for p in bce.hnps)
+        return SendPba(src, pba, f"LMA sends a PBA (status 0, accepted: {why}) to {bce.mag} "
+                                 f"for {bce.mn_id}, HNP {hnp}")
+
+    def _reject(self, pbu: Pbu, src: IPv6Address, status: int, why: str) -> SendPba:
+        hnps = pbu.hnps or (ALL_ZERO_PREFIX,)
+        pba = Pba(status=status, seq=pbu.seq, lifetime_s=0, p=pbu.p,
+                  options=self._pba_options(pbu, hnps))
+        mag = self.config.mags.get(src, str(src))
+        return SendPba(src, pba, f"LMA rejects {mag}'s PBU with status {status} "
+                                 f"({status_name(status)}): {why}")

@@ -1,0 +1,405 @@
+"""The MAG as a sans-I/O machine (RFC 5213 §6, draft §3.2): attachment, the
+Binding Update List, re-registration, failure detection, de-registration,
+PBU retransmission, and the draft's cache of undeliverable packets."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from ipaddress import IPv6Address, IPv6Network
+from typing import Any
+
+from pmipviz.protocol.actions import (
+    Action,
+    Cache,
+    Drop,
+    Forward,
+    SendPbu,
+    SendRa,
+    StartTimer,
+    StateChange,
+    Uncache,
+)
+from pmipviz.protocol.constants import (
+    HI_NAMES,
+    INITIAL_BINDACK_TIMEOUT_MS,
+    MAX_BINDACK_TIMEOUT_MS,
+    REREGISTER_FRACTION,
+    SIM_EPOCH_S,
+    HandoffIndicator,
+    status_name,
+)
+from pmipviz.protocol.lma import prefix64
+from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
+from pmipviz.protocol.options import (
+    ALL_ZERO_PREFIX,
+    AttOption,
+    HiOption,
+    HnpOption,
+    LinkLocalOption,
+    MnIdOption,
+    MnLliOption,
+    Option,
+    TimestampOption,
+)
+
+
+def short_iface(key: str) -> str:
+    """"mn1@example.org/IF1" -> "mn1/IF1" for notes."""
+    mn, _, ifname = key.rpartition("/")
+    return f"{mn.split('@', 1)[0]}/{ifname}"
+
+
+@dataclass
+class MagConfig:
+    """Configuration of one MAG."""
+
+    name: str
+    address: IPv6Address
+    lma_address: IPv6Address
+    link_local: IPv6Address
+    mode: str = "ft"
+    lifetime_s: int = 40
+    detection_ms: float = 20.0
+    buffer_packets: int = 64
+    omit_options: tuple[str, ...] = ()
+    clock_offset_ms: float = 0.0
+
+
+@dataclass
+class BulEntry:
+    """One Binding Update List entry (§6.1): an attached MN interface."""
+
+    key: str  # "mn-id/IF"
+    mn_id: str
+    lli: bytes
+    att: int
+    state: str = "registering"  # registering | registered | deregistering | rejected
+    hnps: tuple[IPv6Network, ...] = ()
+    seq: int = 0
+    hi: int = 1
+    lifetime_s: int = 0
+    registered_ms: float = 0.0
+    attempt: int = 0
+    link_up: bool = True
+    detected: bool = False
+    status: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "mn_id": self.mn_id,
+            "interface": self.key.rpartition("/")[2],
+            "state": self.state,
+            "hnp": [str(p) for p in self.hnps],
+            "seq": self.seq,
+            "hi": self.hi,
+            "lifetime_s": self.lifetime_s,
+            "link_up": self.link_up,
+            "status": self.status,
+        }
+
+
+@dataclass
+class _Cached:
+    packet: DataPacket
+    prefix: IPv6Network
+    iface: str
+
+
+@dataclass
+class Mag:
+    """Host-independent MAG logic: call the handlers, carry out the returned actions."""
+
+    config: MagConfig
+    bul: dict[str, BulEntry] = field(default_factory=dict)
+    cache: deque[_Cached] = field(default_factory=deque)
+    redirect: set[IPv6Network] = field(default_factory=set)  # ft: prefixes sent back up
+    _by_prefix: dict[IPv6Network, str] = field(default_factory=dict)
+    _seq: int = 0
+    cached_in: int = 0
+    flushed: int = 0
+    dropped: int = 0
+    peak: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    # -- signalling ---------------------------------------------------------
+
+    def _pbu(self, entry: BulEntry, lifetime_s: int, hi: int, now: float) -> Pbu:
+        self._seq = (self._seq + 1) & 0xFFFF
+        entry.seq = self._seq
+        entry.hi = hi
+        omit = self.config.omit_options
+        opts: list[Option] = []
+        if "mn_id" not in omit:
+            opts.append(MnIdOption(entry.mn_id))
+        if "hnp" not in omit:
+            opts.extend(HnpOption(p) for p in (entry.hnps or (ALL_ZERO_PREFIX,)))
+        if "hi" not in omit:
+            opts.append(HiOption(hi))
+        if "att" not in omit:
+            opts.append(AttOption(entry.att))
+        opts.append(MnLliOption(entry.lli))
+        opts.append(LinkLocalOption(self.config.link_local))
+        clock_s = SIM_EPOCH_S + (now + self.config.clock_offset_ms) / 1000.0
+        opts.append(TimestampOption.from_seconds(clock_s))
+        return Pbu(seq=self._seq, lifetime_s=lifetime_s, options=tuple(opts), a=True, p=True)
+
+    def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
+              retx: bool = False) -> list[Action]:
+        pbu = self._pbu(entry, lifetime_s, hi, now)
+        timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
+        return [SendPbu(pbu, note, retx), StartTimer(("retx", entry.key, pbu.seq), timeout)]
+
+    def _bul_change(self, entry: BulEntry, before: dict[str, Any] | None, note: str,
+                    cause: str, removed: bool = False) -> StateChange:
+        after = None if removed else entry.row()
+        return StateChange("bul", f"{self.name}:{entry.key}", before, after, note, cause)
+
+    def attach(self, key: str, mn_id: str, lli: bytes, att: int, now: float,
+               hi: int = HandoffIndicator.NEW_INTERFACE) -> list[Action]:
+        """An MN interface attached (its RS arrived): register it with the LMA."""
+        entry = self.bul.get(key)
+        if entry is not None and entry.state == "registered":
+            entry.link_up = True
+            return [SendRa(key, RouterAdvertisement(mn_id, key.rpartition("/")[2], entry.hnps),
+                           f"{self.name} answers the RS of {short_iface(key)} with an RA "
+                           "(already registered)")]
+        before = entry.row() if entry else None
+        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
+        self.bul[key] = entry
+        for p in list(self.redirect):
+            if self._by_prefix.get(p) is None:
+                self.redirect.discard(p)
+        change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
+                                  f"Binding Update List (§6.1)", "attach")
+        why = HI_NAMES.get(hi, str(hi))
+        return [change, *self._send(entry, self.config.lifetime_s, hi, now,
+                                    f"{self.name} sends a PBU (HI={hi}, {why}) for "
+                                    f"{short_iface(key)} to the LMA (§6.9.1.1)")]
+
+    def on_pba(self, pba: Pba, now: float) -> list[Action]:
+        """A PBA from the LMA: match it to the BUL entry waiting for that sequence number."""
+        entry = next((e for e in self.bul.values() if e.seq == pba.seq
+                      and e.state in ("registering", "registered", "deregistering")), None)
+        if entry is None:
+            return [StateChange("mag", self.name, None, None,
+                                f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU "
+                                "is waiting for it", "ignore")]
+        before = entry.row()
+        entry.attempt = 0
+        if not pba.accepted:
+            entry.state = "rejected"
+            entry.status = pba.status
+            return [self._bul_change(entry, before,
+                                     f"{self.name} learns the LMA rejected {short_iface(entry.key)}"
+                                     f" ({pba.status} {status_name(pba.status)}): it will not "
+                                     "advertise a prefix or forward its packets (§6.9.1.2)",
+                                     "rejected")]
+        if entry.state == "deregistering":
+            return self._remove(entry, before, now, "the PBA confirms the de-registration")
+        entry.state = "registered"
+        entry.status = pba.status
+        entry.hnps = pba.nonzero_hnps
+        entry.lifetime_s = pba.lifetime_s
+        entry.registered_ms = now
+        for p in entry.hnps:
+            self._by_prefix[p] = entry.key
+            self.redirect.discard(p)
+        hnp = ", ".join(str(p) for p in entry.hnps)
+        actions: list[Action] = [
+            self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
+                             f"registered with HNP {hnp} and sets up the tunnel route "
+                             "(§6.9.1.2)", "registered"),
+            SendRa(entry.key, RouterAdvertisement(entry.mn_id, entry.key.rpartition("/")[2],
+                                                  entry.hnps),
+                   f"{self.name} advertises {hnp} to {short_iface(entry.key)} in a Router "
+                   "Advertisement (§6.9.1.2)"),
+        ]
+        if entry.lifetime_s > 0:
+            delay = entry.lifetime_s * 1000.0 * REREGISTER_FRACTION
+            actions.append(StartTimer(("rereg", entry.key, now), delay))
+        return actions
+
+    def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
+                why: str) -> list[Action]:
+        del self.bul[entry.key]
+        for p in entry.hnps:
+            if self._by_prefix.get(p) == entry.key:
+                del self._by_prefix[p]
+        actions: list[Action] = [self._bul_change(
+            entry, before, f"{self.name} removes {short_iface(entry.key)} from its Binding "
+            f"Update List: {why} (§6.9.1.4)", "removed", removed=True)]
+        if self.config.mode == "ft":
+            self.redirect.update(entry.hnps)
+            actions.extend(self._flush_up(entry))
+        return actions
+
+    def _flush_up(self, entry: BulEntry) -> list[Action]:
+        """Draft step 6: send the packets cached for this MN up the tunnel to the LMA."""
+        keep: deque[_Cached] = deque()
+        out: list[Action] = []
+        prefixes = set(entry.hnps)
+        occupancy = len(self.cache)
+        cap = self.config.buffer_packets
+        for item in self.cache:
+            if item.prefix in prefixes or item.iface == entry.key:
+                item.packet.cached = True
+                self.flushed += 1
+                occupancy -= 1
+                out.append(Uncache(item.packet, occupancy, cap,
+                                   f"{self.name} takes n={item.packet.n} out of its cache "
+                                   f"({occupancy}/{cap} left) (draft step 6)"))
+                out.append(Forward(item.packet, "LMA",
+                                   f"{self.name} sends cached packet n={item.packet.n} up its "
+                                   "tunnel to the LMA (draft step 6)"))
+            else:
+                keep.append(item)
+        self.cache = keep
+        return out
+
+    def on_timer(self, name: tuple[Any, ...], now: float) -> list[Action]:
+        """retx / rereg / detect timers; stale ones do nothing."""
+        kind, key = name[0], name[1]
+        entry = self.bul.get(key)
+        if entry is None:
+            return []
+        if kind == "retx" and entry.seq == name[2] and entry.state in ("registering",
+                                                                        "deregistering"):
+            return self._retransmit(entry, now)
+        if kind == "rereg" and entry.state == "registered" and entry.registered_ms == name[2]:
+            before = entry.row()
+            entry.state = "registering"
+            return [self._bul_change(entry, before, f"{self.name} re-registers "
+                                     f"{short_iface(key)} before its lifetime ends (§6.9.1.3)",
+                                     "rereg"),
+                    *self._send(entry, self.config.lifetime_s, HandoffIndicator.NOT_CHANGED, now,
+                                f"{self.name} sends a re-registration PBU (HI=5) for "
+                                f"{short_iface(key)} (§6.9.1.3)")]
+        if kind == "detect" and not entry.link_up and not entry.detected:
+            return self._detect(entry, now)
+        return []
+
+    def _retransmit(self, entry: BulEntry, now: float) -> list[Action]:
+        entry.attempt += 1
+        timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
+        before = entry.row()
+        if timeout > MAX_BINDACK_TIMEOUT_MS:
+            if entry.state == "deregistering":
+                return self._remove(entry, before, now, "no PBA came for the DeReg PBU")
+            entry.state = "rejected"
+            entry.status = None
+            return [self._bul_change(entry, before, f"{self.name} gives up registering "
+                                     f"{short_iface(entry.key)}: no PBA after "
+                                     f"{entry.attempt} tries (RFC 6275 §11.8)", "giveup")]
+        dereg = entry.state == "deregistering"
+        lifetime = 0 if dereg else self.config.lifetime_s
+        what = "DeReg PBU" if dereg else "PBU"
+        return self._send(entry, lifetime, entry.hi, now,
+                          f"{self.name} retransmits the {what} for {short_iface(entry.key)}: "
+                          f"no PBA within {timeout / 2:.0f} ms (RFC 6275 §11.8, back-off)",
+                          retx=True)
+
+    def _detect(self, entry: BulEntry, now: float) -> list[Action]:
+        """The failure of an attached interface is noticed: de-register it (§6.9.1.4)."""
+        before = entry.row()
+        entry.detected = True
+        if entry.state in ("rejected",):
+            return self._remove(entry, before, now, "the interface is gone")
+        entry.state = "deregistering"
+        entry.attempt = 0
+        caching = (" and keeps caching its packets (draft step 2)"
+                   if self.config.mode == "ft" else "")
+        return [self._bul_change(entry, before, f"{self.name} detects that "
+                                 f"{short_iface(entry.key)} is unreachable{caching}",
+                                 "detect"),
+                *self._send(entry, 0, HandoffIndicator.UNKNOWN, now,
+                            f"{self.name} sends the DeReg PBU (lifetime 0, HI=4) for "
+                            f"{short_iface(entry.key)} to the LMA (§6.9.1.4)")]
+
+    # -- link layer -----------------------------------------------------------
+
+    def link_down(self, key: str, now: float) -> list[Action]:
+        """The access link to an MN interface failed (noticed after detection_ms)."""
+        entry = self.bul.get(key)
+        if entry is None:
+            return []
+        before = entry.row()
+        entry.link_up = False
+        return [self._bul_change(entry, before, f"{self.name}'s link to {short_iface(key)} is "
+                                 "down; it cannot deliver to it any more", "link_down"),
+                StartTimer(("detect", key), self.config.detection_ms)]
+
+    def link_up(self, key: str, now: float) -> list[Action]:
+        """The access link came back before the failure was detected: deliver the cache."""
+        entry = self.bul.get(key)
+        if entry is None or entry.detected:
+            return []
+        before = entry.row()
+        entry.link_up = True
+        out: list[Action] = [self._bul_change(entry, before, f"{self.name}'s link to "
+                                              f"{short_iface(key)} is back before the failure "
+                                              "was detected", "link_up")]
+        keep: deque[_Cached] = deque()
+        occupancy = len(self.cache)
+        cap = self.config.buffer_packets
+        for item in self.cache:
+            if item.iface == key:
+                self.flushed += 1
+                occupancy -= 1
+                out.append(Uncache(item.packet, occupancy, cap,
+                                   f"{self.name} takes n={item.packet.n} out of its cache to "
+                                   f"deliver it to {short_iface(key)} ({occupancy}/{cap} left)"))
+                out.append(Forward(item.packet, key, f"{self.name} forwards n={item.packet.n} "
+                                   f"to {short_iface(key)}"))
+            else:
+                keep.append(item)
+        self.cache = keep
+        return out
+
+    # -- data plane -------------------------------------------------------------
+
+    def downlink(self, packet: DataPacket, now: float) -> list[Action]:
+        """A packet for an MN came down the tunnel."""
+        prefix = prefix64(packet.dst)
+        key = self._by_prefix.get(prefix)
+        entry = self.bul.get(key) if key else None
+        if entry is None or entry.state in ("rejected",):
+            if self.config.mode == "ft" and prefix in self.redirect:
+                packet.cached = True
+                return [Forward(packet, "LMA", f"{self.name} no longer serves this MN: it "
+                                f"sends n={packet.n} back up the tunnel (draft step 6)")]
+            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
+                         f"n={packet.n} is dropped")]
+        if entry.link_up:
+            return [Forward(packet, entry.key, f"{self.name} forwards n={packet.n} to "
+                            f"{short_iface(entry.key)}")]
+        return self.undeliverable(packet, entry.key, prefix)
+
+    def undeliverable(self, packet: DataPacket, key: str,
+                      prefix: IPv6Network | None = None) -> list[Action]:
+        """A packet for a broken interface: cache it (ft) or lose it (rfc5213)."""
+        if self.config.mode != "ft":
+            return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
+                         f"{short_iface(key)} is down (RFC 5213 has no cache)")]
+        cap = self.config.buffer_packets
+        if len(self.cache) >= cap:
+            self.dropped += 1
+            return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
+                         f"n={packet.n} is dropped")]
+        self.cache.append(_Cached(packet, prefix or prefix64(packet.dst), key))
+        self.cached_in += 1
+        self.peak = max(self.peak, len(self.cache))
+        return [Cache(packet, len(self.cache), cap,
+                      f"{self.name} cannot reach {short_iface(key)} and caches n={packet.n} "
+                      f"({len(self.cache)}/{cap}) (draft step 2)")]
+
+    def uplink(self, packet: DataPacket, key: str) -> list[Action]:
+        """A packet from an attached MN interface: reverse-tunnel it to the LMA (§6.10.5)."""
+        entry = self.bul.get(key)
+        if entry is None or entry.state not in ("registered", "registering"):
+            return [Drop(packet, "no_binding", f"{self.name} has no binding for "
+                         f"{short_iface(key)}; n={packet.n} is dropped")]
+        return [Forward(packet, "LMA", f"{self.name} reverse-tunnels n={packet.n} to the LMA")]

@@ -1,0 +1,72 @@
+"""The Trace: one typed event per simulation step, the single source of truth."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+KINDS = ("send", "recv", "drop", "state", "buffer", "fault", "deliver")
+MSGS = ("PBU", "PBA", "RS", "RA", "DATA")
+
+
+class TraceEvent:
+    """One event: ``i``, ``t_ms``, ``kind``, ``node``, ``peer``, ``msg``, ``fields``,
+    ``step`` (the draft's Figure 1 step, 1-8, or None) and a one-sentence ``note``."""
+
+    __slots__ = ("fields", "i", "kind", "msg", "node", "note", "peer", "step", "t_ms")
+
+    def __init__(self, i: int, t_ms: float, kind: str, node: str, peer: str | None,
+                 msg: str | None, fields: dict[str, Any], step: int | None, note: str) -> None:
+        self.i = i
+        self.t_ms = t_ms
+        self.kind = kind
+        self.node = node
+        self.peer = peer
+        self.msg = msg
+        self.fields = fields
+        self.step = step
+        self.note = note
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-lines form of DESIGN.md (keys in this order)."""
+        return {
+            "i": self.i,
+            "t_ms": self.t_ms,
+            "kind": self.kind,
+            "node": self.node,
+            "peer": self.peer,
+            "msg": self.msg,
+            "fields": self.fields,
+            "step": self.step,
+            "note": self.note,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(", ", ": "))
+
+    def __repr__(self) -> str:
+        return f"TraceEvent({self.i}, {self.t_ms}, {self.kind}, {self.node}->{self.peer}, " \
+               f"{self.msg}, step={self.step})"
+
+    @property
+    def is_dereg(self) -> bool:
+        return self.msg == "PBU" and self.fields.get("lifetime_s") == 0
+
+
+def event_from_dict(d: dict[str, Any]) -> TraceEvent:
+    """Rebuild an event read from a trace file."""
+    return TraceEvent(d["i"], float(d["t_ms"]), d["kind"], d["node"], d.get("peer"),
+                      d.get("msg"), d.get("fields") or {}, d.get("step"), d.get("note", ""))
+
+
+class JsonlSink:
+    """Streams events to a JSON-lines file (nothing kept in memory)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def __call__(self, event: TraceEvent) -> None:
+        self.stream.write(event.to_json())
+        self.stream.write("\n")
+        self.count += 1

@@ -1,0 +1,547 @@
+"""The simpy world: nodes wrap the protocol machines, links carry messages with
+delay and seeded loss, flows send CBR data, faults break / restore / move
+interfaces. Every step is reported as one TraceEvent to the sinks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from ipaddress import IPv6Address, IPv6Network
+from typing import Any
+
+import simpy
+
+from pmipviz.protocol.actions import (
+    Action,
+    Cache,
+    Drop,
+    Forward,
+    SendPba,
+    SendPbu,
+    SendRa,
+    StartTimer,
+    StateChange,
+    Uncache,
+)
+from pmipviz.protocol.constants import HandoffIndicator, status_name
+from pmipviz.protocol.lma import Lma, LmaConfig
+from pmipviz.protocol.mag import Mag, MagConfig, short_iface
+from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
+from pmipviz.scenario.model import Fault, Flow, Scenario
+from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
+from pmipviz.sim.steps import StepTagger
+from pmipviz.sim.trace import TraceEvent
+
+Sink = Callable[[TraceEvent], None]
+
+
+@dataclass
+class Link:
+    """A wired link with a delay and a seeded loss probability."""
+
+    a: str
+    b: str
+    delay_ms: float
+    loss: float
+    rng: random.Random
+
+    def lost(self) -> bool:
+        return self.loss > 0.0 and self.rng.random() < self.loss
+
+
+@dataclass
+class Iface:
+    """Run-time state of one MN interface."""
+
+    key: str
+    mn_id: str
+    name: str
+    lli: bytes
+    att: int
+    home_mag: str
+    mag: str | None = None  # the MAG it is attached to
+    up: bool = False
+    hnps: tuple[IPv6Network, ...] = ()
+    address: IPv6Address | None = None
+    order: int = 0
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "mn_id": self.mn_id,
+            "interface": self.name,
+            "mag": self.mag,
+            "up": self.up,
+            "hnp": [str(p) for p in self.hnps],
+            "address": str(self.address) if self.address else None,
+        }
+
+
+@dataclass
+class FlowState:
+    """Run-time state of one CBR flow."""
+
+    index: int
+    spec: Flow
+    downlink: bool  # CN -> MN
+    mn_id: str
+    cn: str
+    interval_ms: float
+    n: int = 0
+    dst: IPv6Address | None = None  # downlink: fixed at the first packet
+
+
+class World:
+    """Builds the network of a scenario and runs it on a simpy Environment."""
+
+    def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
+                 sinks: Iterable[Sink] = (), schedule_faults: bool = True) -> None:
+        self.scenario = scenario
+        self.mode = mode or scenario.mode
+        self.seed = scenario.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.sinks: list[Sink] = list(sinks)
+        self.count = 0
+        self.inflight = 0
+        self._pid = 0
+        self.lma_name = scenario.lma.name
+        self.cn_addr = {c.name: c.address for c in scenario.cns}
+        self.addr_cn = {c.address: c.name for c in scenario.cns}
+        self.mag_addr = {m.name: m.address for m in scenario.mags}
+        self.addr_mag = {m.address: m.name for m in scenario.mags}
+        self.mag_index = {m.name: i for i, m in enumerate(scenario.mags)}
+        self.access_delay = {m.name: m.access_delay_ms for m in scenario.mags}
+        self.tunnels = {m.name: f"Tunnel{i + 1}" for i, m in enumerate(scenario.mags)}
+        self.links: dict[frozenset[str], Link] = {}
+        for ln in scenario.links:
+            rng = random.Random(f"{self.seed}/{'-'.join(sorted((ln.a, ln.b)))}")
+            self.links[frozenset((ln.a, ln.b))] = Link(ln.a, ln.b, ln.delay_ms, ln.loss, rng)
+        self.lma = Lma(LmaConfig(
+            mode=self.mode, address=scenario.lma.address, prefix_pool=scenario.lma.prefix_pool,
+            mags={m.address: m.name for m in scenario.mags if m.authorized},
+            known_mns={mn.id for mn in scenario.mns if mn.known},
+            lifetime_s=scenario.lma.lifetime_s, tunnels=self.tunnels))
+        self.mags: dict[str, Mag] = {}
+        for i, m in enumerate(scenario.mags):
+            self.mags[m.name] = Mag(MagConfig(
+                name=m.name, address=m.address, lma_address=scenario.lma.address,
+                link_local=mag_link_local(i), mode=self.mode, lifetime_s=scenario.lma.lifetime_s,
+                detection_ms=m.detection_ms, buffer_packets=m.buffer_packets,
+                omit_options=m.omit_options, clock_offset_ms=m.clock_offset_ms))
+        self.ifaces: dict[str, Iface] = {}
+        self.mn_ifaces: dict[str, list[Iface]] = {}
+        for mn in scenario.mns:
+            for k, itf in enumerate(mn.interfaces):
+                iface = Iface(f"{mn.id}/{itf.name}", mn.id, itf.name, itf.lli, itf.att, itf.mag,
+                              order=k)
+                self.ifaces[iface.key] = iface
+                self.mn_ifaces.setdefault(mn.id, []).append(iface)
+        self.flows = [self._flow_state(i, f) for i, f in enumerate(scenario.flows)]
+        self.steps = StepTagger(self) if self.mode == "ft" else None
+        self._schedule(scenario, schedule_faults)
+
+    # -- set-up -------------------------------------------------------------
+
+    def _flow_state(self, index: int, flow: Flow) -> FlowState:
+        downlink = flow.src in self.cn_addr
+        mn_id, cn = (flow.dst, flow.src) if downlink else (flow.src, flow.dst)
+        return FlowState(index, flow, downlink, mn_id, cn, 1000.0 / flow.rate_pps)
+
+    def _schedule(self, scenario: Scenario, schedule_faults: bool) -> None:
+        for iface in self.ifaces.values():
+            spec = next(i for i in scenario.mn(iface.mn_id).interfaces if i.name == iface.name)
+            self.at(spec.attach_ms, self._attach_initial, iface)
+        for flow in self.flows:
+            if flow.spec.start_ms < flow.spec.stop_ms:
+                self.at(flow.spec.start_ms, self._flow_tick, flow)
+        if schedule_faults:
+            for fault in scenario.faults:
+                self.at(fault.at_ms, self.apply_fault, fault)
+
+    def at(self, t_ms: float, fn: Callable[..., None], *args: Any) -> None:
+        """Call ``fn(*args)`` at absolute simulated time ``t_ms`` (scheduled from now)."""
+        self.after(t_ms - self.env.now, fn, *args)
+
+    def after(self, delay_ms: float, fn: Callable[..., None], *args: Any) -> None:
+        """Call ``fn(*args)`` after ``delay_ms``."""
+        ev = self.env.timeout(delay_ms)
+        ev.callbacks.append(lambda _e: fn(*args))
+
+    # -- the trace ----------------------------------------------------------
+
+    def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
+             fields: dict[str, Any], note: str, step: int | None = None) -> TraceEvent:
+        """Report one step to every sink."""
+        ev = TraceEvent(self.count, self.env.now, kind, node, peer, msg, fields, step, note)
+        self.count += 1
+        for sink in self.sinks:
+            sink(ev)
+        return ev
+
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    # -- transmission -------------------------------------------------------
+
+    def _link(self, a: str, b: str) -> Link:
+        return self.links[frozenset((a, b))]
+
+    def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
+                 fields: dict[str, Any], note: str, arrive: Callable[[], None],
+                 step: int | None = None, is_data: bool = False,
+                 recv_kind: str | None = "recv", recv_note: str = "",
+                 recv_step: int | None = None) -> None:
+        """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
+        self.emit("send", src, dst, msg, fields, note, step)
+        if is_data:
+            self.inflight += 1
+        lost = link is not None and link.lost()
+
+        def done() -> None:
+            if is_data:
+                self.inflight -= 1
+            if lost:
+                f = dict(fields)
+                f["reason"] = "link_loss"
+                self.emit("drop", dst, src, msg, f,
+                          f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link "
+                          f"(loss {link.loss if link else 0:g})", recv_step)
+                return
+            if recv_kind is not None:
+                self.emit(recv_kind, dst, src, msg, fields,
+                          recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}",
+                          recv_step)
+            if self.scenario.processing_ms > 0:
+                self.after(self.scenario.processing_ms, arrive)
+            else:
+                arrive()
+
+        self.after(delay, done)
+
+    # -- action execution ------------------------------------------------------
+
+    def run_actions(self, node: str, actions: list[Action]) -> None:
+        """Carry out what a protocol machine asked for."""
+        for a in actions:
+            if isinstance(a, StateChange):
+                self._state(node, a)
+            elif isinstance(a, SendPbu):
+                self._send_pbu(node, a)
+            elif isinstance(a, SendPba):
+                self._send_pba(a)
+            elif isinstance(a, SendRa):
+                self._send_ra(node, a)
+            elif isinstance(a, StartTimer):
+                self.after(a.delay_ms, self._fire, node, a.name)
+            elif isinstance(a, Forward):
+                self._forward(node, a)
+            elif isinstance(a, Cache | Uncache):
+                self._buffer(node, a)
+            elif isinstance(a, Drop):
+                self._drop(node, a.packet, a.reason, a.note)
+
+    def _fire(self, node: str, name: tuple[Any, ...]) -> None:
+        if node == self.lma_name:
+            self.run_actions(node, self.lma.on_timer(name, self.now))
+        else:
+            self.run_actions(node, self.mags[node].on_timer(name, self.now))
+
+    def _state(self, node: str, a: StateChange) -> None:
+        fields = {"table": a.table, "key": a.key, "cause": a.cause,
+                  "before": a.before, "after": a.after}
+        if a.table == "bce":
+            row = a.after or a.before or {}
+            fields["interface"] = self._iface_of(row.get("mn_id", ""), row.get("mn_lli", ""))
+        step = self.steps.state(node, a) if self.steps else None
+        self.emit("state", node, None, None, fields, a.note, step)
+
+    def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
+        for iface in self.mn_ifaces.get(mn_id, ()):
+            if iface.lli.hex(":") == lli_hex:
+                return iface.name
+        return None
+
+    def _send_pbu(self, mag: str, a: SendPbu) -> None:
+        src, dst = self.mag_addr[mag], self.scenario.lma.address
+        fields = a.pbu.to_fields()
+        fields["ip_src"], fields["ip_dst"] = str(src), str(dst)
+        if a.retransmission:
+            fields["retransmission"] = True
+        step = self.steps.pbu(mag, a.pbu) if self.steps else None
+        pbu = a.pbu
+        what = "DeReg PBU" if pbu.is_dereg else "PBU"
+        self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
+                      self._link(mag, self.lma_name), "PBU", fields, a.note,
+                      lambda: self._lma_pbu(pbu, src), step,
+                      recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
+                      recv_step=step)
+
+    def _lma_pbu(self, pbu: Pbu, src: IPv6Address) -> None:
+        self.run_actions(self.lma_name, self.lma.handle_pbu(pbu, src, self.now))
+
+    def _send_pba(self, a: SendPba) -> None:
+        mag = self.addr_mag.get(a.dst)
+        if mag is None:
+            return
+        fields = a.pba.to_fields()
+        fields["ip_src"], fields["ip_dst"] = str(self.scenario.lma.address), str(a.dst)
+        step = self.steps.pba(mag, a.pba) if self.steps else None
+        pba = a.pba
+        self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
+                      self._link(mag, self.lma_name), "PBA", fields, a.note,
+                      lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
+                      recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
+                                f"{status_name(pba.status)})", recv_step=step)
+
+    def _send_ra(self, mag: str, a: SendRa) -> None:
+        iface = self.ifaces[a.interface]
+        fields = a.ra.to_fields()
+        fields["ip_src"] = str(mag_link_local(self.mag_index[mag]))
+        fields["ip_dst"] = str(link_local(iface.lli))
+        fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
+        ra = a.ra
+        self.transmit(mag, iface.key, self.access_delay[mag], None, "RA", fields, a.note,
+                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None)
+
+    def _mn_ra(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
+        if not iface.up or iface.mag != mag:
+            self.emit("drop", iface.key, mag, "RA", {**ra.to_fields(), "reason": "link_down"},
+                      f"the RA from {mag} never reaches {short_iface(iface.key)}: the link is down")
+            return
+        before = iface.row()
+        iface.hnps = ra.hnps
+        iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
+        self.emit("recv", iface.key, mag, "RA", ra.to_fields(),
+                  f"{short_iface(iface.key)} receives the RA and configures {iface.address} "
+                  f"from {', '.join(str(p) for p in ra.hnps)}")
+        self.emit("state", iface.key, None, None,
+                  {"table": "iface", "key": iface.key, "cause": "address", "before": before,
+                   "after": iface.row()},
+                  f"{short_iface(iface.key)} now has the address {iface.address}")
+
+    # -- interfaces and faults ----------------------------------------------------
+
+    def _set_iface(self, iface: Iface, note: str, cause: str, **changes: Any) -> None:
+        before = iface.row()
+        for k, v in changes.items():
+            setattr(iface, k, v)
+        self.emit("state", iface.key, None, None,
+                  {"table": "iface", "key": iface.key, "cause": cause, "before": before,
+                   "after": iface.row()}, note)
+
+    def _attach_initial(self, iface: Iface) -> None:
+        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE, "attaches to")
+
+    def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
+        self._set_iface(iface, f"{short_iface(iface.key)} {verb} {mag}", "attach", mag=mag,
+                        up=True)
+        fields = {"mn_id": iface.mn_id, "interface": iface.name, "lli": iface.lli.hex(":"),
+                  "ip_src": str(link_local(iface.lli)), "ip_dst": "ff02::2"}
+        self.transmit(iface.key, mag, self.access_delay[mag], None, "RS", fields,
+                      f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
+                      lambda: self._mag_rs(iface, mag, hi))
+
+    def _mag_rs(self, iface: Iface, mag: str, hi: int) -> None:
+        if not iface.up or iface.mag != mag:
+            return
+        self.run_actions(mag, self.mags[mag].attach(iface.key, iface.mn_id, iface.lli,
+                                                    iface.att, self.now, hi))
+
+    def apply_fault(self, fault: Fault) -> None:
+        """Break, restore or move an interface now."""
+        iface = self.ifaces[fault.interface]
+        fields: dict[str, Any] = {"action": fault.action, "interface": fault.interface,
+                                  "to_mag": fault.to_mag, "mag": iface.mag}
+        name = short_iface(iface.key)
+        if fault.action == "break":
+            if not iface.up:
+                self.emit("fault", iface.key, iface.mag, None, fields,
+                          f"{name} is already down: breaking it changes nothing")
+                return
+            step = self.steps.fault(iface, fault) if self.steps else None
+            self.emit("fault", iface.key, iface.mag, None, fields,
+                      f"{name} breaks: {iface.mag} can no longer reach it", step)
+            mag = iface.mag
+            assert mag is not None
+            self._set_iface(iface, f"{name} is down", "break", up=False)
+            self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
+        elif fault.action == "restore":
+            if iface.up:
+                self.emit("fault", iface.key, iface.mag, None, fields,
+                          f"{name} is already up: restoring it changes nothing")
+                return
+            if self.steps:
+                self.steps.restore(iface)
+            mag = iface.mag or iface.home_mag
+            self.emit("fault", iface.key, mag, None, fields, f"{name} comes back on {mag}")
+            self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
+            self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, "re-attaches to")
+        else:
+            to_mag = fault.to_mag or iface.home_mag
+            old = iface.mag
+            if old == to_mag and iface.up:
+                self.emit("fault", iface.key, old, None, fields,
+                          f"{name} is already on {to_mag}: moving it changes nothing")
+                return
+            step = self.steps.fault(iface, fault) if self.steps else None
+            self.emit("fault", iface.key, to_mag, None, fields,
+                      f"{name} moves from {old} to {to_mag} (handoff between MAGs)", step)
+            if old is not None and iface.up:
+                self._set_iface(iface, f"{name} leaves {old}", "detach", up=False)
+                self.run_actions(old, self.mags[old].link_down(iface.key, self.now))
+            self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS, "attaches to")
+
+    # -- data plane ------------------------------------------------------------
+
+    def _flow_tick(self, flow: FlowState) -> None:
+        spec = flow.spec
+        t_next = spec.start_ms + (flow.n + 1) * flow.interval_ms
+        self._originate(flow)
+        if t_next < spec.stop_ms:
+            self.after(t_next - self.env.now, self._flow_tick, flow)
+
+    def _new_packet(self, flow: FlowState, src: IPv6Address, dst: IPv6Address) -> DataPacket:
+        self._pid += 1
+        pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes, self.now)
+        flow.n += 1
+        return pkt
+
+    def active_iface(self, mn_id: str) -> Iface | None:
+        """The MN's interface in use: the first one that is up with an address."""
+        for iface in self.mn_ifaces[mn_id]:
+            if iface.up and iface.address is not None:
+                return iface
+        return None
+
+    def _originate(self, flow: FlowState) -> None:
+        if flow.downlink:
+            cn = flow.cn
+            if flow.dst is None:
+                active = self.active_iface(flow.mn_id)
+                flow.dst = active.address if active else None
+            dst = flow.dst
+            pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
+            if dst is None:
+                self._sent_and_dropped(cn, pkt, "no_address",
+                                       f"{cn} has no address for {flow.mn_id} yet")
+                return
+            self._hop(cn, self.lma_name, pkt, f"{cn} sends n={pkt.n} to {flow.mn_id}",
+                      lambda: self._lma_data(pkt, cn))
+        else:
+            active = self.active_iface(flow.mn_id)
+            src = active.address if active and active.address else IPv6Address("::")
+            pkt = self._new_packet(flow, src, self.cn_addr[flow.cn])
+            if active is None or active.mag is None:
+                node = self.mn_ifaces[flow.mn_id][0].key
+                self._sent_and_dropped(node, pkt, "link_down",
+                                       f"{flow.mn_id} has no working interface to send n={pkt.n}")
+                return
+            mag = active.mag
+            self._hop(active.key, mag, pkt, f"{short_iface(active.key)} sends n={pkt.n} to "
+                      f"{flow.cn}", lambda: self._mag_uplink(pkt, mag, active.key))
+
+    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+        fields = self._data_fields(pkt)
+        self.emit("send", node, None, "DATA", fields, note)
+        self._drop(node, pkt, reason, note)
+
+    def _data_fields(self, pkt: DataPacket, tunnel: tuple[str, str] | None = None
+                     ) -> dict[str, Any]:
+        f = pkt.to_fields()
+        f["hop"] = len(pkt.hops)
+        if tunnel is not None:
+            f["tunnel_src"] = str(self._addr(tunnel[0]))
+            f["tunnel_dst"] = str(self._addr(tunnel[1]))
+        return f
+
+    def _addr(self, node: str) -> IPv6Address:
+        if node == self.lma_name:
+            return self.scenario.lma.address
+        return self.mag_addr[node]
+
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str, arrive: Callable[[], None],
+             tunnel: bool = False, final: bool = False) -> None:
+        """One DATA hop; on an access link to an MN the arrival is a ``deliver``."""
+        fields = self._data_fields(pkt, (src, dst) if tunnel else None)
+        pkt.hops.append(src)
+        if dst in self.ifaces:
+            delay, link = self.access_delay[src], None
+        else:
+            link = self._link(src, dst)
+            delay = link.delay_ms
+        step = self.steps.data(src, dst, pkt) if self.steps else None
+        self.transmit(src, dst, delay, link, "DATA", fields, note, arrive, step, is_data=True,
+                      recv_kind=None if final else "recv",
+                      recv_note=f"{_short(dst)} receives n={pkt.n} from {_short(src)}",
+                      recv_step=step)
+
+    def _lma_data(self, pkt: DataPacket, came_from: str) -> None:
+        cn = self.addr_cn.get(pkt.dst)
+        if cn is not None:
+            self._hop(self.lma_name, cn, pkt, f"LMA forwards n={pkt.n} to {cn}",
+                      lambda: self._deliver(cn, self.lma_name, pkt), final=True)
+            return
+        bce, reason = self.lma.route(pkt.dst)
+        if bce is None:
+            why = {"no_binding": "it has no binding with S=1 for that prefix",
+                   "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's "
+                                 "traffic during MinDelayBeforeBCEDelete"}.get(reason, reason)
+            self._drop(self.lma_name, pkt, reason, f"LMA drops n={pkt.n} for {pkt.dst}: {why}")
+            return
+        mag = bce.mag
+        cached = " cached" if pkt.cached else ""
+        self._hop(self.lma_name, mag, pkt,
+                  f"LMA sends{cached} n={pkt.n} to {mag} through {bce.tunnel}",
+                  lambda: self._mag_downlink(pkt, mag), tunnel=True)
+
+    def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
+        self.run_actions(mag, self.mags[mag].downlink(pkt, self.now))
+
+    def _mag_uplink(self, pkt: DataPacket, mag: str, key: str) -> None:
+        self.run_actions(mag, self.mags[mag].uplink(pkt, key))
+
+    def _forward(self, node: str, a: Forward) -> None:
+        pkt = a.packet
+        if a.to == "LMA":
+            self._hop(node, self.lma_name, pkt, a.note,
+                      lambda: self._lma_data(pkt, node), tunnel=True)
+            return
+        iface = self.ifaces[a.to]
+        self._hop(node, iface.key, pkt, a.note, lambda: self._access_arrival(pkt, node, iface),
+                  final=True)
+
+    def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
+        if iface.up and iface.mag == mag:
+            self._deliver(iface.key, mag, pkt)
+            return
+        self.run_actions(mag, self.mags[mag].undeliverable(pkt, iface.key))
+
+    def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
+        step = self.steps.deliver(node, peer, pkt) if self.steps else None
+        cached = " (it went through a MAG cache)" if pkt.cached else ""
+        self.emit("deliver", node, peer, "DATA", self._data_fields(pkt),
+                  f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
+
+    def _buffer(self, node: str, a: Cache | Uncache) -> None:
+        fields = self._data_fields(a.packet)
+        fields["op"] = "in" if isinstance(a, Cache) else "out"
+        fields["occupancy"] = a.occupancy
+        fields["capacity"] = a.capacity
+        step = self.steps.buffer(node, a) if self.steps else None
+        self.emit("buffer", node, None, "DATA", fields, a.note, step)
+
+    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+        fields = self._data_fields(pkt)
+        fields["reason"] = reason
+        self.emit("drop", node, None, "DATA", fields, note)
+
+    # -- accounting ------------------------------------------------------------------
+
+    def queued(self) -> int:
+        """DATA packets still on a link or in a MAG cache (counted from the world itself)."""
+        return self.inflight + sum(len(m.cache) for m in self.mags.values())
+
+
+def _short(node: str) -> str:
+    return short_iface(node) if "/" in node else node
