@@ -109,7 +109,8 @@ class Lma:
                     f"{pbu.mn_id} is not in this LMA's policy store (§5.3.1)")
         ts = pbu.timestamp
         if ts is None:
-            return Status.TIMESTAMP_MISMATCH, "no Timestamp option while timestamps are in use (§5.5)"
+            return (Status.TIMESTAMP_MISMATCH,
+                    "no Timestamp option while timestamps are in use (§5.5)")
         lma_clock_s = SIM_EPOCH_S + now / 1000.0
         skew_ms = abs(ts.seconds - lma_clock_s) * 1000.0
         if skew_ms > self.config.timestamp_window_ms:
@@ -143,7 +144,8 @@ class Lma:
                             f"LMA holds {mag}'s PBU (HI=4) for {pbu.mn_id} until the old MAG "
                             f"de-registers or MaxDelayBeforeNewBCEAssign passes (§5.4.1.2)",
                             "wait"),
-                StartTimer(("wait", lookup.bce.key), self.config.max_delay_before_new_bce_assign_ms),
+                StartTimer(("wait", lookup.bce.key),
+                           self.config.max_delay_before_new_bce_assign_ms),
             ]
         ts = pbu.timestamp.value if pbu.timestamp else 0
         if lookup.outcome == "update":
@@ -286,7 +288,8 @@ class Lma:
                 f"for MinDelayBeforeBCEDelete ({self.config.min_delay_before_bce_delete_ms:.0f} "
                 f"ms) and drops the MN's traffic meanwhile (§5.3.5)", "dereg"))
             actions.append(self._accept(pbu, src, bce, "de-registration accepted", lifetime=0))
-            actions.append(StartTimer(("delete", bce.key), self.config.min_delay_before_bce_delete_ms))
+            actions.append(StartTimer(("delete", bce.key),
+                                      self.config.min_delay_before_bce_delete_ms))
         waiting = self.pending.pop(bce.key, None)
         if waiting is not None:
             actions.extend(self._update(bce, waiting.pbu, waiting.src, now, "5.4.1.2-4"))

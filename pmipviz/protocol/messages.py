@@ -93,7 +93,7 @@ class _OptionAccess:
     @property
     def timestamp(self) -> TimestampOption | None:
         opt = self._first(TimestampOption)
-        return opt  # type: ignore[no-any-return]
+        return opt
 
     def _options_fields(self) -> dict[str, Any]:
         out: dict[str, Any] = {"hnp": []}

@@ -79,7 +79,7 @@ class TimestampOption:
         if seconds < 0 or seconds >= 2**48:
             raise ProtocolError(f"timestamp {seconds} s is outside the 48-bit range of §8.8")
         whole = int(seconds)
-        frac = int(round((seconds - whole) * 65536))
+        frac = round((seconds - whole) * 65536)
         if frac == 65536:
             whole, frac = whole + 1, 0
         return cls((whole << 16) | frac)

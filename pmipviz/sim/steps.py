@@ -113,8 +113,8 @@ class StepTagger:
                 return ho.tag(2)
         elif sc.table in ("bce", "route") and sc.cause in ("dereg", "route"):
             row = sc.after or sc.before or {}
-            mn = row.get("mn_id") if sc.table == "bce" else sc.key
-            ho = self.ho.get(str(mn))
+            mn_key = row.get("mn_id") if sc.table == "bce" else sc.key
+            ho = self.ho.get(str(mn_key))
             if ho is not None and ho.stage >= 3 and ho.stage <= 4:
                 return ho.tag(4)
         return None

@@ -27,7 +27,7 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.constants import HandoffIndicator, status_name
 from pmipviz.protocol.lma import Lma, LmaConfig
 from pmipviz.protocol.mag import Mag, MagConfig, short_iface
-from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
+from pmipviz.protocol.messages import DataPacket, Pbu, RouterAdvertisement
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger

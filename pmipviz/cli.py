@@ -1,0 +1,199 @@
+"""The ``pmipviz`` command: the TUI, headless runs and the list of scenarios.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr), 1 bug."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from typing import IO, NoReturn
+
+from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
+from pmipviz.scenario.model import MODES, Scenario
+from pmipviz.sim.trace import JsonlSink, TraceEvent
+
+SUBCOMMANDS = ("run", "scenarios", "tui")
+
+
+class BadInput(Exception):
+    """A command-line problem reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{self.prog}: {message}")
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of milliseconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a seed >= 0, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="pmipviz", description="Proxy Mobile IPv6 (RFC 5213) and the "
+                     "fault-tolerant handover of draft-jiang-netext-ft-pmip-00, step by step.")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    tui = sub.add_parser("tui", help="the terminal UI (the default command)")
+    tui.add_argument("scenario", nargs="?", default="figure1")
+    tui.add_argument("--mode", choices=MODES)
+    run = sub.add_parser("run", help="run a scenario headless and print its metrics")
+    run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
+    run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
+    run.add_argument("--seed", type=_seed, help="override the scenario's seed")
+    run.add_argument("--until", type=_non_negative_float, metavar="MS",
+                     help="stop at this simulated time (default: the scenario's duration)")
+    run.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    run.add_argument("--trace", metavar="FILE.jsonl", help="stream the trace to this file")
+    run.add_argument("--pcap", metavar="FILE.pcap", help="write every transmission to a pcap")
+    sub.add_parser("scenarios", help="list the shipped scenarios")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in SUBCOMMANDS and args_list[0] not in ("-h", "--help")):
+        args_list.insert(0, "tui")
+    try:
+        args = build_parser().parse_args(args_list)
+        if args.command == "scenarios":
+            return _cmd_scenarios()
+        if args.command == "run":
+            return _cmd_run(args)
+        return _cmd_tui(args)
+    except (BadInput, ScenarioError) as err:
+        print(f"pmipviz: {err}" if isinstance(err, ScenarioError) else str(err),
+              file=sys.stderr)
+        return 2
+
+
+def _cmd_scenarios() -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("name", "title", box=None, header_style="bold")
+    for name, title in shipped_scenarios():
+        table.add_row(name, title)
+    Console().print(table)
+    return 0
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    from pmipviz.ui.app import PmipvizApp
+
+    PmipvizApp(scenario, mode=args.mode).run()
+    return 0
+
+
+def _open(path: str, mode: str) -> IO[str]:
+    try:
+        return open(path, mode, encoding="utf-8")
+    except OSError as err:
+        raise BadInput(f"pmipviz: {path}: cannot write: {err.strerror}") from None
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pmipviz.sim.headless import run
+
+    scenario = load_scenario(args.scenario)
+    with ExitStack() as stack:
+        sinks: list[Callable[[TraceEvent], None]] = []
+        if args.trace:
+            sinks.append(JsonlSink(stack.enter_context(_open(args.trace, "w"))))
+        if args.pcap:
+            from pmipviz.wire.pcap import PcapSink
+
+            try:
+                pcap = stack.enter_context(PcapSink(args.pcap))
+            except OSError as err:
+                raise BadInput(f"pmipviz: {args.pcap}: cannot write: {err.strerror}") from None
+            sinks.append(pcap)
+        progress = _progress(stack, scenario, args.until)
+        metrics, _world = run(scenario, mode=args.mode, seed=args.seed, until_ms=args.until,
+                              sinks=sinks, progress=progress)
+    doc = metrics.to_dict()
+    if args.json:
+        print(json.dumps(doc, indent=2))
+    else:
+        _print_summary(doc, scenario)
+    return 0
+
+
+def _progress(stack: ExitStack, scenario: Scenario,
+              until: float | None) -> Callable[[float], None] | None:
+    """A rich progress bar on stderr for long runs, when stderr is a terminal."""
+    if not sys.stderr.isatty() or len(scenario.mns) < 20:
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    end = scenario.duration_ms if until is None else until
+    bar = stack.enter_context(Progress(console=Console(stderr=True), transient=True))
+    task = bar.add_task("simulating", total=end)
+    return lambda t: bar.update(task, completed=t)
+
+
+def _print_summary(doc: dict[str, object], scenario: Scenario) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{scenario.title}[/] · mode {doc['mode']} · seed {doc['seed']} · "
+                  f"{doc['events']} events")
+    table = Table("packets", "count", box=None, header_style="bold")
+    for key in ("sent", "delivered", "lost", "queued", "reordered", "duplicated"):
+        table.add_row(key, str(doc[key]))
+    lost = doc["lost_by_reason"]
+    assert isinstance(lost, dict)
+    for reason, n in lost.items():
+        table.add_row(f"  lost: {reason}", str(n))
+    console.print(table)
+    flows = doc["flows"]
+    assert isinstance(flows, list)
+    if flows:
+        ft = Table("flow", "sent", "delivered", "lost", "reordered", "max gap ms", box=None,
+                   header_style="bold")
+        for f in flows:
+            ft.add_row(f"{f['from']} → {f['to']}", str(f["sent"]), str(f["delivered"]),
+                       str(f["lost"]), str(f["reordered"]), f"{f['max_gap_ms']:g}")
+        console.print(ft)
+    handovers = doc["handovers"]
+    assert isinstance(handovers, list)
+    if handovers:
+        ht = Table("interface", "fault", "DeReg", "switch", "PBA", "new path", "interruption",
+                   box=None, header_style="bold")
+
+        def ms(v: object) -> str:
+            return "-" if v is None else f"{v:g}"
+
+        for h in handovers:
+            ht.add_row(h["interface"], ms(h["fault_ms"]), ms(h["dereg_ms"]), ms(h["switch_ms"]),
+                       ms(h["pba_ms"]), ms(h["first_new_path_ms"]), ms(h["interruption_ms"]))
+        console.print(ht)
+    peaks = doc["buffer_peak"]
+    assert isinstance(peaks, dict)
+    console.print("buffer peak: " + ", ".join(f"{k} {v}" for k, v in peaks.items()))

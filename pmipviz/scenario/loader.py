@@ -1,0 +1,395 @@
+"""Load scenario files (a path or a shipped scenario's name) and check them against the schema.
+
+The schema is DESIGN.md's "Scenario file (TOML)" plus a few teaching knobs
+(``processing_ms``, ``lifetime_s``, ``authorized``, ``omit_options``,
+``clock_offset_ms``, ``known``). Every problem raises ScenarioError.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pmipviz
+from pmipviz.protocol.constants import MAX_LIFETIME_S
+from pmipviz.scenario.errors import ScenarioError
+from pmipviz.scenario.model import (
+    FAULT_ACTIONS,
+    MODES,
+    PBU_OPTION_NAMES,
+    Cn,
+    Fault,
+    Flow,
+    Interface,
+    Link,
+    Lma,
+    Mag,
+    MobileNode,
+    Scenario,
+)
+from pmipviz.scenario.validate import (
+    Context,
+    Registry,
+    Table,
+    array_of_tables,
+    choices,
+    fmt,
+    type_name,
+)
+
+_TOML_POS_RE = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$", re.S)
+_TOML_END_RE = re.compile(r"^(?P<msg>.*?)\s*\(at end of document\)$", re.S)
+
+TOP_KEYS = ("scenario", "lma", "mag", "cn", "mn", "link", "flow", "fault")
+SCENARIO_KEYS = ("title", "description", "mode", "seed", "duration_ms", "processing_ms")
+LMA_KEYS = ("name", "address", "prefix_pool", "lifetime_s")
+MAG_KEYS = (
+    "name",
+    "address",
+    "access_delay_ms",
+    "detection_ms",
+    "buffer_packets",
+    "authorized",
+    "omit_options",
+    "clock_offset_ms",
+)
+CN_KEYS = ("name", "address")
+MN_KEYS = ("id", "interfaces", "known")
+INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms")
+LINK_KEYS = ("between", "delay_ms", "loss")
+FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
+FAULT_KEYS = ("at_ms", "action", "interface", "to_mag")
+
+MIN_PACKET_BYTES = 48  # an IPv6 header plus a little payload
+MAX_PACKET_BYTES = 65000
+
+
+def shipped_dir() -> Path:
+    """The folder of shipped scenarios: the repo's ``scenarios/`` or the wheel's copy."""
+    repo = Path(__file__).resolve().parents[2] / "scenarios"
+    if repo.is_dir():
+        return repo
+    return Path(pmipviz.__file__).resolve().parent / "_scenarios"
+
+
+def shipped_scenarios() -> list[tuple[str, str]]:
+    """``(name, title)`` of every shipped scenario, sorted by name.
+
+    Titles are read without full validation, so one broken file does not hide
+    the others (loading it reports the problem).
+    """
+    folder = shipped_dir()
+    if not folder.is_dir():
+        return []
+    return sorted((path.stem, _quick_title(path)) for path in folder.glob("*.toml"))
+
+
+def _quick_title(path: Path) -> str:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        title = data["scenario"]["title"]
+    except Exception:
+        return "(invalid scenario file)"
+    return title if isinstance(title, str) else "(invalid scenario file)"
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario file, or a shipped scenario by name (``figure1``)."""
+    path = _resolve(name_or_path)
+    shown = str(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except IsADirectoryError:
+        raise ScenarioError(shown, None, "", "is a directory, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(shown, None, "", "not a text file (not UTF-8)") from None
+    except OSError as err:
+        raise ScenarioError(shown, None, "", f"cannot read: {err.strerror or err}") from None
+    scenario = parse_scenario(text, file=shown, name=path.stem)
+    return scenario.with_changes(path=path.resolve())
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    """The file a user meant: an existing path, else a shipped scenario's name."""
+    text = str(name_or_path)
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    if _is_bare_name(text):
+        shipped = shipped_dir() / f"{text}.toml"
+        if shipped.is_file():
+            return shipped
+        names = [name for name, _ in shipped_scenarios()]
+        hint = f"try: {', '.join(names)}" if names else "no scenarios are shipped"
+        raise ScenarioError(text, None, "", f"no shipped scenario {text!r} ({hint})")
+    if path.exists():
+        return path  # a directory or a device: reading it reports the problem
+    raise ScenarioError(text, None, "", "no such file")
+
+
+def _is_bare_name(text: str) -> bool:
+    return bool(text) and "/" not in text and "\\" not in text and not text.endswith(".toml")
+
+
+def parse_scenario(text: str, file: str = "<string>", name: str = "scenario") -> Scenario:
+    """Parse and validate scenario TOML ``text``; errors name ``file``."""
+    if not text.strip():
+        raise ScenarioError(file, None, "", "empty file")
+    data = _parse_toml(text, file)
+    if not data:
+        raise ScenarioError(file, None, "", "empty file (only comments)")
+    return build_scenario(data, Context(file, text), name)
+
+
+def _parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        message = str(err)
+        line: int | None = None
+        match = _TOML_POS_RE.match(message)
+        if match:
+            line = int(match["line"])
+            message = f"{match['msg']} (column {match['col']})"
+        elif match := _TOML_END_RE.match(message):
+            line = max(len(text.splitlines()), 1)
+            message = f"{match['msg']} (at end of file)"
+        raise ScenarioError(file, line, "", f"not valid TOML: {message}") from None
+    except RecursionError:
+        raise ScenarioError(file, None, "", "not valid TOML: nested too deeply") from None
+
+
+def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
+    """Check the parsed TOML ``data`` and build the Scenario."""
+    for key, value in data.items():
+        if key not in TOP_KEYS:
+            what = "table" if isinstance(value, (dict, list)) else "key"
+            ctx.fail(key, f"unknown {what} (expected one of: {choices(TOP_KEYS)})")
+    for key in ("scenario", "lma"):
+        if key not in data:
+            ctx.fail(key, f"missing required table [{key}]")
+    head = Table(ctx, "scenario", data["scenario"], SCENARIO_KEYS)
+    title = head.string("title")
+    description = head.string("description", "", empty=True)
+    mode = head.choice("mode", MODES, "ft")
+    seed = head.integer("seed", 1, ge=0)
+    duration = head.number("duration_ms", gt=0)
+    processing = head.number("processing_ms", 0, ge=0)
+    names = Registry("name")
+    addresses = Registry("address")
+    lma = _lma(Table(ctx, "lma", data["lma"], LMA_KEYS), names, addresses)
+    mags = tuple(
+        _mag(Table(ctx, f"mag[{i}]", raw, MAG_KEYS), names, addresses)
+        for i, raw in enumerate(array_of_tables(ctx, data, "mag", required=True))
+    )
+    cns = tuple(
+        _cn(Table(ctx, f"cn[{i}]", raw, CN_KEYS), names, addresses)
+        for i, raw in enumerate(array_of_tables(ctx, data, "cn"))
+    )
+    mag_names = tuple(m.name for m in mags)
+    mns = tuple(
+        _mn(Table(ctx, f"mn[{i}]", raw, MN_KEYS), names, mag_names)
+        for i, raw in enumerate(array_of_tables(ctx, data, "mn", required=True))
+    )
+    links = _links(ctx, array_of_tables(ctx, data, "link"), lma, mags, cns, mns)
+    flows = tuple(
+        _flow(Table(ctx, f"flow[{i}]", raw, FLOW_KEYS), cns, mns)
+        for i, raw in enumerate(array_of_tables(ctx, data, "flow"))
+    )
+    faults = tuple(
+        _fault(Table(ctx, f"fault[{i}]", raw, FAULT_KEYS), mag_names, mns)
+        for i, raw in enumerate(array_of_tables(ctx, data, "fault"))
+    )
+    return Scenario(
+        name=name,
+        title=title,
+        description=description,
+        mode=mode,
+        seed=seed,
+        duration_ms=duration,
+        processing_ms=processing,
+        lma=lma,
+        mags=mags,
+        cns=cns,
+        mns=mns,
+        links=links,
+        flows=flows,
+        faults=faults,
+    )
+
+
+def _lma(t: Table, names: Registry, addresses: Registry) -> Lma:
+    name = t.name()
+    names.add(t, "name", name)
+    address = t.address()
+    addresses.add(t, "address", address)
+    pool = t.prefix("prefix_pool")
+    lifetime = t.integer("lifetime_s", 40, ge=1, le=MAX_LIFETIME_S)
+    if lifetime % 4:
+        t.fail("lifetime_s", f"must be a multiple of 4 (RFC 5213 §8.1 units), got {lifetime}")
+    return Lma(name=name, address=address, prefix_pool=pool, lifetime_s=lifetime)
+
+
+def _mag(t: Table, names: Registry, addresses: Registry) -> Mag:
+    name = t.name()
+    names.add(t, "name", name)
+    address = t.address()
+    addresses.add(t, "address", address)
+    omit: list[str] = []
+    for value in t.array("omit_options", []):
+        if not isinstance(value, str):
+            t.fail("omit_options", f"expected an array of strings, got a {type_name(value)} in it")
+        if value not in PBU_OPTION_NAMES:
+            t.fail(
+                "omit_options",
+                f"unknown PBU option {value!r} (expected some of: {choices(PBU_OPTION_NAMES)})",
+            )
+        if value in omit:
+            t.fail("omit_options", f"duplicate option {value!r}")
+        omit.append(value)
+    return Mag(
+        name=name,
+        address=address,
+        access_delay_ms=t.number("access_delay_ms", 1, ge=0),
+        detection_ms=t.number("detection_ms", 20, ge=0),
+        buffer_packets=t.integer("buffer_packets", 64, ge=0),
+        authorized=t.boolean("authorized", True),
+        omit_options=tuple(omit),
+        clock_offset_ms=t.number("clock_offset_ms", 0),
+    )
+
+
+def _cn(t: Table, names: Registry, addresses: Registry) -> Cn:
+    name = t.name()
+    names.add(t, "name", name)
+    address = t.address()
+    addresses.add(t, "address", address)
+    return Cn(name=name, address=address)
+
+
+def _mn(t: Table, names: Registry, mag_names: tuple[str, ...]) -> MobileNode:
+    mn_id = t.name("id")
+    if "@" not in mn_id:
+        t.fail("id", f"must be an NAI like 'mn1@example.org', got {mn_id!r}")
+    names.add(t, "id", mn_id)
+    items = t.array("interfaces")
+    if not items:
+        t.fail("interfaces", "must list at least one interface")
+    interfaces: list[Interface] = []
+    for j, raw in enumerate(items):
+        it = Table(t.ctx, f"{t.path}.interfaces[{j}]", raw, INTERFACE_KEYS)
+        interface = _interface(it, mag_names)
+        if any(i.name == interface.name for i in interfaces):
+            it.fail("name", f"duplicate interface name {interface.name!r} in {mn_id}")
+        interfaces.append(interface)
+    return MobileNode(id=mn_id, interfaces=tuple(interfaces), known=t.boolean("known", True))
+
+
+def _interface(t: Table, mag_names: tuple[str, ...]) -> Interface:
+    name = t.name()
+    mag = t.string("mag")
+    if mag not in mag_names:
+        t.fail("mag", f"mag {mag!r} is not defined (defined: {choices(mag_names)})")
+    return Interface(
+        name=name, mag=mag, att=t.att(), lli=t.lli(), attach_ms=t.number("attach_ms", 0, ge=0)
+    )
+
+
+def _links(
+    ctx: Context,
+    items: list[Any],
+    lma: Lma,
+    mags: tuple[Mag, ...],
+    cns: tuple[Cn, ...],
+    mns: tuple[MobileNode, ...],
+) -> tuple[Link, ...]:
+    """The links; each MAG and CN must have one to the LMA."""
+    nodes = (lma.name, *(m.name for m in mags), *(c.name for c in cns))
+    mn_ids = {m.id for m in mns}
+    seen: dict[frozenset[str], str] = {}
+    links: list[Link] = []
+    for i, raw in enumerate(items):
+        t = Table(ctx, f"link[{i}]", raw, LINK_KEYS)
+        ends = t.array("between")
+        if len(ends) != 2 or not all(isinstance(e, str) for e in ends):
+            t.fail("between", f"expected an array of 2 node names, got {_show(ends)}")
+        a, b = ends
+        if a == b:
+            t.fail("between", f"a link joins two different nodes, got {a!r} twice")
+        for end in (a, b):
+            if end in mn_ids:
+                t.fail("between", f"{end!r} is a mobile node; links join the LMA, MAGs and CNs")
+            if end not in nodes:
+                t.fail("between", f"node {end!r} is not defined (defined: {choices(nodes)})")
+        pair = frozenset((a, b))
+        if pair in seen:
+            t.fail("between", f"duplicate link between {a} and {b} (also {seen[pair]})")
+        seen[pair] = t.key("between")
+        delay = t.number("delay_ms", ge=0)
+        links.append(Link(a=a, b=b, delay_ms=delay, loss=t.number("loss", 0, ge=0, lt=1)))
+    for kind, group in (("mag", [m.name for m in mags]), ("cn", [c.name for c in cns])):
+        for i, node in enumerate(group):
+            if frozenset((lma.name, node)) not in seen:
+                ctx.fail(f"{kind}[{i}]", f"{node} has no link to the LMA")
+    return tuple(links)
+
+
+def _show(value: list[Any]) -> str:
+    return "[" + ", ".join(repr(v) if isinstance(v, str) else type_name(v) for v in value) + "]"
+
+
+def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
+    cn_names = {c.name for c in cns}
+    mn_ids = {m.id for m in mns}
+    src = t.string("from")
+    dst = t.string("to")
+    kinds = []
+    for key, end in (("from", src), ("to", dst)):
+        if end in cn_names:
+            kinds.append("cn")
+        elif end in mn_ids:
+            kinds.append("mn")
+        else:
+            t.fail(key, f"{end!r} is not a defined CN name or MN id")
+    if kinds[0] == kinds[1]:
+        t.fail("to", f"a flow goes between a CN and an MN, got two {kinds[0].upper()}s")
+    rate = t.number("rate_pps", gt=0)
+    start = t.number("start_ms", ge=0)
+    stop = t.number("stop_ms", ge=0)
+    if stop <= start:
+        t.fail("stop_ms", f"stop before start: {fmt(stop)} is not after start_ms {fmt(start)}")
+    return Flow(
+        src=src,
+        dst=dst,
+        rate_pps=rate,
+        start_ms=start,
+        stop_ms=stop,
+        size_bytes=t.integer("size_bytes", 1000, ge=MIN_PACKET_BYTES, le=MAX_PACKET_BYTES),
+    )
+
+
+def _fault(t: Table, mag_names: tuple[str, ...], mns: tuple[MobileNode, ...]) -> Fault:
+    at = t.number("at_ms", ge=0)
+    action = t.choice("action", FAULT_ACTIONS)
+    interface = t.string("interface")
+    mn_id, slash, if_name = interface.rpartition("/")
+    if not slash or not mn_id or not if_name:
+        t.fail("interface", f"expected 'mn-id/IFNAME', got {interface!r}")
+    mn = next((m for m in mns if m.id == mn_id), None)
+    if mn is None:
+        t.fail("interface", f"mn {mn_id!r} is not defined")
+    known = [i.name for i in mn.interfaces]
+    if if_name not in known:
+        t.fail("interface", f"{mn_id} has no interface {if_name!r} (it has: {choices(known)})")
+    to_mag: str | None = None
+    if action == "move":
+        if "to_mag" not in t.data:
+            t.fail("to_mag", "a move needs to_mag (the MAG the interface moves to)")
+        to_mag = t.string("to_mag")
+        if to_mag not in mag_names:
+            t.fail("to_mag", f"mag {to_mag!r} is not defined (defined: {choices(mag_names)})")
+    elif "to_mag" in t.data:
+        t.fail("to_mag", f'only allowed with action = "move", not {action!r}')
+    return Fault(at_ms=at, action=action, interface=interface, to_mag=to_mag)

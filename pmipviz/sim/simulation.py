@@ -1,0 +1,168 @@
+"""A steppable simulation for the TUI: step forward and back one trace event,
+inject faults at the current time, switch mode at the same point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pmipviz.scenario.model import Fault, Scenario
+from pmipviz.sim.state import StateView
+from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.world import World
+
+
+@dataclass(frozen=True)
+class UserAction:
+    """A fault the user injected after ``after`` trace events, at ``t_ms``."""
+
+    after: int
+    t_ms: float
+    fault: Fault
+
+
+class Simulation:
+    """Keeps the trace in memory; ``cursor`` is the number of events applied (0..total).
+
+    Same scenario + mode + seed + user actions => the same trace, byte for byte."""
+
+    def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
+                 actions: tuple[UserAction, ...] = (), prefetch: int = 0) -> None:
+        self.scenario = scenario
+        self.mode = mode or scenario.mode
+        self.seed = scenario.seed if seed is None else seed
+        self.actions: list[UserAction] = list(actions)
+        self.trace: list[TraceEvent] = []
+        self.world = World(scenario, mode=self.mode, seed=self.seed, sinks=[self.trace.append])
+        self.view = StateView(scenario)
+        self._journal: list[list[tuple[Any, Any, Any]]] = []
+        self.cursor = 0
+        self._pending = sorted(self.actions, key=lambda a: a.after)
+        self.prefetch = prefetch
+        self._fill(prefetch)
+
+    # -- generation -------------------------------------------------------------
+
+    @property
+    def complete(self) -> bool:
+        """True once the run has reached its duration (no more events will come)."""
+        if self._pending:
+            return False
+        nxt = self.world.env.peek()
+        return nxt > self.scenario.duration_ms
+
+    @property
+    def total(self) -> int:
+        """Events known so far (the whole run once ``complete``)."""
+        return len(self.trace)
+
+    def _fill(self, count: int) -> None:
+        """Generate until at least ``count`` events exist or the run is over."""
+        env = self.world.env
+        while len(self.trace) < count:
+            if self._pending and self._pending[0].after <= len(self.trace):
+                self.world.apply_fault(self._pending.pop(0).fault)
+                continue
+            if env.peek() > self.scenario.duration_ms:
+                break
+            env.step()
+
+    def run_to_end(self) -> None:
+        """Generate the whole run (the cursor does not move)."""
+        self._fill(1 << 62)
+
+    # -- moving the cursor -----------------------------------------------------------
+
+    def step(self) -> TraceEvent | None:
+        """Apply the next event; None at the end of the run."""
+        if self.cursor >= len(self.trace):
+            self._fill(self.cursor + 1 + self.prefetch)
+            if self.cursor >= len(self.trace):
+                return None
+        ev = self.trace[self.cursor]
+        self._journal.append(self.view.apply(ev))
+        self.cursor += 1
+        return ev
+
+    def back(self) -> TraceEvent | None:
+        """Undo the last applied event; returns it, None at the start."""
+        if self.cursor == 0:
+            return None
+        self.cursor -= 1
+        self.view.undo(self._journal.pop())
+        return self.trace[self.cursor]
+
+    def seek(self, index: int) -> None:
+        """Move the cursor to ``index`` events applied."""
+        index = max(0, index)
+        while self.cursor > index:
+            self.back()
+        while self.cursor < index and self.step() is not None:
+            pass
+
+    def run(self, until_ms: float) -> None:
+        """Step while the next event happens at or before ``until_ms``."""
+        while True:
+            if self.cursor >= len(self.trace):
+                self._fill(self.cursor + 1 + self.prefetch)
+                if self.cursor >= len(self.trace):
+                    return
+            if self.trace[self.cursor].t_ms > until_ms:
+                return
+            self.step()
+
+    @property
+    def now(self) -> float:
+        """Simulated time at the cursor."""
+        return self.view.t_ms
+
+    @property
+    def current(self) -> TraceEvent | None:
+        return self.trace[self.cursor - 1] if self.cursor else None
+
+    def state(self) -> StateView:
+        return self.view
+
+    # -- user faults -----------------------------------------------------------------
+
+    def inject(self, fault: Fault) -> None:
+        """Apply ``fault`` at the current simulated time; the future is recomputed."""
+        fault = Fault(self.now, fault.action, fault.interface, fault.to_mag)
+        if self.cursor == len(self.trace) and not self._pending_at_or_before(self.cursor):
+            self.actions.append(UserAction(self.cursor, self.now, fault))
+            self.world.apply_fault(fault)
+            return
+        kept = [a for a in self.actions if a.after < self.cursor]
+        rebuilt = Simulation(self.scenario, self.mode, self.seed, tuple(kept))
+        rebuilt._fill(self.cursor)
+        action = UserAction(len(rebuilt.trace), self.now, fault)
+        rebuilt.actions.append(action)
+        rebuilt.world.apply_fault(fault)
+        # adopt the rebuilt future; the past (and so the view) is identical
+        self.trace[:] = rebuilt.trace
+        rebuilt.world.sinks = [self.trace.append]
+        self.world = rebuilt.world
+        self.actions = rebuilt.actions
+        self._pending = rebuilt._pending
+
+    def _pending_at_or_before(self, index: int) -> bool:
+        return any(a.after <= index for a in self._pending)
+
+    def toggle_interface(self, key: str) -> Fault:
+        """Break the interface if it is up at the cursor, else restore it."""
+        up = bool(self.view.ifaces.get(key, {}).get("up"))
+        fault = Fault(self.now, "break" if up else "restore", key)
+        self.inject(fault)
+        return fault
+
+    def faults_so_far(self) -> tuple[Fault, ...]:
+        """The scenario's faults plus the user's, as timed faults (for a mode switch)."""
+        user = tuple(a.fault for a in self.actions)
+        return tuple(sorted(self.scenario.faults + user, key=lambda f: f.at_ms))
+
+    def with_mode(self, mode: str) -> Simulation:
+        """The same scenario and faults in another mode, at the same simulated time."""
+        scenario = self.scenario.with_changes(faults=self.faults_so_far())
+        other = Simulation(scenario, mode, self.seed, prefetch=self.prefetch)
+        other.run(self.now)
+        return other
