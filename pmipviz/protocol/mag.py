@@ -283,22 +283,20 @@ class Mag:
         return []
 
     def _retransmit(self, entry: BulEntry, now: float) -> list[Action]:
+        before = entry.row()
+        if entry.state == "deregistering":  # §6.9.1.4: no retransmission of the DeReg
+            return self._remove(entry, before, now, "no PBA came within "
+                                f"INITIAL_BINDACK_TIMEOUT ({INITIAL_BINDACK_TIMEOUT_MS:.0f} ms)")
         entry.attempt += 1
         timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
-        before = entry.row()
         if timeout > MAX_BINDACK_TIMEOUT_MS:
-            if entry.state == "deregistering":
-                return self._remove(entry, before, now, "no PBA came for the DeReg PBU")
             entry.state = "rejected"
             entry.status = None
             return [self._bul_change(entry, before, f"{self.name} gives up registering "
                                      f"{short_iface(entry.key)}: no PBA after "
                                      f"{entry.attempt} tries (RFC 6275 §11.8)", "giveup")]
-        dereg = entry.state == "deregistering"
-        lifetime = 0 if dereg else self.config.lifetime_s
-        what = "DeReg PBU" if dereg else "PBU"
-        return self._send(entry, lifetime, entry.hi, now,
-                          f"{self.name} retransmits the {what} for {short_iface(entry.key)}: "
+        return self._send(entry, self.config.lifetime_s, entry.hi, now,
+                          f"{self.name} retransmits the PBU for {short_iface(entry.key)}: "
                           f"no PBA within {timeout / 2:.0f} ms (RFC 6275 §11.8, back-off)",
                           retx=True)
 

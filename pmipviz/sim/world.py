@@ -34,6 +34,7 @@ from pmipviz.sim.steps import StepTagger
 from pmipviz.sim.trace import TraceEvent
 
 Sink = Callable[[TraceEvent], None]
+HOP_LIMIT = 64
 
 
 @dataclass
@@ -463,6 +464,10 @@ class World:
     def _hop(self, src: str, dst: str, pkt: DataPacket, note: str, arrive: Callable[[], None],
              tunnel: bool = False, final: bool = False) -> None:
         """One DATA hop; on an access link to an MN the arrival is a ``deliver``."""
+        if len(pkt.hops) >= HOP_LIMIT:
+            self._drop(src, pkt, "ttl", f"{_short(src)} drops n={pkt.n}: it has crossed "
+                       f"{HOP_LIMIT} hops (its hop limit ran out, a routing loop)")
+            return
         fields = self._data_fields(pkt, (src, dst) if tunnel else None)
         pkt.hops.append(src)
         if dst in self.ifaces:
