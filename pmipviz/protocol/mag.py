@@ -114,7 +114,7 @@ class Mag:
     bul: dict[str, BulEntry] = field(default_factory=dict)
     cache: deque[_Cached] = field(default_factory=deque)
     redirect: set[IPv6Network] = field(default_factory=set)  # ft: prefixes sent back up
-    _by_prefix: dict[IPv6Network, str] = field(default_factory=dict)
+    _by_prefix: dict[IPv6Network, list[str]] = field(default_factory=dict)
     _seq: int = 0
     cached_in: int = 0
     flushed: int = 0
@@ -170,9 +170,6 @@ class Mag:
         before = entry.row() if entry else None
         entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
         self.bul[key] = entry
-        for p in list(self.redirect):
-            if self._by_prefix.get(p) is None:
-                self.redirect.discard(p)
         change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
                                   f"Binding Update List (§6.1)", "attach")
         why = HI_NAMES.get(hi, str(hi))
@@ -206,7 +203,9 @@ class Mag:
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
         for p in entry.hnps:
-            self._by_prefix[p] = entry.key
+            keys = self._by_prefix.setdefault(p, [])
+            if entry.key not in keys:
+                keys.append(entry.key)
             self.redirect.discard(p)
         hnp = ", ".join(str(p) for p in entry.hnps)
         actions: list[Action] = [
@@ -226,14 +225,19 @@ class Mag:
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
                 why: str) -> list[Action]:
         del self.bul[entry.key]
+        orphans = []
         for p in entry.hnps:
-            if self._by_prefix.get(p) == entry.key:
-                del self._by_prefix[p]
+            keys = self._by_prefix.get(p, [])
+            if entry.key in keys:
+                keys.remove(entry.key)
+            if not keys:
+                self._by_prefix.pop(p, None)
+                orphans.append(p)
         actions: list[Action] = [self._bul_change(
             entry, before, f"{self.name} removes {short_iface(entry.key)} from its Binding "
             f"Update List: {why} (§6.9.1.4)", "removed", removed=True)]
         if self.config.mode == "ft":
-            self.redirect.update(entry.hnps)
+            self.redirect.update(orphans)
             actions.extend(self._flush_up(entry))
         return actions
 
@@ -362,19 +366,20 @@ class Mag:
     def downlink(self, packet: DataPacket, now: float) -> list[Action]:
         """A packet for an MN came down the tunnel."""
         prefix = prefix64(packet.dst)
-        key = self._by_prefix.get(prefix)
-        entry = self.bul.get(key) if key else None
-        if entry is None or entry.state in ("rejected",):
+        entries = [self.bul[k] for k in self._by_prefix.get(prefix, ())
+                   if k in self.bul and self.bul[k].state != "rejected"]
+        if not entries:
             if self.config.mode == "ft" and prefix in self.redirect:
                 packet.cached = True
                 return [Forward(packet, "LMA", f"{self.name} no longer serves this MN: it "
                                 f"sends n={packet.n} back up the tunnel (draft step 6)")]
             return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
                          f"n={packet.n} is dropped")]
-        if entry.link_up:
-            return [Forward(packet, entry.key, f"{self.name} forwards n={packet.n} to "
-                            f"{short_iface(entry.key)}")]
-        return self.undeliverable(packet, entry.key, prefix)
+        for entry in entries:
+            if entry.link_up:
+                return [Forward(packet, entry.key, f"{self.name} forwards n={packet.n} to "
+                                f"{short_iface(entry.key)}")]
+        return self.undeliverable(packet, entries[0].key, prefix)
 
     def undeliverable(self, packet: DataPacket, key: str,
                       prefix: IPv6Network | None = None) -> list[Action]:
