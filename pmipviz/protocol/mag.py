@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
@@ -44,6 +45,7 @@ from pmipviz.protocol.options import (
 )
 
 
+@lru_cache(maxsize=65536)
 def short_iface(key: str) -> str:
     """"mn1@example.org/IF1" -> "mn1/IF1" for notes."""
     mn, _, ifname = key.rpartition("/")

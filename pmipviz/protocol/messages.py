@@ -8,6 +8,7 @@ rebuilds the exact message from it (the wire and export layers rely on this).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
@@ -27,6 +28,12 @@ from pmipviz.protocol.options import (
 )
 
 PBU_FLAGS = ("a", "h", "l", "k", "m", "r", "p")
+
+
+@lru_cache(maxsize=65536)
+def address_text(addr: IPv6Address) -> str:
+    """``str(addr)``, cached: the same few addresses are printed for every packet."""
+    return str(addr)
 PBA_FLAGS = ("k", "r", "p")
 
 
@@ -274,8 +281,8 @@ class DataPacket:
             "flow": self.flow,
             "n": self.n,
             "cached": self.cached,
-            "src": str(self.src),
-            "dst": str(self.dst),
+            "src": address_text(self.src),
+            "dst": address_text(self.dst),
             "size": self.size,
             "pid": self.pid,
         }

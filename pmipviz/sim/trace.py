@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import IO, Any
 
 KINDS = ("send", "recv", "drop", "state", "buffer", "fault", "deliver")
@@ -13,10 +14,11 @@ class TraceEvent:
     """One event: ``i``, ``t_ms``, ``kind``, ``node``, ``peer``, ``msg``, ``fields``,
     ``step`` (the draft's Figure 1 step, 1-8, or None) and a one-sentence ``note``."""
 
-    __slots__ = ("fields", "i", "kind", "msg", "node", "note", "peer", "step", "t_ms")
+    __slots__ = ("_note", "fields", "i", "kind", "msg", "node", "peer", "step", "t_ms")
 
     def __init__(self, i: int, t_ms: float, kind: str, node: str, peer: str | None,
-                 msg: str | None, fields: dict[str, Any], step: int | None, note: str) -> None:
+                 msg: str | None, fields: dict[str, Any], step: int | None,
+                 note: str | Callable[[], str]) -> None:
         self.i = i
         self.t_ms = t_ms
         self.kind = kind
@@ -25,7 +27,15 @@ class TraceEvent:
         self.msg = msg
         self.fields = fields
         self.step = step
-        self.note = note
+        self._note = note
+
+    @property
+    def note(self) -> str:
+        """The sentence; built on first use when the emitter passed a callable."""
+        note = self._note
+        if not isinstance(note, str):
+            note = self._note = note()
+        return note
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-lines form of DESIGN.md (keys in this order)."""

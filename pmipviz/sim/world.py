@@ -27,7 +27,7 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.constants import HandoffIndicator, status_name
 from pmipviz.protocol.lma import Lma, LmaConfig
 from pmipviz.protocol.mag import Mag, MagConfig, short_iface
-from pmipviz.protocol.messages import DataPacket, Pbu, RouterAdvertisement
+from pmipviz.protocol.messages import DataPacket, Pbu, RouterAdvertisement, address_text
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
@@ -113,10 +113,12 @@ class World:
         self.mag_index = {m.name: i for i, m in enumerate(scenario.mags)}
         self.access_delay = {m.name: m.access_delay_ms for m in scenario.mags}
         self.tunnels = {m.name: f"Tunnel{i + 1}" for i, m in enumerate(scenario.mags)}
-        self.links: dict[frozenset[str], Link] = {}
+        self.links: dict[tuple[str, str], Link] = {}
         for ln in scenario.links:
             rng = random.Random(f"{self.seed}/{'-'.join(sorted((ln.a, ln.b)))}")
-            self.links[frozenset((ln.a, ln.b))] = Link(ln.a, ln.b, ln.delay_ms, ln.loss, rng)
+            link = Link(ln.a, ln.b, ln.delay_ms, ln.loss, rng)
+            self.links[(ln.a, ln.b)] = self.links[(ln.b, ln.a)] = link
+        self._processing = scenario.processing_ms
         self.lma = Lma(LmaConfig(
             mode=self.mode, address=scenario.lma.address, prefix_pool=scenario.lma.prefix_pool,
             mags={m.address: m.name for m in scenario.mags if m.authorized},
@@ -168,10 +170,15 @@ class World:
         ev = self.env.timeout(delay_ms)
         ev.callbacks.append(lambda _e: fn(*args))
 
+    def _after_event(self, delay_ms: float, fn: Callable[[Any], None]) -> None:
+        """Call ``fn(event)`` after ``delay_ms`` (the hot path: no extra closure)."""
+        self.env.timeout(delay_ms).callbacks.append(fn)
+
     # -- the trace ----------------------------------------------------------
 
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
-             fields: dict[str, Any], note: str, step: int | None = None) -> TraceEvent:
+             fields: dict[str, Any], note: str | Callable[[], str],
+             step: int | None = None) -> TraceEvent:
         """Report one step to every sink."""
         ev = TraceEvent(self.count, self.env.now, kind, node, peer, msg, fields, step, note)
         self.count += 1
@@ -186,12 +193,13 @@ class World:
     # -- transmission -------------------------------------------------------
 
     def _link(self, a: str, b: str) -> Link:
-        return self.links[frozenset((a, b))]
+        return self.links[(a, b)]
 
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
-                 fields: dict[str, Any], note: str, arrive: Callable[[], None],
+                 fields: dict[str, Any], note: str | Callable[[], str],
+                 arrive: Callable[[], None],
                  step: int | None = None, is_data: bool = False,
-                 recv_kind: str | None = "recv", recv_note: str = "",
+                 recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
                  recv_step: int | None = None) -> None:
         """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
         self.emit("send", src, dst, msg, fields, note, step)
@@ -199,7 +207,7 @@ class World:
             self.inflight += 1
         lost = link is not None and link.lost()
 
-        def done() -> None:
+        def done(_event: Any) -> None:
             if is_data:
                 self.inflight -= 1
             if lost:
@@ -213,12 +221,12 @@ class World:
                 self.emit(recv_kind, dst, src, msg, fields,
                           recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}",
                           recv_step)
-            if self.scenario.processing_ms > 0:
-                self.after(self.scenario.processing_ms, arrive)
+            if self._processing > 0:
+                self.after(self._processing, arrive)
             else:
                 arrive()
 
-        self.after(delay, done)
+        self._after_event(delay, done)
 
     # -- action execution ------------------------------------------------------
 
@@ -427,7 +435,7 @@ class World:
                 self._sent_and_dropped(cn, pkt, "no_address",
                                        f"{cn} has no address for {flow.mn_id} yet")
                 return
-            self._hop(cn, self.lma_name, pkt, f"{cn} sends n={pkt.n} to {flow.mn_id}",
+            self._hop(cn, self.lma_name, pkt, lambda: f"{cn} sends n={pkt.n} to {flow.mn_id}",
                       lambda: self._lma_data(pkt, cn))
         else:
             active = self.active_iface(flow.mn_id)
@@ -452,8 +460,8 @@ class World:
         f = pkt.to_fields()
         f["hop"] = len(pkt.hops)
         if tunnel is not None:
-            f["tunnel_src"] = str(self._addr(tunnel[0]))
-            f["tunnel_dst"] = str(self._addr(tunnel[1]))
+            f["tunnel_src"] = address_text(self._addr(tunnel[0]))
+            f["tunnel_dst"] = address_text(self._addr(tunnel[1]))
         return f
 
     def _addr(self, node: str) -> IPv6Address:
@@ -461,7 +469,8 @@ class World:
             return self.scenario.lma.address
         return self.mag_addr[node]
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str, arrive: Callable[[], None],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Callable[[], str],
+             arrive: Callable[[], None],
              tunnel: bool = False, final: bool = False) -> None:
         """One DATA hop; on an access link to an MN the arrival is a ``deliver``."""
         if len(pkt.hops) >= HOP_LIMIT:
@@ -478,13 +487,13 @@ class World:
         step = self.steps.data(src, dst, pkt) if self.steps else None
         self.transmit(src, dst, delay, link, "DATA", fields, note, arrive, step, is_data=True,
                       recv_kind=None if final else "recv",
-                      recv_note=f"{_short(dst)} receives n={pkt.n} from {_short(src)}",
+                      recv_note=lambda: f"{_short(dst)} receives n={pkt.n} from {_short(src)}",
                       recv_step=step)
 
     def _lma_data(self, pkt: DataPacket, came_from: str) -> None:
         cn = self.addr_cn.get(pkt.dst)
         if cn is not None:
-            self._hop(self.lma_name, cn, pkt, f"LMA forwards n={pkt.n} to {cn}",
+            self._hop(self.lma_name, cn, pkt, lambda: f"LMA forwards n={pkt.n} to {cn}",
                       lambda: self._deliver(cn, self.lma_name, pkt), final=True)
             return
         bce, reason = self.lma.route(pkt.dst)
@@ -496,8 +505,9 @@ class World:
             return
         mag = bce.mag
         cached = " cached" if pkt.cached else ""
+        tunnel = bce.tunnel
         self._hop(self.lma_name, mag, pkt,
-                  f"LMA sends{cached} n={pkt.n} to {mag} through {bce.tunnel}",
+                  lambda: f"LMA sends{cached} n={pkt.n} to {mag} through {tunnel}",
                   lambda: self._mag_downlink(pkt, mag), tunnel=True)
 
     def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
@@ -526,7 +536,7 @@ class World:
         step = self.steps.deliver(node, peer, pkt) if self.steps else None
         cached = " (it went through a MAG cache)" if pkt.cached else ""
         self.emit("deliver", node, peer, "DATA", self._data_fields(pkt),
-                  f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
+                  lambda: f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         fields = self._data_fields(a.packet)
