@@ -9,10 +9,11 @@ from pmipviz.sim.trace import TraceEvent
 from pmipviz.sim.world import World
 
 
-def trace_of(scenario: str | Scenario, **kw) -> tuple[list[TraceEvent], Metrics, World]:
+def trace_of(scenario: str | Scenario, sinks=(), **kw
+             ) -> tuple[list[TraceEvent], Metrics, World]:
     sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     events: list[TraceEvent] = []
-    metrics, world = run(sc, sinks=[events.append], **kw)
+    metrics, world = run(sc, sinks=[events.append, *sinks], **kw)
     return events, metrics, world
 
 
