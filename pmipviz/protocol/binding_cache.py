@@ -81,6 +81,7 @@ class BindingCache:
     def __init__(self) -> None:
         self.entries: dict[str, Bce] = {}
         self._by_hnp: dict[IPv6Network, list[str]] = {}
+        self._by_p64: dict[int, list[str]] = {}  # /64 HNPs by int(prefix) >> 64
         self._by_mn: dict[str, list[str]] = {}
         self._counter = 0
 
@@ -91,37 +92,50 @@ class BindingCache:
         self._counter += 1
         return f"{mn_id}#{self._counter}", self._counter
 
+    def _index(self, key: str, hnps: tuple[IPv6Network, ...]) -> None:
+        for p in hnps:
+            self._by_hnp.setdefault(p, []).append(key)
+            if p.prefixlen == 64:
+                self._by_p64.setdefault(int(p.network_address) >> 64, []).append(key)
+
+    def _unindex(self, key: str, hnps: tuple[IPv6Network, ...]) -> None:
+        for p in hnps:
+            self._by_hnp[p].remove(key)
+            if not self._by_hnp[p]:
+                del self._by_hnp[p]
+            if p.prefixlen == 64:
+                p64 = int(p.network_address) >> 64
+                self._by_p64[p64].remove(key)
+                if not self._by_p64[p64]:
+                    del self._by_p64[p64]
+
     def add(self, bce: Bce) -> None:
         self.entries[bce.key] = bce
         self._by_mn.setdefault(bce.mn_id, []).append(bce.key)
-        for p in bce.hnps:
-            self._by_hnp.setdefault(p, []).append(bce.key)
+        self._index(bce.key, bce.hnps)
 
     def remove(self, key: str) -> Bce:
         bce = self.entries.pop(key)
         self._by_mn[bce.mn_id].remove(key)
         if not self._by_mn[bce.mn_id]:
             del self._by_mn[bce.mn_id]
-        for p in bce.hnps:
-            self._by_hnp[p].remove(key)
-            if not self._by_hnp[p]:
-                del self._by_hnp[p]
+        self._unindex(key, bce.hnps)
         return bce
 
     def set_hnps(self, bce: Bce, hnps: tuple[IPv6Network, ...]) -> None:
-        for p in bce.hnps:
-            self._by_hnp[p].remove(bce.key)
-            if not self._by_hnp[p]:
-                del self._by_hnp[p]
+        self._unindex(bce.key, bce.hnps)
         bce.hnps = hnps
-        for p in hnps:
-            self._by_hnp.setdefault(p, []).append(bce.key)
+        self._index(bce.key, hnps)
 
     def for_mn(self, mn_id: str) -> list[Bce]:
         return [self.entries[k] for k in self._by_mn.get(mn_id, ())]
 
     def for_prefix(self, prefix: IPv6Network) -> list[Bce]:
         return [self.entries[k] for k in self._by_hnp.get(prefix, ())]
+
+    def keys_for_p64(self, p64: int) -> list[str]:
+        """Keys of the entries whose /64 HNP is ``p64`` (an address's int >> 64)."""
+        return self._by_p64.get(p64, [])
 
     # -- RFC 5213 §5.4.1 -------------------------------------------------
 

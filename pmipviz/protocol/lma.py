@@ -328,16 +328,21 @@ class Lma:
 
     def route(self, dst: IPv6Address) -> tuple[Bce | None, str]:
         """Which entry carries traffic to ``dst``; (None, reason) when it must be dropped."""
-        entries = self.cache.for_prefix(prefix64(dst))
-        if not entries:
+        return self.route_p64(int(dst) >> 64)
+
+    def route_p64(self, p64: int) -> tuple[Bce | None, str]:
+        """``route`` by the destination's /64 as an int (the forwarding fast path)."""
+        keys = self.cache.keys_for_p64(p64)
+        if not keys:
             return None, "no_binding"
+        entries = self.cache.entries
         if self.mode == "ft":
-            key = self.active.get(entries[0].mn_id)
-            bce = self.cache.entries.get(key) if key else None
+            key = self.active.get(entries[keys[0]].mn_id)
+            bce = entries.get(key) if key else None
             if bce is None:
                 return None, "no_binding"
             return bce, ""
-        bce = entries[0]
+        bce = entries[keys[0]]
         if bce.state == "dereg-hold":
             return None, "dereg_hold"
         return bce, ""

@@ -30,7 +30,6 @@ from pmipviz.protocol.constants import (
     HandoffIndicator,
     status_name,
 )
-from pmipviz.protocol.lma import prefix64
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
 from pmipviz.protocol.options import (
     ALL_ZERO_PREFIX,
@@ -104,8 +103,12 @@ class BulEntry:
 @dataclass
 class _Cached:
     packet: DataPacket
-    prefix: IPv6Network
+    prefix: int  # the destination's /64 as an int
     iface: str
+
+
+def _p64(prefix: IPv6Network) -> int:
+    return int(prefix.network_address) >> 64
 
 
 @dataclass
@@ -115,8 +118,8 @@ class Mag:
     config: MagConfig
     bul: dict[str, BulEntry] = field(default_factory=dict)
     cache: deque[_Cached] = field(default_factory=deque)
-    redirect: set[IPv6Network] = field(default_factory=set)  # ft: prefixes sent back up
-    _by_prefix: dict[IPv6Network, list[str]] = field(default_factory=dict)
+    redirect: set[int] = field(default_factory=set)  # ft: /64s (as ints) sent back up
+    _by_prefix: dict[int, list[str]] = field(default_factory=dict)  # /64 (int) -> BUL keys
     _seq: int = 0
     cached_in: int = 0
     flushed: int = 0
@@ -205,10 +208,10 @@ class Mag:
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
         for p in entry.hnps:
-            keys = self._by_prefix.setdefault(p, [])
+            keys = self._by_prefix.setdefault(_p64(p), [])
             if entry.key not in keys:
                 keys.append(entry.key)
-            self.redirect.discard(p)
+            self.redirect.discard(_p64(p))
         hnp = ", ".join(str(p) for p in entry.hnps)
         actions: list[Action] = [
             self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
@@ -229,12 +232,12 @@ class Mag:
         del self.bul[entry.key]
         orphans = []
         for p in entry.hnps:
-            keys = self._by_prefix.get(p, [])
+            keys = self._by_prefix.get(_p64(p), [])
             if entry.key in keys:
                 keys.remove(entry.key)
             if not keys:
-                self._by_prefix.pop(p, None)
-                orphans.append(p)
+                self._by_prefix.pop(_p64(p), None)
+                orphans.append(_p64(p))
         actions: list[Action] = [self._bul_change(
             entry, before, f"{self.name} removes {short_iface(entry.key)} from its Binding "
             f"Update List: {why} (§6.9.1.4)", "removed", removed=True)]
@@ -247,7 +250,7 @@ class Mag:
         """Draft step 6: send the packets cached for this MN up the tunnel to the LMA."""
         keep: deque[_Cached] = deque()
         out: list[Action] = []
-        prefixes = set(entry.hnps)
+        prefixes = {_p64(p) for p in entry.hnps}
         occupancy = len(self.cache)
         cap = self.config.buffer_packets
         for item in self.cache:
@@ -367,7 +370,7 @@ class Mag:
 
     def downlink(self, packet: DataPacket, now: float) -> list[Action]:
         """A packet for an MN came down the tunnel."""
-        prefix = prefix64(packet.dst)
+        prefix = packet.p64
         entries = [self.bul[k] for k in self._by_prefix.get(prefix, ())
                    if k in self.bul and self.bul[k].state != "rejected"]
         if not entries:
@@ -384,7 +387,7 @@ class Mag:
         return self.undeliverable(packet, entries[0].key, prefix)
 
     def undeliverable(self, packet: DataPacket, key: str,
-                      prefix: IPv6Network | None = None) -> list[Action]:
+                      prefix: int | None = None) -> list[Action]:
         """A packet for a broken interface: cache it (ft) or lose it (rfc5213)."""
         if self.config.mode != "ft":
             return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
@@ -394,7 +397,7 @@ class Mag:
             self.dropped += 1
             return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
                          f"n={packet.n} is dropped")]
-        self.cache.append(_Cached(packet, prefix or prefix64(packet.dst), key))
+        self.cache.append(_Cached(packet, packet.p64 if prefix is None else prefix, key))
         self.cached_in += 1
         self.peak = max(self.peak, len(self.cache))
         return [Cache(packet, len(self.cache), cap,

@@ -264,7 +264,11 @@ class RouterAdvertisement:
 
 @dataclass(slots=True)
 class DataPacket:
-    """One packet of a CBR flow (an IPv6/UDP datagram; tunnelled between LMA and MAG)."""
+    """One packet of a CBR flow (an IPv6/UDP datagram; tunnelled between LMA and MAG).
+
+    ``dst_int``, ``p64`` (the destination's /64 as an int) and the address texts are
+    derived once per packet (or passed in by a host that caches them per flow): the
+    forwarding hot path looks prefixes up by int, never by hashing address objects."""
 
     pid: int  # unique per run
     flow: int  # index of the flow in the scenario
@@ -275,14 +279,25 @@ class DataPacket:
     sent_ms: float
     cached: bool = False
     hops: list[str] = field(default_factory=list)
+    dst_int: int = -1
+    p64: int = -1
+    src_text: str = ""
+    dst_text: str = ""
+
+    def __post_init__(self) -> None:
+        if self.dst_int < 0:
+            self.dst_int = int(self.dst)
+            self.p64 = self.dst_int >> 64
+            self.src_text = address_text(self.src)
+            self.dst_text = address_text(self.dst)
 
     def to_fields(self) -> dict[str, Any]:
         return {
             "flow": self.flow,
             "n": self.n,
             "cached": self.cached,
-            "src": address_text(self.src),
-            "dst": address_text(self.dst),
+            "src": self.src_text,
+            "dst": self.dst_text,
             "size": self.size,
             "pid": self.pid,
         }

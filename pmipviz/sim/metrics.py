@@ -70,6 +70,7 @@ class Metrics:
             self.flows.append(_FlowStats(f.src, f.dst, mn))
         self.handovers: list[_Handover] = []
         self._open: dict[str, _Handover] = {}  # by interface key
+        self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
         self.wall_s = 0.0
 
     def __call__(self, ev: TraceEvent) -> None:
@@ -112,13 +113,15 @@ class Metrics:
         if fs.last_ms is not None:
             fs.max_gap_ms = max(fs.max_gap_ms, ev.t_ms - fs.last_ms)
         fs.last_ms = ev.t_ms
-        for ho in self.handovers:
-            if ho.mn_id != fs.mn_id or ho.first_new_path_ms is not None:
-                continue
+        waiting = self._waiting.get(fs.mn_id)
+        if not waiting:
+            return
+        for ho in waiting:
             if ho.first_delivery_ms is None:
                 ho.first_delivery_ms = ev.t_ms
             if ev.node != ho.interface or ev.peer != ho.mag:
                 ho.first_new_path_ms = ev.t_ms
+        waiting[:] = [ho for ho in waiting if ho.first_new_path_ms is None]
 
     def _fault(self, ev: TraceEvent) -> None:
         f = ev.fields
@@ -128,6 +131,7 @@ class Metrics:
         ho = _Handover(key, key.rpartition("/")[0], f.get("mag"), ev.t_ms)
         self.handovers.append(ho)
         self._open[key] = ho
+        self._waiting.setdefault(ho.mn_id, []).append(ho)
 
     def _signalling(self, ev: TraceEvent) -> None:
         f = ev.fields

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmipviz.protocol.actions import Cache, StateChange, Uncache
-from pmipviz.protocol.lma import prefix64
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu
 from pmipviz.scenario.model import Fault
 
@@ -131,7 +130,7 @@ class StepTagger:
             return None
         step = ho.tag(5)
         old = self.world.mags[mag]
-        prefixes = set(pba.nonzero_hnps)
-        if not any(prefix64(c.packet.dst) in prefixes for c in old.cache):
+        prefixes = {int(p.network_address) >> 64 for p in pba.nonzero_hnps}
+        if not any(c.packet.p64 in prefixes for c in old.cache):
             ho.eight = True
         return step

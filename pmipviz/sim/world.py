@@ -90,6 +90,7 @@ class FlowState:
     interval_ms: float
     n: int = 0
     dst: IPv6Address | None = None  # downlink: fixed at the first packet
+    addr_cache: tuple[Any, tuple[int, int, str, str]] | None = None
 
 
 class World:
@@ -108,6 +109,7 @@ class World:
         self.lma_name = scenario.lma.name
         self.cn_addr = {c.name: c.address for c in scenario.cns}
         self.addr_cn = {c.address: c.name for c in scenario.cns}
+        self.int_cn = {int(c.address): c.name for c in scenario.cns}
         self.mag_addr = {m.name: m.address for m in scenario.mags}
         self.addr_mag = {m.address: m.name for m in scenario.mags}
         self.mag_index = {m.name: i for i, m in enumerate(scenario.mags)}
@@ -412,7 +414,14 @@ class World:
 
     def _new_packet(self, flow: FlowState, src: IPv6Address, dst: IPv6Address) -> DataPacket:
         self._pid += 1
-        pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes, self.now)
+        key = (src, dst)
+        if flow.addr_cache is None or flow.addr_cache[0] != key:
+            dst_int = int(dst)
+            flow.addr_cache = (key, (dst_int, dst_int >> 64, address_text(src),
+                                     address_text(dst)))
+        dst_int, p64, src_text, dst_text = flow.addr_cache[1]
+        pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes, self.now,
+                         dst_int=dst_int, p64=p64, src_text=src_text, dst_text=dst_text)
         flow.n += 1
         return pkt
 
@@ -491,12 +500,12 @@ class World:
                       recv_step=step)
 
     def _lma_data(self, pkt: DataPacket, came_from: str) -> None:
-        cn = self.addr_cn.get(pkt.dst)
+        cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:
             self._hop(self.lma_name, cn, pkt, lambda: f"LMA forwards n={pkt.n} to {cn}",
                       lambda: self._deliver(cn, self.lma_name, pkt), final=True)
             return
-        bce, reason = self.lma.route(pkt.dst)
+        bce, reason = self.lma.route_p64(pkt.p64)
         if bce is None:
             why = {"no_binding": "it has no binding with S=1 for that prefix",
                    "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's "
