@@ -24,5 +24,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 
+screenshots: $(STAMP)
+	$(BIN)/python -m pmipviz.ui.screenshots screenshots
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,346 @@
+"""The pmipviz terminal app: topology, Binding Cache, MAG caches, ladder and
+narration of one simulation, stepped forward and back by the user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from pmipviz.scenario import shipped_scenarios
+from pmipviz.scenario.model import Scenario
+from pmipviz.sim.simulation import Simulation
+from pmipviz.sim.trace import TraceEvent
+from pmipviz.ui import session
+from pmipviz.ui.screens.help import HelpScreen
+from pmipviz.ui.screens.inspector import InspectorScreen
+from pmipviz.ui.topology_graph import build_graph, interfaces_of
+from pmipviz.ui.widgets.binding_cache import BindingCacheTable
+from pmipviz.ui.widgets.ladder import LadderView
+from pmipviz.ui.widgets.mag_caches import MagCachesView
+from pmipviz.ui.widgets.narration import NarrationView
+from pmipviz.ui.widgets.status_line import StatusLine, status_text
+from pmipviz.ui.widgets.topology import TopologyView
+
+# actions that act on the simulation: only on the main screen
+SIM_ACTIONS = frozenset({
+    "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
+    "inspect", "help", "next_mn", "prev_mn", "quit_main",
+})
+
+
+class PmipvizApp(App[None]):
+    """``PmipvizApp(scenario="figure1", mode=None)``: a shipped name, a path or a
+    Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213")."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "pmipviz"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-tiny"), (24, "-short"), (34, "-tall")]  # noqa: RUF012
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "play_pause", "play", priority=True),
+        Binding("right,n", "step", "step", key_display="→", priority=True),
+        Binding("left,b", "step_back", "back", key_display="←", priority=True),
+        Binding("1", "toggle_iface(1)", "break IF", key_display="1-9",
+                priority=True),
+        *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
+          for k in range(2, 10)],
+        Binding("m", "toggle_mode", "mode", priority=True),
+        Binding("r", "reset", "reset", priority=True),
+        Binding("plus,equals_sign", "faster", "faster", key_display="+", priority=True),
+        Binding("minus", "slower", "slower", key_display="-", priority=True),
+        Binding("enter", "inspect", "inspect", key_display="⏎", priority=True),
+        Binding("right_square_bracket", "next_mn", "next MN", key_display="]",
+                priority=True, show=False),
+        Binding("left_square_bracket", "prev_mn", "prev MN", key_display="[",
+                priority=True, show=False),
+        Binding("question_mark", "help", "help", key_display="?", priority=True),
+        Binding("q", "quit_main", "quit", priority=True),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
+    ]
+
+    def __init__(self, scenario: str | Path | Scenario = "figure1",
+                 mode: str | None = None) -> None:
+        super().__init__()
+        self.theme = "textual-dark"
+        self.scenario = session.resolve(scenario)
+        self.sim: Simulation = session.new_simulation(self.scenario, mode)
+        self.graph = build_graph(self.scenario)
+        self.selected_mn: str | None = self.scenario.mns[0].id if self.scenario.mns else None
+        self.speed_index = session.DEFAULT_SPEED
+        self.playing = False
+        self._timer: Timer | None = None
+
+    # -- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        with Horizontal(id="top"):
+            yield TopologyView(self.graph, id="topology")
+            with Vertical(id="right"):
+                yield BindingCacheTable(id="bce")
+                yield MagCachesView(id="caches")
+        with Horizontal(id="bottom"):
+            yield LadderView(id="ladder")
+            yield NarrationView(id="narration")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        titles = {"#topology": "Topology", "#bce": "LMA Binding Cache",
+                  "#caches": "MAG caches · flows", "#ladder": "Ladder"}
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+        self._timer = self.set_interval(1.0, self._tick, pause=True)
+        self._new_sim_views()
+        self.query_one(LadderView).focus()
+
+    # -- widgets ----------------------------------------------------------------------
+
+    @property
+    def speed(self) -> float:
+        return session.SPEEDS[self.speed_index]
+
+    def _new_sim_views(self) -> None:
+        """Point every pane at the current ``self.sim`` (new run or new focus)."""
+        self.query_one(BindingCacheTable).reset(self.sim.mode == "ft")
+        self.query_one(LadderView).reset(self.scenario, self.selected_mn)
+        topology = self.query_one(TopologyView)
+        topology.set_graph(self.graph)
+        topology.border_title = "Topology"
+        if len(self.scenario.mns) > 1 and self.selected_mn is not None:
+            topology.border_title = f"Topology · MN {self.selected_mn.split('@', 1)[0]}"
+            topology.border_subtitle = "[ ] other MN"
+        self._update(jump=True)
+
+    def _update(self, jump: bool = False, undone: TraceEvent | None = None) -> None:
+        """Refresh the panes after the cursor moved; only what changed when stepping."""
+        sim = self.sim
+        view = sim.state()
+        ev = sim.current
+        touched = [e for e in (ev, undone) if e is not None]
+        bce_keys: set[str] | None = None
+        if not jump:
+            bce_keys = {k for t, k in view.changed if t == "bce"}
+            bce_keys |= {e.fields["key"] for e in touched
+                         if e.kind == "state" and e.fields.get("table") == "bce"}
+        table = self.query_one(BindingCacheTable)
+        table.sync(view, bce_keys)
+        if jump and len(self.scenario.mns) > 1 and self.selected_mn is not None:
+            table.reveal(self.selected_mn)
+        ifaces = jump or any(e.kind == "state" and e.fields.get("table") == "iface"
+                             for e in touched)
+        self.query_one(TopologyView).show(view, self.selected_mn, session.path_hint(ev),
+                                          ifaces)
+        if jump or any(e.msg == "DATA" for e in touched):
+            self.query_one(MagCachesView).show(view, self.selected_mn)
+        self.query_one(LadderView).follow(sim.trace, sim.cursor, jump=jump)
+        self.query_one(NarrationView).show(ev, sim.mode, self.scenario)
+        self._status()
+
+    def _status(self) -> None:
+        sim = self.sim
+        self.query_one(StatusLine).set(status_text(
+            self.scenario.title, sim.mode, sim.now, sim.cursor, sim.total, sim.complete,
+            self.playing, self.speed, self.size.width))
+
+    def on_resize(self) -> None:
+        self._status()
+
+    # -- moving the cursor --------------------------------------------------------------
+
+    def seek(self, index: int) -> None:
+        """Move to ``index`` events applied (for scripts and tests)."""
+        self.sim.seek(index)
+        self._update(jump=True)
+
+    def run_until(self, t_ms: float) -> None:
+        """Step every event up to simulated time ``t_ms`` (for scripts and tests)."""
+        self.sim.run(t_ms)
+        self._update(jump=True)
+
+    def action_step(self) -> None:
+        if self.sim.step() is None:
+            self._pause()
+            return
+        self._update()
+
+    def action_step_back(self) -> None:
+        undone = self.sim.back()
+        if undone is not None:
+            self._update(undone=undone)
+
+    def action_reset(self) -> None:
+        self._pause()
+        self.sim = session.new_simulation(self.scenario, self.sim.mode)
+        self._new_sim_views()
+
+    def action_toggle_mode(self) -> None:
+        other = "rfc5213" if self.sim.mode == "ft" else "ft"
+        self.sim = self.sim.with_mode(other)
+        session.complete_if_small(self.sim)
+        self._new_sim_views()
+
+    def action_toggle_iface(self, k: int) -> None:
+        if self.selected_mn is None:
+            return
+        keys = interfaces_of(self.graph, self.selected_mn)
+        if not 1 <= k <= len(keys):
+            self.notify(f"{self.selected_mn} has no interface {k}", severity="warning")
+            return
+        sim = self.sim
+        ladder = self.query_one(LadderView)
+        sim.toggle_interface(keys[k - 1])
+        session.complete_if_small(sim)
+        if ladder.fed > sim.cursor:  # the future the ladder was fed has changed
+            ladder.reset(self.scenario, self.selected_mn)
+        sim.seek(session.fault_applied(sim, keys[k - 1]))
+        self._update(jump=True)
+
+    # -- play -------------------------------------------------------------------------
+
+    def action_play_pause(self) -> None:
+        if self.playing:
+            self._pause()
+        else:
+            self.playing = True
+            self._retime()
+        self._status()
+
+    def _pause(self) -> None:
+        self.playing = False
+        if self._timer is not None:
+            self._timer.pause()
+        self._status()
+
+    def _retime(self) -> None:
+        """(Re)create the play timer for the current speed."""
+        if self._timer is not None:
+            self._timer.stop()
+        interval, _ = session.tick_plan(self.speed)
+        self._timer = self.set_interval(interval, self._tick, pause=not self.playing)
+
+    def _tick(self) -> None:
+        _, per_tick = session.tick_plan(self.speed)
+        if per_tick == 1:
+            self.action_step()
+            return
+        moved = 0
+        for _ in range(per_tick):
+            if self.sim.step() is None:
+                break
+            moved += 1
+        if moved < per_tick:
+            self._pause()
+        self._update(jump=True)
+
+    def action_faster(self) -> None:
+        self.speed_index = min(len(session.SPEEDS) - 1, self.speed_index + 1)
+        self._retime()
+        self._status()
+
+    def action_slower(self) -> None:
+        self.speed_index = max(0, self.speed_index - 1)
+        self._retime()
+        self._status()
+
+    # -- selection, screens ---------------------------------------------------------------
+
+    def select_mn(self, mn_id: str) -> None:
+        """Show ``mn_id`` in detail: topology, ladder, flows, its Binding Cache rows."""
+        self.selected_mn = mn_id
+        self._new_sim_views()
+
+    def _cycle_mn(self, delta: int) -> None:
+        ids = [mn.id for mn in self.scenario.mns]
+        if len(ids) < 2 or self.selected_mn is None:
+            return
+        self.select_mn(ids[(ids.index(self.selected_mn) + delta) % len(ids)])
+
+    def action_next_mn(self) -> None:
+        self._cycle_mn(1)
+
+    def action_prev_mn(self) -> None:
+        self._cycle_mn(-1)
+
+    def action_inspect(self) -> None:
+        ladder = self.query_one(LadderView)
+        index = ladder.selected_event()
+        events: tuple[int, ...] = ()
+        if index is None:
+            ev = self.sim.current
+            if ev is None:
+                self.notify("Nothing to inspect yet: step first (→)", severity="information")
+                return
+        else:
+            ev = self.sim.trace[index]
+            assert ladder.selected is not None
+            events = ladder.row(ladder.selected).events
+        self.push_screen(InspectorScreen(ev, events))
+
+    def action_quit_main(self) -> None:
+        self.exit()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def load(self, scenario: str | Path | Scenario, mode: str | None = None) -> None:
+        """Switch to another scenario, at its start."""
+        self._pause()
+        self.scenario = session.resolve(scenario)
+        self.graph = build_graph(self.scenario)
+        self.selected_mn = self.scenario.mns[0].id if self.scenario.mns else None
+        self.sim = session.new_simulation(self.scenario, mode)
+        self._new_sim_views()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Simulation keys work on the main screen only (not in modals or the palette)."""
+        return not (action in SIM_ACTIONS and self.screen is not self.screen_stack[0])
+
+    # -- command palette -----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Play / pause", "space: run the trace at the chosen speed",
+                            self.action_play_pause)
+        yield SystemCommand("Step forward", "→ or n: apply the next event", self.action_step)
+        yield SystemCommand("Step back", "← or b: undo the last event", self.action_step_back)
+        if self.selected_mn is not None:
+            for k, key in enumerate(interfaces_of(self.graph, self.selected_mn), start=1):
+                yield SystemCommand(f"Break / restore {key.rpartition('/')[2]}",
+                                    f"{k}: toggle {key} at the current time",
+                                    partial(self.action_toggle_iface, k))
+        yield SystemCommand("Switch mode", "m: FT (draft) ↔ RFC 5213 at the same point",
+                            self.action_toggle_mode)
+        yield SystemCommand("Reset", "r: back to the start", self.action_reset)
+        yield SystemCommand("Faster", "+: more events per second", self.action_faster)
+        yield SystemCommand("Slower", "-: fewer events per second", self.action_slower)
+        yield SystemCommand("Inspect", "enter: fields and bytes of the selected event",
+                            self.action_inspect)
+        yield SystemCommand("Help", "?: keys and legend", self.action_help)
+        yield SystemCommand("Select MN", "choose the mobile node shown in detail",
+                            self._pick_mn)
+        yield SystemCommand("Open scenario", "load a shipped scenario", self._pick_scenario)
+        yield SystemCommand("Export screenshot", "save an SVG of the screen in the current "
+                            "directory", self._export_screenshot)
+
+    def _pick_mn(self) -> None:
+        self.search_commands([(mn.id, partial(self.select_mn, mn.id))
+                              for mn in self.scenario.mns], placeholder="Select MN…")
+
+    def _pick_scenario(self) -> None:
+        self.search_commands([(f"{name} — {title}", partial(self.load, name))
+                              for name, title in shipped_scenarios()],
+                             placeholder="Open scenario…")
+
+    def _export_screenshot(self) -> None:
+        name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
+        path = self.save_screenshot(name)
+        self.notify(f"saved {path}")

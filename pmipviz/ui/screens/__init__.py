@@ -1,0 +1,1 @@
+"""Modal screens: the message inspector and the help screen."""

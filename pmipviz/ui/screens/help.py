@@ -1,0 +1,97 @@
+"""The help screen: the keys and how to read the panes."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pmipviz.ui.palette import CLASS_COLOURS, DOWN, STEP, UP
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("space", "play / pause"),
+    ("→ or n", "step forward one event"),
+    ("← or b", "step back one event"),
+    ("1-9", "break / restore interface k of the selected MN"),
+    ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
+    ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
+    ("r", "reset to the start"),
+    ("+ / -", "faster / slower"),
+    ("↑ / ↓", "select a ladder row (esc: follow the current event)"),
+    ("enter", "inspect the selected ladder row or the current event"),
+    ("?", "this help"),
+    ("ctrl+p", "command palette: every action, pick a scenario, screenshot"),
+    ("q / ctrl+q", "quit"),
+)
+
+LEGEND: tuple[tuple[str, str, str], ...] = (
+    ("PBU", "──▶", "Proxy Binding Update (HI=1 new interface, HI=5 re-registration)"),
+    ("DEREG", "──▶", "DeReg PBU: lifetime 0, HI=4"),
+    ("PBA", "──▶", "Proxy Binding Acknowledgement (status 0 accepted)"),
+    ("PBA_REJECT", "──✕", "PBA with a rejection status (≥128)"),
+    ("RS", "──▶", "Router Solicitation / Router Advertisement"),
+    ("DATA", "┄┄▶", "data packets (runs aggregated: DATA ×12 n=5..16)"),
+    ("DATA_CACHED", "══▶", "data that went through a MAG cache"),
+    ("STATE", "●", "a local action: Binding Cache, route, tunnel change"),
+    ("BUFFER", "■", "the MAG caches or flushes packets"),
+    ("FAULT", "✕", "an interface breaks, or a packet is dropped"),
+)
+
+
+def help_text() -> Table:
+    """The keys table and the legend."""
+    outer = Table.grid(padding=(0, 0))
+    keys = Table(title="Keys", title_justify="left", box=None, show_header=False,
+                 title_style="bold")
+    keys.add_column(style="bold #5fafd7", no_wrap=True)
+    keys.add_column()
+    for key, what in KEYS:
+        keys.add_row(key, what)
+    legend = Table(title="Ladder and topology", title_justify="left", box=None,
+                   show_header=False, title_style="bold")
+    legend.add_column(no_wrap=True)
+    legend.add_column(no_wrap=True)
+    legend.add_column()
+    for cls, glyph, what in LEGEND:
+        style = CLASS_COLOURS[cls]
+        legend.add_row(Text(cls, style=f"bold {style}"), Text(glyph, style=style), what)
+    notes = Text()
+    notes.append("\nBinding Cache: ", style="bold")
+    notes.append("one row per interface. M=1: the MN is multihomed (draft §3.1). S=1: the "
+                 "entry may carry traffic; S=0: its interface failed (draft §3.2). In RFC 5213 "
+                 "mode M and S are '-' and State shows ")
+    notes.append("dereg-hold", style=DOWN)
+    notes.append(" while the LMA drops the MN's traffic (§5.3.5). Changed cells are ")
+    notes.append(" highlighted ", style="bold #000000 on #ffd75f")
+    notes.append(".\nTopology: ")
+    notes.append("│ up", style=UP)
+    notes.append(", ")
+    notes.append("✕ broken", style=DOWN)
+    notes.append(", ┆ not attached / no tunnel. Steps (1)-(8) of Figure 1 are in the ")
+    notes.append("(n)", style=STEP)
+    notes.append(" margin of the ladder.")
+    outer.add_row(keys)
+    outer.add_row(Text(""))
+    outer.add_row(legend)
+    outer.add_row(notes)
+    return outer
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and legend; any of escape, q, ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,enter", "dismiss", "close", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "pmipviz help"
+            box.border_subtitle = "esc to close"
+            yield Static(help_text(), id="help-text")

@@ -1,0 +1,57 @@
+"""The narration pane: what the current event is, why it happened, the Figure 1
+step text, the section it comes from and what the other mode would do."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+
+from pmipviz.lesson.narration import narrate
+from pmipviz.scenario.model import Scenario
+from pmipviz.sim.trace import TraceEvent
+from pmipviz.ui.palette import DIM, STEP
+from pmipviz.ui.widgets.lines_view import LinesView
+
+
+def narration_text(event: TraceEvent | None, mode: str,
+                   scenario: Scenario) -> tuple[str, Text]:
+    """The pane's title and text for ``event`` (the scenario before the first event)."""
+    text = Text()
+    if event is None:
+        text.append(scenario.title + "\n", style="bold")
+        text.append(" ".join(scenario.description.split()) + "\n\n", style="")
+        text.append("→ / n step   ← / b back   1-9 break/restore   m mode   ? help", style=DIM)
+        return "About this scenario", text
+    n = narrate(event, mode)
+    text.append(n.sentence + "\n", style="bold")
+    if n.step_text:
+        text.append(f"\n({event.step}) {n.step_text}\n", style=STEP + Style(italic=True))
+    if n.reference:
+        text.append(f"\n{n.reference}\n", style="#87afd7")
+    if n.contrast:
+        label = "Without the draft: " if mode == "ft" else "With the draft: "
+        text.append("\n" + label, style="bold #ffd75f")
+        text.append(n.contrast + "\n", style="#ffd75f")
+    return n.headline, text
+
+
+class NarrationView(LinesView):
+    """The text wrapped to the pane's width; scrolls when it is longer."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def show(self, event: TraceEvent | None, mode: str, scenario: Scenario) -> None:
+        self.border_title, self._text = narration_text(event, mode, scenario)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.rewrap()
+
+    def rewrap(self) -> None:
+        width = max(10, self.content_width() or 38)
+        console = self.app.console
+        lines = self._text.wrap(console, width)
+        self.set_lines([list(line.render(console)) for line in lines], width)
+
+    def on_resize(self) -> None:
+        self.rewrap()

@@ -1,0 +1,59 @@
+"""The header line: scenario title, mode, simulated time, ``event N/M``, play
+state and speed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
+
+
+def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, complete: bool,
+                playing: bool, speed: float, width: int = 200) -> Text:
+    """The one-line status; the title is shortened first when ``width`` is tight."""
+    tail = Text(no_wrap=True)
+    tail.append("· mode ", style="#8a8a8a")
+    tail.append(MODE_LABELS.get(mode, mode),
+                style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+    tail.append(f" · t={t_ms:.1f} ms · ", style="#8a8a8a")
+    tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
+    tail.append(" · ", style="#8a8a8a")
+    tail.append("▶ playing" if playing else "❚❚ paused",
+                style="bold #5fd75f" if playing else "bold #ffd75f")
+    tail.append(f" · {speed:g} ev/s", style="#8a8a8a")
+    text = Text(no_wrap=True, overflow="ellipsis")
+    tag = " pmipviz "
+    room = width - len(tail) - 2
+    if room >= len(tag) + 12:
+        text.append(tag, style="bold #000000 on #5fafd7")
+        room -= len(tag)
+    if room >= 6:
+        short = title if len(title) + 2 <= room else title[: room - 3] + "…"
+        text.append(f" {short} ", style="bold")
+    text.append(tail)
+    return text
+
+
+class StatusLine(Widget):
+    """A one-line header redrawn without layout."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; dock: top; background: $panel; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def set(self, text: Text) -> None:
+        if text.plain != self._text.plain or text.spans != self._text.spans:
+            self._text = text
+            self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self._text.plain
+
+    def render(self) -> Text:
+        return self._text
