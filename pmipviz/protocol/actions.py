@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Any
@@ -63,7 +64,7 @@ class Forward:
 
     packet: DataPacket
     to: str  # MAG name (LMA->MAG), "LMA" (MAG->LMA), or "mn-id/IF" (MAG->MN)
-    note: str
+    note: str | Callable[[], str]  # a callable is formatted only if someone reads it
 
 
 @dataclass(slots=True)

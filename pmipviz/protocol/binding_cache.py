@@ -9,6 +9,7 @@ from typing import Any
 
 from pmipviz.protocol.constants import HandoffIndicator, Status
 from pmipviz.protocol.messages import Pbu
+from pmipviz.protocol.options import address_text
 
 ZERO_LLI = b"\x00\x00"
 
@@ -48,11 +49,11 @@ class Bce:
             "mn_id": self.mn_id,
             "mn_lli": self.mn_lli.hex(":"),
             "att": self.att,
-            "hnp": [str(p) for p in self.hnps],
-            "proxy_coa": str(self.proxy_coa),
+            "hnp": [address_text(p) for p in self.hnps],
+            "proxy_coa": address_text(self.proxy_coa),
             "mag": self.mag,
             "tunnel": self.tunnel,
-            "link_local": str(self.link_local),
+            "link_local": address_text(self.link_local),
             "lifetime_s": self.lifetime_s,
             "registered_ms": self.registered_ms,
             "seq": self.seq,

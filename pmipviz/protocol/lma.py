@@ -30,6 +30,7 @@ from pmipviz.protocol.options import (
     MnLliOption,
     Option,
     TimestampOption,
+    address_text,
 )
 
 HOST_MASK = (1 << 64) - 1
@@ -408,7 +409,7 @@ class Lma:
         life = bce.lifetime_s if lifetime is None else lifetime
         pba = Pba(status=0, seq=pbu.seq, lifetime_s=life, p=pbu.p,
                   options=self._pba_options(pbu, bce.hnps))
-        hnp = ", ".join(str(p) for p in bce.hnps)
+        hnp = ", ".join(address_text(p) for p in bce.hnps)
         return SendPba(src, pba, f"LMA sends a PBA (status 0, accepted: {why}) to {bce.mag} "
                                  f"for {bce.mn_id}, HNP {hnp}")
 

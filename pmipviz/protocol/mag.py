@@ -5,6 +5,7 @@ PBU retransmission, and the draft's cache of undeliverable packets."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
@@ -41,6 +42,7 @@ from pmipviz.protocol.options import (
     MnLliOption,
     Option,
     TimestampOption,
+    address_text,
 )
 
 
@@ -91,7 +93,7 @@ class BulEntry:
             "mn_id": self.mn_id,
             "interface": self.key.rpartition("/")[2],
             "state": self.state,
-            "hnp": [str(p) for p in self.hnps],
+            "hnp": [address_text(p) for p in self.hnps],
             "seq": self.seq,
             "hi": self.hi,
             "lifetime_s": self.lifetime_s,
@@ -212,7 +214,7 @@ class Mag:
             if entry.key not in keys:
                 keys.append(entry.key)
             self.redirect.discard(_p64(p))
-        hnp = ", ".join(str(p) for p in entry.hnps)
+        hnp = ", ".join(address_text(p) for p in entry.hnps)
         actions: list[Action] = [
             self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
                              f"registered with HNP {hnp} and sets up the tunnel route "
@@ -382,9 +384,11 @@ class Mag:
                          f"n={packet.n} is dropped")]
         for entry in entries:
             if entry.link_up:
-                return [Forward(packet, entry.key, f"{self.name} forwards n={packet.n} to "
-                                f"{short_iface(entry.key)}")]
+                return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
         return self.undeliverable(packet, entries[0].key, prefix)
+
+    def _forward_note(self, packet: DataPacket, key: str) -> Callable[[], str]:
+        return lambda: f"{self.name} forwards n={packet.n} to {short_iface(key)}"
 
     def undeliverable(self, packet: DataPacket, key: str,
                       prefix: int | None = None) -> list[Action]:
@@ -410,4 +414,5 @@ class Mag:
         if entry is None or entry.state not in ("registered", "registering"):
             return [Drop(packet, "no_binding", f"{self.name} has no binding for "
                          f"{short_iface(key)}; n={packet.n} is dropped")]
-        return [Forward(packet, "LMA", f"{self.name} reverse-tunnels n={packet.n} to the LMA")]
+        return [Forward(packet, "LMA",
+                        lambda: f"{self.name} reverse-tunnels n={packet.n} to the LMA")]

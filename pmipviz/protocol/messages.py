@@ -8,7 +8,6 @@ rebuilds the exact message from it (the wire and export layers rely on this).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
@@ -23,17 +22,13 @@ from pmipviz.protocol.options import (
     MnLliOption,
     Option,
     TimestampOption,
+    address_text,
     option_to_fields,
     validate_option,
 )
 
 PBU_FLAGS = ("a", "h", "l", "k", "m", "r", "p")
 
-
-@lru_cache(maxsize=65536)
-def address_text(addr: IPv6Address) -> str:
-    """``str(addr)``, cached: the same few addresses are printed for every packet."""
-    return str(addr)
 PBA_FLAGS = ("k", "r", "p")
 
 
@@ -257,7 +252,7 @@ class RouterAdvertisement:
         return {
             "mn_id": self.mn_id,
             "interface": self.interface,
-            "hnp": [str(p) for p in self.hnps],
+            "hnp": [address_text(p) for p in self.hnps],
             "router_lifetime_s": self.router_lifetime_s,
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
@@ -10,6 +11,12 @@ from pmipviz.protocol.constants import OptionType
 from pmipviz.protocol.errors import ProtocolError
 
 ALL_ZERO_PREFIX = IPv6Network("::/0")
+
+
+@lru_cache(maxsize=65536)
+def address_text(addr: IPv6Address | IPv6Network) -> str:
+    """``str()`` of an address or prefix, cached: the same few are printed again and again."""
+    return str(addr)
 ALL_ZERO_ADDRESS = IPv6Address("::")
 
 
@@ -105,7 +112,7 @@ def option_to_fields(opt: Option) -> tuple[str, Any]:
     if isinstance(opt, MnIdOption):
         return "mn_id", opt.identifier
     if isinstance(opt, HnpOption):
-        return "hnp", str(opt.prefix)
+        return "hnp", address_text(opt.prefix)
     if isinstance(opt, HiOption):
         return "hi", opt.hi
     if isinstance(opt, AttOption):
@@ -113,7 +120,7 @@ def option_to_fields(opt: Option) -> tuple[str, Any]:
     if isinstance(opt, MnLliOption):
         return "mn_lli", opt.lli.hex(":")
     if isinstance(opt, LinkLocalOption):
-        return "link_local", str(opt.address)
+        return "link_local", address_text(opt.address)
     return "timestamp", opt.value
 
 

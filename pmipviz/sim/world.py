@@ -73,8 +73,8 @@ class Iface:
             "interface": self.name,
             "mag": self.mag,
             "up": self.up,
-            "hnp": [str(p) for p in self.hnps],
-            "address": str(self.address) if self.address else None,
+            "hnp": [address_text(p) for p in self.hnps],
+            "address": address_text(self.address) if self.address else None,
         }
 
 
@@ -121,6 +121,8 @@ class World:
             link = Link(ln.a, ln.b, ln.delay_ms, ln.loss, rng)
             self.links[(ln.a, ln.b)] = self.links[(ln.b, ln.a)] = link
         self._processing = scenario.processing_ms
+        self._node_text = {m.name: address_text(m.address) for m in scenario.mags}
+        self._node_text[scenario.lma.name] = address_text(scenario.lma.address)
         self.lma = Lma(LmaConfig(
             mode=self.mode, address=scenario.lma.address, prefix_pool=scenario.lma.prefix_pool,
             mags={m.address: m.name for m in scenario.mags if m.authorized},
@@ -143,6 +145,7 @@ class World:
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
         self.flows = [self._flow_state(i, f) for i, f in enumerate(scenario.flows)]
         self.steps = StepTagger(self) if self.mode == "ft" else None
+        self._handlers = self._handler_table()
         self._schedule(scenario, schedule_faults)
 
     # -- set-up -------------------------------------------------------------
@@ -235,22 +238,20 @@ class World:
     def run_actions(self, node: str, actions: list[Action]) -> None:
         """Carry out what a protocol machine asked for."""
         for a in actions:
-            if isinstance(a, StateChange):
-                self._state(node, a)
-            elif isinstance(a, SendPbu):
-                self._send_pbu(node, a)
-            elif isinstance(a, SendPba):
-                self._send_pba(a)
-            elif isinstance(a, SendRa):
-                self._send_ra(node, a)
-            elif isinstance(a, StartTimer):
-                self.after(a.delay_ms, self._fire, node, a.name)
-            elif isinstance(a, Forward):
-                self._forward(node, a)
-            elif isinstance(a, Cache | Uncache):
-                self._buffer(node, a)
-            elif isinstance(a, Drop):
-                self._drop(node, a.packet, a.reason, a.note)
+            self._handlers[type(a)](node, a)
+
+    def _handler_table(self) -> dict[type, Callable[[str, Any], None]]:
+        return {
+            StateChange: self._state,
+            SendPbu: self._send_pbu,
+            SendPba: lambda _node, a: self._send_pba(a),
+            SendRa: self._send_ra,
+            StartTimer: lambda node, a: self.after(a.delay_ms, self._fire, node, a.name),
+            Forward: self._forward,
+            Cache: self._buffer,
+            Uncache: self._buffer,
+            Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.note),
+        }
 
     def _fire(self, node: str, name: tuple[Any, ...]) -> None:
         if node == self.lma_name:
@@ -276,7 +277,7 @@ class World:
     def _send_pbu(self, mag: str, a: SendPbu) -> None:
         src, dst = self.mag_addr[mag], self.scenario.lma.address
         fields = a.pbu.to_fields()
-        fields["ip_src"], fields["ip_dst"] = str(src), str(dst)
+        fields["ip_src"], fields["ip_dst"] = address_text(src), address_text(dst)
         if a.retransmission:
             fields["retransmission"] = True
         step = self.steps.pbu(mag, a.pbu) if self.steps else None
@@ -296,7 +297,8 @@ class World:
         if mag is None:
             return
         fields = a.pba.to_fields()
-        fields["ip_src"], fields["ip_dst"] = str(self.scenario.lma.address), str(a.dst)
+        fields["ip_src"] = address_text(self.scenario.lma.address)
+        fields["ip_dst"] = address_text(a.dst)
         step = self.steps.pba(mag, a.pba) if self.steps else None
         pba = a.pba
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
@@ -308,8 +310,8 @@ class World:
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
         fields = a.ra.to_fields()
-        fields["ip_src"] = str(mag_link_local(self.mag_index[mag]))
-        fields["ip_dst"] = str(link_local(iface.lli))
+        fields["ip_src"] = address_text(mag_link_local(self.mag_index[mag]))
+        fields["ip_dst"] = address_text(link_local(iface.lli))
         fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
         ra = a.ra
         self.transmit(mag, iface.key, self.access_delay[mag], None, "RA", fields, a.note,
@@ -324,12 +326,14 @@ class World:
         iface.hnps = ra.hnps
         iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
         self.emit("recv", iface.key, mag, "RA", ra.to_fields(),
-                  f"{short_iface(iface.key)} receives the RA and configures {iface.address} "
-                  f"from {', '.join(str(p) for p in ra.hnps)}")
+                  f"{short_iface(iface.key)} receives the RA and configures "
+                  f"{address_text(iface.address) if iface.address else '-'} "
+                  f"from {', '.join(address_text(p) for p in ra.hnps)}")
         self.emit("state", iface.key, None, None,
                   {"table": "iface", "key": iface.key, "cause": "address", "before": before,
                    "after": iface.row()},
-                  f"{short_iface(iface.key)} now has the address {iface.address}")
+                  f"{short_iface(iface.key)} now has the address "
+                  f"{address_text(iface.address) if iface.address else '-'}")
 
     # -- interfaces and faults ----------------------------------------------------
 
@@ -348,7 +352,7 @@ class World:
         self._set_iface(iface, f"{short_iface(iface.key)} {verb} {mag}", "attach", mag=mag,
                         up=True)
         fields = {"mn_id": iface.mn_id, "interface": iface.name, "lli": iface.lli.hex(":"),
-                  "ip_src": str(link_local(iface.lli)), "ip_dst": "ff02::2"}
+                  "ip_src": address_text(link_local(iface.lli)), "ip_dst": "ff02::2"}
         self.transmit(iface.key, mag, self.access_delay[mag], None, "RS", fields,
                       f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
                       lambda: self._mag_rs(iface, mag, hi))
@@ -481,23 +485,28 @@ class World:
     def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Callable[[], str],
              arrive: Callable[[], None],
              tunnel: bool = False, final: bool = False) -> None:
-        """One DATA hop; on an access link to an MN the arrival is a ``deliver``."""
-        if len(pkt.hops) >= HOP_LIMIT:
+        """One DATA hop (the hot path); on an access link to an MN the arrival is a
+        ``deliver``, emitted by ``arrive``."""
+        hops = pkt.hops
+        if len(hops) >= HOP_LIMIT:
             self._drop(src, pkt, "ttl", f"{_short(src)} drops n={pkt.n}: it has crossed "
                        f"{HOP_LIMIT} hops (its hop limit ran out, a routing loop)")
             return
-        fields = self._data_fields(pkt, (src, dst) if tunnel else None)
-        pkt.hops.append(src)
-        if dst in self.ifaces:
-            delay, link = self.access_delay[src], None
-        else:
-            link = self._link(src, dst)
-            delay = link.delay_ms
-        step = self.steps.data(src, dst, pkt) if self.steps else None
-        self.transmit(src, dst, delay, link, "DATA", fields, note, arrive, step, is_data=True,
-                      recv_kind=None if final else "recv",
-                      recv_note=lambda: f"{_short(dst)} receives n={pkt.n} from {_short(src)}",
-                      recv_step=step)
+        fields = pkt.to_fields()
+        fields["hop"] = len(hops)
+        if tunnel:
+            fields["tunnel_src"] = self._node_text[src]
+            fields["tunnel_dst"] = self._node_text[dst]
+        hops.append(src)
+        link = self.links.get((src, dst))
+        delay = link.delay_ms if link is not None else self.access_delay[src]
+        steps = self.steps
+        step = steps.data(src, dst, pkt) if steps is not None else None
+        self.emit("send", src, dst, "DATA", fields, note, step)
+        self.inflight += 1
+        lost = link is not None and link.lost()
+        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
+        self.env.timeout(delay).callbacks.append(arrival)
 
     def _lma_data(self, pkt: DataPacket, came_from: str) -> None:
         cn = self.int_cn.get(pkt.dst_int)
@@ -565,6 +574,47 @@ class World:
     def queued(self) -> int:
         """DATA packets still on a link or in a MAG cache (counted from the world itself)."""
         return self.inflight + sum(len(m.cache) for m in self.mags.values())
+
+
+class _DataArrival:
+    """What happens when a DATA hop arrives: ``recv`` (or a link-loss ``drop``), then
+    the receiving node's handler."""
+
+    __slots__ = ("arrive", "dst", "fields", "final", "lost", "pkt", "src", "step", "world")
+
+    def __init__(self, world: World, src: str, dst: str, pkt: DataPacket,
+                 fields: dict[str, Any], arrive: Callable[[], None], step: int | None,
+                 final: bool, lost: bool) -> None:
+        self.world = world
+        self.src = src
+        self.dst = dst
+        self.pkt = pkt
+        self.fields = fields
+        self.arrive = arrive
+        self.step = step
+        self.final = final
+        self.lost = lost
+
+    def note(self) -> str:
+        return f"{_short(self.dst)} receives n={self.pkt.n} from {_short(self.src)}"
+
+    def __call__(self, _event: Any) -> None:
+        world = self.world
+        world.inflight -= 1
+        if self.lost:
+            link = world.links[(self.src, self.dst)]
+            f = dict(self.fields)
+            f["reason"] = "link_loss"
+            world.emit("drop", self.dst, self.src, "DATA", f,
+                       f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
+                       f"link (loss {link.loss:g})", self.step)
+            return
+        if not self.final:
+            world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
+        if world._processing > 0:
+            world.after(world._processing, self.arrive)
+        else:
+            self.arrive()
 
 
 def _short(node: str) -> str:
