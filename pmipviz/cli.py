@@ -1,4 +1,5 @@
-"""The ``pmipviz`` command: the TUI, headless runs and the list of scenarios.
+"""The ``pmipviz`` command: the TUI, headless runs, ladder exports, the list of
+scenarios and the TUI served to browsers.
 
 Exit codes: 0 ok, 2 bad input (one line on stderr), 1 bug."""
 
@@ -16,7 +17,7 @@ from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
 from pmipviz.scenario.model import MODES, Scenario
 from pmipviz.sim.trace import JsonlSink, TraceEvent
 
-SUBCOMMANDS = ("run", "scenarios", "tui")
+SUBCOMMANDS = ("run", "scenarios", "tui", "export", "serve")
 
 
 class BadInput(Exception):
@@ -51,6 +52,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port in 1..65535, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(prog="pmipviz", description="Proxy Mobile IPv6 (RFC 5213) and the "
@@ -69,7 +80,41 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--trace", metavar="FILE.jsonl", help="stream the trace to this file")
     run.add_argument("--pcap", metavar="FILE.pcap", help="write every transmission to a pcap")
     sub.add_parser("scenarios", help="list the shipped scenarios")
+    _add_export(sub)
+    _add_serve(sub)
     return parser
+
+
+def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from pmipviz.export.render import FORMATS
+
+    export = sub.add_parser("export", help="export views of a run (the ladder diagram)")
+    what = export.add_subparsers(dest="what", parser_class=_Parser, required=True,
+                                 metavar="{ladder}")
+    ladder = what.add_parser("ladder", help="one MN's ladder as text, Mermaid, PlantUML or SVG")
+    ladder.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
+    ladder.add_argument("--mode", choices=MODES, help="override the scenario's mode")
+    ladder.add_argument("--until", type=_non_negative_float, metavar="MS",
+                        help="stop at this simulated time (default: the scenario's duration)")
+    ladder.add_argument("--mn", metavar="MN_ID", help="the mobile node to follow "
+                        "(default: the scenario's first)")
+    ladder.add_argument("--format", choices=FORMATS, default="text",
+                        help="the output format (default: text)")
+    ladder.add_argument("--ascii", action="store_true",
+                        help="pure ASCII instead of box drawing (text format only)")
+    ladder.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+
+
+def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
+    serve = sub.add_parser("serve", help="serve the TUI to web browsers (textual-serve)")
+    serve.add_argument("scenario", nargs="?", default="figure1",
+                       help="a scenario file or the name of a shipped scenario")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the URL browsers use to reach the server "
+                       "(default: http://HOST:PORT)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -83,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_scenarios()
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "export":
+            return _cmd_export_ladder(args)
+        if args.command == "serve":
+            return _cmd_serve(args)
         return _cmd_tui(args)
     except (BadInput, ScenarioError) as err:
         print(f"pmipviz: {err}" if isinstance(err, ScenarioError) else str(err),
@@ -107,6 +156,45 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
     PmipvizApp(scenario, mode=args.mode).run()
     return 0
+
+
+def _cmd_export_ladder(args: argparse.Namespace) -> int:
+    from pmipviz.export.diagram import build_ladder
+    from pmipviz.export.render import render
+
+    if args.ascii and args.format != "text":
+        raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
+    scenario = load_scenario(args.scenario)
+    try:
+        diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until, focus_mn=args.mn)
+    except ValueError as err:
+        raise BadInput(f"pmipviz: {args.scenario}: {err}") from None
+    out = render(diagram, args.format, ascii_only=args.ascii)
+    if args.output is None:
+        try:
+            sys.stdout.write(out)
+            sys.stdout.flush()
+        except UnicodeEncodeError:
+            raise BadInput(f"pmipviz: stdout ({sys.stdout.encoding}) cannot show this ladder: "
+                           "use --ascii or -o FILE") from None
+        return 0
+    with _open(args.output, "w") as stream:
+        try:
+            stream.write(out)
+        except OSError as err:
+            raise BadInput(f"pmipviz: {args.output}: cannot write: {err.strerror}") from None
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from pmipviz.serve import ServeError, serve
+
+    scenario = load_scenario(args.scenario)
+    try:
+        return serve(args.scenario, scenario, host=args.host, port=args.port,
+                     public_url=args.public_url)
+    except ServeError as err:
+        raise BadInput(f"pmipviz: {err}") from None
 
 
 def _open(path: str, mode: str) -> IO[str]:

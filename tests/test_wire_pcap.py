@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tshark_util import SKIP_REASON, TSHARK, tshark_fields
 
 from pmipviz.protocol.constants import SIM_EPOCH_S
 from pmipviz.protocol.messages import Pba, Pbu
@@ -31,6 +30,8 @@ from pmipviz.protocol.options import (
     TimestampOption,
 )
 from pmipviz.wire.pcap import PcapSink
+
+from tshark_util import SKIP_REASON, TSHARK, tshark_fields
 
 MAG1, MAG2, LMA = "2001:db8:a::1", "2001:db8:b::1", "2001:db8:1::1"
 CN, MN = "2001:db8:cafe::1", "2001:db8:100::ff:fe00:101"

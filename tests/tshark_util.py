@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from os import PathLike
 
 TSHARK = shutil.which("tshark")
 SKIP_REASON = "tshark is not installed (CI installs it: apt-get install tshark)"
+if TSHARK is None and os.environ.get("PMIPVIZ_REQUIRE_TOOLS") == "1":
+    raise RuntimeError(f"PMIPVIZ_REQUIRE_TOOLS=1 but {SKIP_REASON}")
 
 
 def tshark_fields(
