@@ -332,3 +332,12 @@ def test_malformed_pbu_fields_raise_a_precise_error() -> None:
         Pbu(seq=70000, lifetime_s=4)
     with pytest.raises(ProtocolError, match="identifier longer than 254"):
         Pbu(seq=1, lifetime_s=4, options=(MnIdOption("x" * 300),))
+
+
+def test_a_new_session_cannot_claim_an_unassigned_prefix() -> None:
+    for mode in ("rfc5213", "ft"):
+        lma = make_lma(mode)
+        claim = IPv6Network("2001:db8:1ff::/64")
+        pba = pba_of(lma.handle_pbu(pbu(0.0, hnps=(claim,)), MAG1, 0.0))
+        assert pba.status == Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX
+        assert pba.hnps == (claim,) and len(lma.cache) == 0

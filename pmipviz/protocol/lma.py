@@ -167,7 +167,7 @@ class Lma:
         if self.mode == "ft" and mn_id in self.shared_hnp:
             return (self.shared_hnp[mn_id],)
         if requested:
-            return requested
+            raise PermissionError(", ".join(address_text(p) for p in requested))
         if self._next_prefix >= self._pool_size:
             raise OverflowError("prefix pool exhausted")
         base = int(self.config.prefix_pool.network_address) + (self._next_prefix << 64)
@@ -185,6 +185,10 @@ class Lma:
         except OverflowError:
             return [self._reject(pbu, src, Status.INSUFFICIENT_RESOURCES,
                                  "the prefix pool is exhausted")]
+        except PermissionError as err:
+            return [self._reject(pbu, src, Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX,
+                                 f"it asks for {err}, which this LMA has not assigned to "
+                                 f"{mn_id} (§5.3.2)")]
         key, order = self.cache.new_key(mn_id)
         lifetime = min(pbu.lifetime_s, self.config.lifetime_s)
         bce = Bce(
