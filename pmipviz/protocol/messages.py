@@ -47,9 +47,14 @@ class _OptionAccess:
     """Typed access to the options of a PBU or PBA."""
 
     options: tuple[Option, ...]
+    _first_of: dict[type, Option]
 
     def _first(self, cls: type) -> Any:
-        return next((o for o in self.options if isinstance(o, cls)), None)
+        first = self._first_of
+        if not first:
+            for o in self.options:
+                first.setdefault(type(o), o)
+        return first.get(cls)
 
     def count(self, cls: type) -> int:
         """How many options of one class the message carries."""
@@ -123,6 +128,8 @@ class Pbu(_OptionAccess):
     m: bool = False
     r: bool = False
     p: bool = True
+    _first_of: dict[type, Option] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False)
 
     def __post_init__(self) -> None:
         _check_common(self.seq, self.lifetime_s, self.options, "PBU")
@@ -151,6 +158,8 @@ class Pba(_OptionAccess):
     k: bool = False
     r: bool = False
     p: bool = True
+    _first_of: dict[type, Option] = field(default_factory=dict, init=False, repr=False,
+                                          compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.status <= 255:

@@ -42,12 +42,12 @@ class StepTagger:
         self.multihomed = {mn for mn, ifs in world.mn_ifaces.items() if len(ifs) >= 2}
         self.ho: dict[str, _Handover] = {}
         self._decided: dict[int, int | None] = {}  # pid -> step chosen at the LMA
+        # per flow: the MN whose Figure 1 story its packets tell (downlink, multihomed)
+        self._flow_mn = [f.mn_id if f.downlink and f.mn_id in self.multihomed else None
+                         for f in world.flows]
 
     def _mn_of(self, pkt: DataPacket) -> str | None:
-        flow = self.world.flows[pkt.flow]
-        if not flow.downlink or flow.mn_id not in self.multihomed:
-            return None
-        return flow.mn_id
+        return self._flow_mn[pkt.flow]
 
     def fault(self, iface: Iface, fault: Fault) -> int | None:
         if iface.mn_id in self.multihomed and fault.action in ("break", "move"):

@@ -424,8 +424,8 @@ class World:
             flow.addr_cache = (key, (dst_int, dst_int >> 64, address_text(src),
                                      address_text(dst)))
         dst_int, p64, src_text, dst_text = flow.addr_cache[1]
-        pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes, self.now,
-                         dst_int=dst_int, p64=p64, src_text=src_text, dst_text=dst_text)
+        pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes,
+                         self.env.now, False, [], dst_int, p64, src_text, dst_text)
         flow.n += 1
         return pkt
 
