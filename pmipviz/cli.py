@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     tui = sub.add_parser("tui", help="the terminal UI (the default command)")
     tui.add_argument("scenario", nargs="?", default="figure1")
     tui.add_argument("--mode", choices=MODES)
+    tui.add_argument("--lesson", action="store_true",
+                     help="lesson mode: stop before each step that matters and ask a question")
     run = sub.add_parser("run", help="run a scenario headless and print its metrics")
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
@@ -154,7 +156,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     from pmipviz.ui.app import PmipvizApp
 
-    PmipvizApp(scenario, mode=args.mode).run()
+    PmipvizApp(scenario, mode=args.mode, lesson=args.lesson).run()
     return 0
 
 

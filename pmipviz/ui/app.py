@@ -1,5 +1,6 @@
 """The pmipviz terminal app: topology, Binding Cache, MAG caches, ladder and
-narration of one simulation, stepped forward and back by the user."""
+narration of one simulation, stepped forward and back by the user; in lesson
+mode it stops before the events that matter and asks a question."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from pmipviz.lesson.quiz import Question
 from pmipviz.scenario import shipped_scenarios
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
+from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
+from pmipviz.ui.screens.question import KIND_LABELS, LessonSummaryScreen, QuestionScreen
 from pmipviz.ui.topology_graph import build_graph, interfaces_of
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
 from pmipviz.ui.widgets.ladder import LadderView
@@ -33,13 +37,14 @@ from pmipviz.ui.widgets.topology import TopologyView
 # actions that act on the simulation: only on the main screen
 SIM_ACTIONS = frozenset({
     "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
-    "inspect", "help", "next_mn", "prev_mn", "quit_main",
+    "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
 })
 
 
 class PmipvizApp(App[None]):
-    """``PmipvizApp(scenario="figure1", mode=None)``: a shipped name, a path or a
-    Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213")."""
+    """``PmipvizApp(scenario="figure1", mode=None, lesson=False)``: a shipped name, a
+    path or a Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213");
+    ``lesson`` starts in lesson mode."""
 
     CSS_PATH = "app.tcss"
     TITLE = "pmipviz"
@@ -54,6 +59,7 @@ class PmipvizApp(App[None]):
         *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
           for k in range(2, 10)],
         Binding("m", "toggle_mode", "mode", priority=True),
+        Binding("l", "toggle_lesson", "lesson", priority=True),
         Binding("r", "reset", "reset", priority=True),
         Binding("plus,equals_sign", "faster", "faster", key_display="+", priority=True),
         Binding("minus", "slower", "slower", key_display="-", priority=True),
@@ -68,7 +74,7 @@ class PmipvizApp(App[None]):
     ]
 
     def __init__(self, scenario: str | Path | Scenario = "figure1",
-                 mode: str | None = None) -> None:
+                 mode: str | None = None, lesson: bool = False) -> None:
         super().__init__()
         self.theme = "textual-dark"
         self.scenario = session.resolve(scenario)
@@ -78,6 +84,9 @@ class PmipvizApp(App[None]):
         self.speed_index = session.DEFAULT_SPEED
         self.playing = False
         self._timer: Timer | None = None
+        self.lesson = Lesson(on=lesson)
+        self.lesson.reset(self.sim)
+        self._resume_after_question = False
 
     # -- layout ---------------------------------------------------------------------
 
@@ -149,7 +158,7 @@ class PmipvizApp(App[None]):
         sim = self.sim
         self.query_one(StatusLine).set(status_text(
             self.scenario.title, sim.mode, sim.now, sim.cursor, sim.total, sim.complete,
-            self.playing, self.speed, self.size.width))
+            self.playing, self.speed, self.size.width, self.lesson.header()))
 
     def on_resize(self) -> None:
         self._status()
@@ -167,10 +176,15 @@ class PmipvizApp(App[None]):
         self._update(jump=True)
 
     def action_step(self) -> None:
+        question = self._next_question()
+        if question is not None:
+            self._ask(question)
+            return
         if self.sim.step() is None:
             self._pause()
             return
         self._update()
+        self._summary_if_due()
 
     def action_step_back(self) -> None:
         undone = self.sim.back()
@@ -180,12 +194,14 @@ class PmipvizApp(App[None]):
     def action_reset(self) -> None:
         self._pause()
         self.sim = session.new_simulation(self.scenario, self.sim.mode)
+        self.lesson.reset(self.sim)
         self._new_sim_views()
 
     def action_toggle_mode(self) -> None:
         other = "rfc5213" if self.sim.mode == "ft" else "ft"
         self.sim = self.sim.with_mode(other)
         session.complete_if_small(self.sim)
+        self.lesson.retrace(self.sim, 0)
         self._new_sim_views()
 
     def action_toggle_iface(self, k: int) -> None:
@@ -197,8 +213,10 @@ class PmipvizApp(App[None]):
             return
         sim = self.sim
         ladder = self.query_one(LadderView)
+        kept = sim.cursor
         sim.toggle_interface(keys[k - 1])
         session.complete_if_small(sim)
+        self.lesson.retrace(sim, kept)
         if ladder.fed > sim.cursor:  # the future the ladder was fed has changed
             ladder.reset(self.scenario, self.selected_mn)
         sim.seek(session.fault_applied(sim, keys[k - 1]))
@@ -233,13 +251,75 @@ class PmipvizApp(App[None]):
             self.action_step()
             return
         moved = 0
+        question: Question | None = None
         for _ in range(per_tick):
-            if self.sim.step() is None:
+            question = self._next_question()
+            if question is not None or self.sim.step() is None:
                 break
             moved += 1
-        if moved < per_tick:
+        if question is None and moved < per_tick:
             self._pause()
         self._update(jump=True)
+        if question is not None:
+            self._ask(question)
+        else:
+            self._summary_if_due()
+
+    # -- lesson mode -----------------------------------------------------------------------
+
+    def action_toggle_lesson(self) -> None:
+        lesson = self.lesson
+        lesson.on = not lesson.on
+        if lesson.on:
+            lesson.sync(self.sim)
+            self.notify("Lesson mode: the run stops before each step that matters and asks "
+                        "a question (a-d to answer)", timeout=4)
+        elif lesson.answers and not lesson.summary_shown:
+            self._pause()
+            self.push_screen(LessonSummaryScreen(lesson.answers, finished=False))
+        self._status()
+
+    def _next_question(self) -> Question | None:
+        """The question to ask before the next event, in lesson mode."""
+        if not self.lesson.on:
+            return None
+        ensure_next(self.sim)
+        self.lesson.sync(self.sim)
+        return self.lesson.pending(self.sim.cursor)
+
+    def _ask(self, question: Question) -> None:
+        """Pause and open the question; the event is applied once it is answered."""
+        self._resume_after_question = self.playing
+        self._pause()
+        lesson = self.lesson
+        title = (f"Lesson · question {lesson.number(question)}/{lesson.count_label()} · "
+                 f"{KIND_LABELS.get(question.kind, question.kind)}")
+        screen = QuestionScreen(question, title, partial(self._record, question),
+                                self.sim.trace[question.at].step)
+        self.push_screen(screen, partial(self._after_question, question))
+
+    def _record(self, question: Question, choice: int) -> bool:
+        right = self.lesson.answer(question, choice)
+        self._status()
+        return right
+
+    def _after_question(self, question: Question, carry_on: bool | None) -> None:
+        """Continue (apply the event, resume play) or close (esc: skip if unanswered)."""
+        resume, self._resume_after_question = self._resume_after_question, False
+        self.lesson.skip(question)  # no-op once answered
+        if not carry_on:
+            return
+        self.action_step()
+        if resume and self.screen is self.screen_stack[0]:
+            self.playing = True
+            self._retime()
+            self._status()
+
+    def _summary_if_due(self) -> None:
+        if self.lesson.summary_due(self.sim):
+            self.lesson.summary_shown = True
+            self._pause()
+            self.push_screen(LessonSummaryScreen(self.lesson.answers, finished=True))
 
     def action_faster(self) -> None:
         self.speed_index = min(len(session.SPEEDS) - 1, self.speed_index + 1)
@@ -298,6 +378,7 @@ class PmipvizApp(App[None]):
         self.graph = build_graph(self.scenario)
         self.selected_mn = self.scenario.mns[0].id if self.scenario.mns else None
         self.sim = session.new_simulation(self.scenario, mode)
+        self.lesson.reset(self.sim)
         self._new_sim_views()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -319,6 +400,8 @@ class PmipvizApp(App[None]):
                                     partial(self.action_toggle_iface, k))
         yield SystemCommand("Switch mode", "m: FT (draft) ↔ RFC 5213 at the same point",
                             self.action_toggle_mode)
+        yield SystemCommand("Lesson mode", "l: stop before each step that matters, ask a "
+                            "question, keep the score", self.action_toggle_lesson)
         yield SystemCommand("Reset", "r: back to the start", self.action_reset)
         yield SystemCommand("Faster", "+: more events per second", self.action_faster)
         yield SystemCommand("Slower", "-: fewer events per second", self.action_slower)

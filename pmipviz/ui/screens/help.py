@@ -21,6 +21,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("1-9", "break / restore interface k of the selected MN"),
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
+    ("l", "lesson mode: stop before each step that matters and ask a question"),
+    ("a-d or 1-4", "in a question: answer; enter / space / n: continue; esc: skip"),
     ("r", "reset to the start"),
     ("+ / -", "faster / slower"),
     ("↑ / ↓", "select a ladder row (esc: follow the current event)"),

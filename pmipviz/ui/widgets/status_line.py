@@ -1,5 +1,5 @@
-"""The header line: scenario title, mode, simulated time, ``event N/M``, play
-state and speed."""
+"""The header line: scenario title, mode, lesson score, simulated time,
+``event N/M``, play state and speed."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
 
 
 def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, complete: bool,
-                playing: bool, speed: float, width: int = 200) -> Text:
-    """The one-line status; the title is shortened first when ``width`` is tight."""
+                playing: bool, speed: float, width: int = 200,
+                lesson: str | None = None) -> Text:
+    """The one-line status; the title is shortened first when ``width`` is tight.
+    ``lesson`` is the score (``2/5``) while lesson mode is on."""
     tail = Text(no_wrap=True)
     tail.append("· mode ", style="#8a8a8a")
     tail.append(MODE_LABELS.get(mode, mode),
                 style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+    if lesson is not None:
+        tail.append(" · ", style="#8a8a8a")
+        tail.append(f"lesson {lesson}", style="bold #000000 on #ffaf00")
     tail.append(f" · t={t_ms:.1f} ms · ", style="#8a8a8a")
     tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
     tail.append(" · ", style="#8a8a8a")

@@ -1,0 +1,173 @@
+"""Lesson mode's modal screens: one multiple-choice question (then why the answer
+is right), and the score at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from pmipviz.lesson.quiz import LETTERS, Question
+from pmipviz.ui.lesson import Answer
+from pmipviz.ui.palette import DIM, STEP
+
+RIGHT = Style(color="#5fd75f", bold=True)
+WRONG = Style(color="#ff5f5f", bold=True)
+REFERENCE = Style(color="#87afd7")
+KEY = Style(color="#5fafd7", bold=True)
+
+KIND_LABELS = {"next_message": "next message", "local_action": "local action",
+               "flags": "M/S flags", "rfc5213": "plain RFC 5213"}
+
+
+def choices_table(question: Question, chosen: int | None = None) -> Table:
+    """The choices, A-D; once answered, ✓ on the right one and ✗ on a wrong pick.
+    Long choices wrap under their own text."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column()
+    for k, choice in enumerate(question.choices):
+        mark, style = " ", Style()
+        if chosen is not None:
+            if question.is_correct(k):
+                mark, style = "✓", RIGHT
+            elif k == chosen:
+                mark, style = "✗", WRONG
+            else:
+                style = DIM
+        table.add_row(Text(f" {LETTERS[k]} ", style=KEY + Style(reverse=chosen == k)),
+                      Text(mark, style=style), Text(choice, style=style))
+    return table
+
+
+def result_text(question: Question, chosen: int, step: int | None = None) -> Text:
+    """Right or wrong (✓ / ✗, not colour alone), the answer, why, the draft's words."""
+    right = question.is_correct(chosen)
+    letter = LETTERS[question.answer]
+    text = Text()
+    if right:
+        text.append(f"✓ Right: {letter}.", style=RIGHT)
+    else:
+        text.append(f"✗ Not quite: you chose {LETTERS[chosen]}, the answer is {letter}.",
+                    style=WRONG)
+    text.append(f"\n{question.explanation}")
+    if question.quote:
+        label = f"({step}) " if step is not None else ""
+        text.append(f"\n\n{label}“{question.quote}”", style=STEP + Style(italic=True))
+    if question.reference:
+        text.append(f"\n{question.reference}", style=REFERENCE)
+    return text
+
+
+class QuestionScreen(ModalScreen[bool]):
+    """Asks ``question``; ``record(choice)`` scores the answer. Dismissed with True
+    to apply the event and carry on, False to close (esc: skip if unanswered)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *[Binding(f"{letter.lower()},{k}", f"choose({k - 1})", f"{letter}", show=False,
+                  priority=True) for k, letter in enumerate(LETTERS, start=1)],
+        Binding("enter,space,n,right", "carry_on", "continue", priority=True),
+        Binding("escape", "close", "skip", priority=True),
+    ]
+
+    def __init__(self, question: Question, title: str, record: Callable[[int], bool],
+                 step: int | None = None) -> None:
+        super().__init__()
+        self.question = question
+        self.title_text = title
+        self.record = record
+        self.step = step
+        self.chosen: int | None = None
+
+    def compose(self) -> ComposeResult:
+        q = self.question
+        with VerticalScroll(id="question-box") as box:
+            box.border_title = self.title_text
+            box.border_subtitle = f"a-{LETTERS[len(q.choices) - 1].lower()} answer · esc skip"
+            yield Static(Text(q.prompt, style="bold"), id="question-prompt")
+            yield Static(choices_table(q), id="question-choices")
+            yield Static("", id="question-result")
+
+    def action_choose(self, k: int) -> None:
+        if self.chosen is not None or not 0 <= k < len(self.question.choices):
+            return
+        self.chosen = k
+        right = self.record(k)
+        box = self.query_one("#question-box")
+        box.add_class("-right" if right else "-wrong")
+        verdict = "✓ right" if right else "✗ wrong"
+        box.border_subtitle = f"{verdict} · enter continue · esc close"
+        self.query_one("#question-choices", Static).update(choices_table(self.question, k))
+        result = self.query_one("#question-result", Static)
+        result.update(result_text(self.question, k, self.step))
+        result.add_class("-shown")
+
+    def action_carry_on(self) -> None:
+        if self.chosen is None:
+            self.notify("Answer with a-d first (esc skips the question)", timeout=2)
+            return
+        self.dismiss(True)
+
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+
+def summary_table(answers: Sequence[Answer]) -> Table:
+    """One row per question asked: ✓ / ✗ / –, the question, the right answer."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for a in answers:
+        q = a.question
+        if a.choice is None:
+            mark = Text("– skipped", style=DIM)
+        elif a.correct:
+            mark = Text("✓ right", style=RIGHT)
+        else:
+            mark = Text("✗ wrong", style=WRONG)
+        cell = Text(q.prompt)
+        cell.append("\nanswer ", style=DIM)
+        cell.append(f"{LETTERS[q.answer]} {q.choices[q.answer]}", style=RIGHT)
+        if a.choice is not None and not a.correct:
+            cell.append("\nyou    ", style=DIM)
+            cell.append(f"{LETTERS[a.choice]} {q.choices[a.choice]}", style=WRONG)
+        table.add_row(mark, f"Q{a.number}", cell)
+    return table
+
+
+class LessonSummaryScreen(ModalScreen[None]):
+    """The score and the per-question list; any of esc, enter, q closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter,space,q", "dismiss", "close", priority=True),
+    ]
+
+    def __init__(self, answers: Sequence[Answer], finished: bool) -> None:
+        super().__init__()
+        self.answers = tuple(answers)
+        self.finished = finished
+
+    def headline(self) -> str:
+        right = sum(a.correct for a in self.answers)
+        answered = sum(a.choice is not None for a in self.answers)
+        skipped = len(self.answers) - answered
+        head = "Lesson complete" if self.finished else "Lesson ended"
+        tail = f", {skipped} skipped" if skipped else ""
+        return f"{head}: {right}/{answered} right{tail}"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="summary-box") as box:
+            box.border_title = "Lesson score"
+            box.border_subtitle = "esc to close"
+            yield Static(Text(self.headline(), style="bold"), id="summary-headline")
+            yield Static(summary_table(self.answers), id="summary-list")
