@@ -54,22 +54,23 @@ class PmipvizApp(App[None]):
         Binding("space", "play_pause", "play", priority=True),
         Binding("right,n", "step", "step", key_display="→", priority=True),
         Binding("left,b", "step_back", "back", key_display="←", priority=True),
-        Binding("1", "toggle_iface(1)", "break IF", key_display="1-9",
+        Binding("1", "toggle_iface(1)", "break", key_display="1-9",
                 priority=True),
         *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
           for k in range(2, 10)],
         Binding("m", "toggle_mode", "mode", priority=True),
-        Binding("l", "toggle_lesson", "lesson", priority=True),
         Binding("r", "reset", "reset", priority=True),
-        Binding("plus,equals_sign", "faster", "faster", key_display="+", priority=True),
-        Binding("minus", "slower", "slower", key_display="-", priority=True),
+        Binding("question_mark", "help", "help", key_display="?", priority=True),
+        Binding("q", "quit_main", "quit", priority=True),
+        Binding("l", "toggle_lesson", "lesson", priority=True),
         Binding("enter", "inspect", "inspect", key_display="⏎", priority=True),
+        # one footer entry for both speed keys, so that the footer fits 120 columns
+        Binding("plus,equals_sign", "faster", "speed", key_display="+/-", priority=True),
+        Binding("minus", "slower", "slower", key_display="-", priority=True, show=False),
         Binding("right_square_bracket", "next_mn", "next MN", key_display="]",
                 priority=True, show=False),
         Binding("left_square_bracket", "prev_mn", "prev MN", key_display="[",
                 priority=True, show=False),
-        Binding("question_mark", "help", "help", key_display="?", priority=True),
-        Binding("q", "quit_main", "quit", priority=True),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
@@ -162,6 +163,10 @@ class PmipvizApp(App[None]):
 
     def on_resize(self) -> None:
         self._status()
+        # below 120 columns the footer drops its spacing so that "q quit" stays visible
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < 120
+        footer.show_command_palette = self.size.width >= 100
 
     # -- moving the cursor --------------------------------------------------------------
 
