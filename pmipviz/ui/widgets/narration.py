@@ -51,6 +51,11 @@ class NarrationView(LinesView):
         width = max(10, self.content_width() or 38)
         console = self.app.console
         lines = self._text.wrap(console, width)
+        height = self.scrollable_content_region.height or self.size.height
+        if len(lines) > height and not self.show_vertical_scrollbar:
+            # the text will need a scrollbar, which takes a column: wrap for what is left
+            width = max(10, width - self.styles.scrollbar_size_vertical)
+            lines = self._text.wrap(console, width)
         self.set_lines([list(line.render(console)) for line in lines], width)
 
     def on_resize(self) -> None:
