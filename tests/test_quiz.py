@@ -75,3 +75,23 @@ def test_score() -> None:
     s.record(False)
     s.record(True)
     assert (s.right, s.wrong, s.asked, str(s)) == (2, 1, 3, "2/3")
+
+
+def test_questions_name_their_mn_and_follow_a_focus() -> None:
+    events, _, _ = trace_of("bad-mag")
+    sc = load_scenario("bad-mag")
+    everyone = questions(events, sc, "ft")
+    assert {q.mn_id for q in everyone} >= {"mn-good@example.org", "mn-m2@example.org",
+                                          "mn-unknown@example.org"}
+    only = questions(events, sc, "ft", focus_mn="mn-m2@example.org")
+    assert only and {q.mn_id for q in only} == {"mn-m2@example.org"}
+    assert any("154" in q.choices[q.answer] for q in only)
+
+
+def test_a_big_scenario_asks_about_one_mn() -> None:
+    events, _, _ = trace_of("campus", until_ms=2500)
+    sc = load_scenario("campus")
+    qs = questions(events, sc, "ft")
+    assert qs and {q.mn_id for q in qs} == {sc.mns[0].id}
+    mn = sc.mns[120].id
+    assert {q.mn_id for q in questions(events, sc, "ft", focus_mn=mn)} == {mn}

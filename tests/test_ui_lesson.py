@@ -389,8 +389,23 @@ async def test_big_run_extends_the_questions() -> None:
         await pilot.pause()
         await pilot.press("n")  # the run grows; so do the questions
         await pilot.pause()
-        assert app.sim.total > total and len(app.lesson.questions) > known
+        assert app.sim.total > total and len(app.lesson.questions) >= known
+        # a big scenario asks about the selected MN only
+        assert {q.mn_id for q in app.lesson.questions} == {app.selected_mn}
         if isinstance(app.screen, QuestionScreen):
             assert app.sim.cursor == app.screen.question.at == total
         else:
             assert app.sim.cursor == total + 1
+
+
+@sync
+async def test_a_question_about_another_mn_shows_that_mn() -> None:
+    app = PmipvizApp("bad-mag", lesson=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        other = next(q for q in app.lesson.questions if q.mn_id == "mn-m2@example.org")
+        app.seek(other.at)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and app.screen.question == other
+        assert app.selected_mn == "mn-m2@example.org"

@@ -12,12 +12,14 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pmipviz.export.ladder import LadderBuilder
 from pmipviz.lesson.narration import narrate
 from pmipviz.protocol.constants import status_name
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
 LETTERS = "ABCD"
+ALL_MNS_UP_TO = 10  # above this many MNs, questions follow one MN (the first by default)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Question:
     explanation: str
     reference: str
     quote: str  # the draft's step text, when the event is one
+    mn_id: str | None = None  # the MN the event concerns (its ladder shows the event)
 
     def is_correct(self, choice: int) -> bool:
         return choice == self.answer
@@ -75,6 +78,7 @@ class _Builder:
         self.flushed_seen = False
         self.hairpin_seen = False
         self.drops_seen: set[str] = set()
+        self.mn: str | None = None  # the MN of the event being considered
 
     def _shuffle(self, event: TraceEvent, correct: str, wrong: list[str]) -> tuple[tuple[str, ...],
                                                                                   int]:
@@ -98,7 +102,7 @@ class _Builder:
         if story.contrast:
             explanation = f"{explanation} {story.contrast}"
         return Question(event.i, kind, prompt, choices, answer, explanation, story.reference,
-                        story.step_text)
+                        story.step_text, self.mn)
 
     def _other_mag(self, mag: str | None) -> str:
         return next((m for m in self.mags if m != mag), self.lma)
@@ -239,34 +243,56 @@ class _Builder:
         return self._question(ev, "local_action", prompt, correct, wrong)
 
 
-def questions(trace: Sequence[TraceEvent], scenario: Scenario, mode: str) -> list[Question]:
-    """The questions of a run, in trace order, at most one per event."""
+def questions(trace: Sequence[TraceEvent], scenario: Scenario, mode: str,
+              focus_mn: str | None = None) -> list[Question]:
+    """The questions of a run, in trace order, at most one per event.
+
+    Each question names the MN whose ladder shows its event (the ladder's own rules
+    decide). With ``focus_mn``, or when the scenario has more than ``ALL_MNS_UP_TO``
+    MNs (then the first MN by default), only that MN's events are asked about."""
+    if focus_mn is None and len(scenario.mns) > ALL_MNS_UP_TO:
+        focus_mn = scenario.mns[0].id if scenario.mns else None
+    mns = [focus_mn] if focus_mn is not None else [mn.id for mn in scenario.mns]
+    ladders = [LadderBuilder(scenario, mn) for mn in mns]
     b = _Builder(scenario, mode)
     out: list[Question] = []
     for ev in trace:
-        q: Question | None = None
+        owner = None
+        for ladder in ladders:
+            if ladder.feed(ev) is not None and owner is None:
+                owner = ladder.focus
         if ev.kind == "fault":
             b.after_fault = True
-        elif ev.kind == "send" and ev.msg == "PBU" and ev.fields.get("retransmission"):
-            q = b.retransmission(ev)
-        elif ev.kind == "send" and ev.msg in ("PBU", "PBA"):
-            q = b.next_message(ev)
-        elif ev.kind == "buffer" and ev.fields.get("op") == "in":
-            q = b.cache(ev)
-        elif ev.kind == "buffer" and ev.fields.get("op") == "out":
-            q = b.flush(ev)
-        elif ev.kind == "state" and ev.fields.get("table") == "bce":
-            q = b.flags(ev)
-        elif (ev.kind == "send" and ev.msg == "DATA" and ev.fields.get("cached")
-              and ev.node == scenario.lma.name):
-            q = b.hairpin(ev)
-        elif ev.kind == "drop" and ev.msg == "DATA" and b.after_fault:
-            q = b.drop(ev)
-        elif ev.step == 8 and ev.kind == "send" and mode == "ft":
-            q = b.rfc5213(ev)
+        if owner is None:
+            continue
+        b.mn = owner
+        q = _ask_before(b, ev, scenario, mode)
         if q is not None:
             out.append(q)
     return out
+
+
+def _ask_before(b: _Builder, ev: TraceEvent, scenario: Scenario, mode: str) -> Question | None:
+    """The question about ``ev``, if it is one that matters."""
+    f = ev.fields
+    if ev.kind == "send" and ev.msg == "PBU" and f.get("retransmission"):
+        return b.retransmission(ev)
+    if ev.kind == "send" and ev.msg in ("PBU", "PBA"):
+        return b.next_message(ev)
+    if ev.kind == "buffer" and f.get("op") == "in":
+        return b.cache(ev)
+    if ev.kind == "buffer" and f.get("op") == "out":
+        return b.flush(ev)
+    if ev.kind == "state" and f.get("table") == "bce":
+        return b.flags(ev)
+    if (ev.kind == "send" and ev.msg == "DATA" and f.get("cached")
+            and ev.node == scenario.lma.name):
+        return b.hairpin(ev)
+    if ev.kind == "drop" and ev.msg == "DATA" and b.after_fault:
+        return b.drop(ev)
+    if ev.step == 8 and ev.kind == "send" and mode == "ft":
+        return b.rfc5213(ev)
+    return None
 
 
 @dataclass

@@ -296,6 +296,8 @@ class PmipvizApp(App[None]):
         """Pause and open the question; the event is applied once it is answered."""
         self._resume_after_question = self.playing
         self._pause()
+        if question.mn_id is not None and question.mn_id != self.selected_mn:
+            self.select_mn(question.mn_id)  # show the ladder the question is about
         lesson = self.lesson
         title = (f"Lesson · question {lesson.number(question)}/{lesson.count_label()} · "
                  f"{KIND_LABELS.get(question.kind, question.kind)}")
@@ -341,6 +343,7 @@ class PmipvizApp(App[None]):
     def select_mn(self, mn_id: str) -> None:
         """Show ``mn_id`` in detail: topology, ladder, flows, its Binding Cache rows."""
         self.selected_mn = mn_id
+        self.lesson.refocus(self.sim, mn_id)
         self._new_sim_views()
 
     def _cycle_mn(self, delta: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pmipviz.lesson.quiz import Question, Score, questions
+from pmipviz.lesson.quiz import ALL_MNS_UP_TO, Question, Score, questions
 from pmipviz.sim.simulation import Simulation
 
 
@@ -43,6 +43,7 @@ class Lesson:
         self.summary_shown = False
         self.complete = False  # the questions cover the whole run
         self._known = -1  # the trace length the questions were computed for
+        self.focus: str | None = None  # big scenarios: ask only about this MN
 
     # -- the trace ----------------------------------------------------------------
 
@@ -52,10 +53,16 @@ class Lesson:
             self._compute(sim)
 
     def _compute(self, sim: Simulation) -> None:
-        self.questions = questions(sim.trace, sim.scenario, sim.mode)
+        self.questions = questions(sim.trace, sim.scenario, sim.mode, self.focus)
         self.numbers = {q.at: k for k, q in enumerate(self.questions, start=1)}
         self.complete = sim.complete
         self._known = len(sim.trace)
+
+    def refocus(self, sim: Simulation, mn_id: str | None) -> None:
+        """Big scenarios follow the selected MN: its questions replace the others."""
+        if len(sim.scenario.mns) > ALL_MNS_UP_TO and mn_id != self.focus:
+            self.focus = mn_id
+            self._compute(sim)
 
     def reset(self, sim: Simulation) -> None:
         """A new run: every question is asked again and the score starts over."""
