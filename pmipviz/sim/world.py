@@ -185,7 +185,8 @@ class World:
              fields: dict[str, Any], note: str | Callable[[], str],
              step: int | None = None) -> TraceEvent:
         """Report one step to every sink."""
-        ev = TraceEvent(self.count, self.env.now, kind, node, peer, msg, fields, step, note)
+        # env._now: simpy 4.1.2's clock (pinned), read without the property call
+        ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note)
         self.count += 1
         for sink in self.sinks:
             sink(ev)
@@ -504,7 +505,7 @@ class World:
         step = steps.data(src, dst, pkt) if steps is not None else None
         self.emit("send", src, dst, "DATA", fields, note, step)
         self.inflight += 1
-        lost = link is not None and link.lost()
+        lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
         self.env.timeout(delay).callbacks.append(arrival)
 
