@@ -472,9 +472,9 @@ def test_small_data_packets_keep_the_flow_and_sequence_number() -> None:
 def test_hexdump_lines_format() -> None:
     lines = hexdump_lines(bytes(range(0x41, 0x41 + 20)))
     assert lines[0] == "0000  " + " ".join(f"{b:02x}" for b in range(0x41, 0x51)) + (
-        "  `ABCDEFGHIJKLMNOP`"
+        "  |ABCDEFGHIJKLMNOP|"
     )
-    assert lines[1].startswith("0010  51 52 53 54 ") and lines[1].endswith("  `QRST`")
+    assert lines[1].startswith("0010  51 52 53 54 ") and lines[1].endswith("  |QRST|")
     assert len(lines[1]) == len(lines[0]) - 12
     assert hexdump_lines(b"") == []
 

@@ -12,9 +12,9 @@ PACKET_KINDS = ("send", "recv")
 
 
 def hexdump_lines(raw: bytes) -> list[str]:
-    """``"0000  60 00 00 00 ...  `` `...` ``"``: offset, 16 hex octets, printable ASCII.
+    """``"0000  60 00 00 00 ...  |...|"``: offset, 16 hex octets, printable ASCII (as hexdump -C).
 
-    The ASCII column sits between backquotes; non-printable octets show as ".".
+    The ASCII column sits between bars; non-printable octets show as ".".
     Short last lines are padded so the ASCII columns line up.
     """
     lines = []
@@ -23,7 +23,7 @@ def hexdump_lines(raw: bytes) -> list[str]:
         chunk = raw[off : off + BYTES_PER_LINE]
         hexes = " ".join(f"{b:02x}" for b in chunk)
         text = "".join(chr(b) if 0x20 <= b < 0x7F else "." for b in chunk)
-        lines.append(f"{off:04x}  {hexes:<{width}}  `{text}`")
+        lines.append(f"{off:04x}  {hexes:<{width}}  |{text}|")
     return lines
 
 

@@ -3,6 +3,7 @@ bytes as a hex dump when the event is a packet."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -62,8 +63,17 @@ def _option_value(otype: int, f: dict[str, Any], hnp_index: int) -> str:
     if otype == 26:
         return str(f.get("link_local"))
     if otype == 27:
-        return str(f.get("timestamp"))
+        return _timestamp(f.get("timestamp"))
     return "?"
+
+
+def _timestamp(raw: object) -> str:
+    """A §8.8 timestamp (48-bit seconds, 16-bit 1/65536 s) as UTC time and raw hex."""
+    if not isinstance(raw, int):
+        return str(raw)
+    seconds = (raw >> 16) + (raw & 0xFFFF) / 65536
+    when = datetime.fromtimestamp(seconds, tz=UTC)
+    return f"{when:%Y-%m-%d %H:%M:%S}.{when.microsecond // 1000:03d} UTC (0x{raw:016x})"
 
 
 def field_tables(ev: TraceEvent) -> list[Table]:
