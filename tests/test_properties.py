@@ -54,3 +54,14 @@ def test_ft_with_a_surviving_interface_and_a_large_cache_loses_nothing(schedule)
     mags = tuple(m.__class__(**{**m.__dict__, "buffer_packets": 100_000}) for m in BASE.mags)
     d = check_conservation("ft", schedule, mags=mags)
     assert d["lost"] == 0, d["lost_by_reason"]
+
+
+UPLINK = BASE.flows[0].__class__(src=MN, dst="CN", rate_pps=50.0, start_ms=300.0,
+                                 stop_ms=2700.0, size_bytes=200)
+
+
+@SETTINGS
+@given(faults(["IF1", "IF2"]), st.sampled_from(["ft", "rfc5213"]),
+       st.sampled_from([0.0, 3.0]))
+def test_random_faults_with_both_directions_and_processing(schedule, mode, processing) -> None:
+    check_conservation(mode, schedule, flows=(*BASE.flows, UPLINK), processing_ms=processing)

@@ -85,6 +85,7 @@ class Uncache:
     occupancy: int
     capacity: int
     note: str
+    to: str = "LMA"  # "LMA" (draft step 6) or the MN interface it is delivered to
 
 
 @dataclass(slots=True)

@@ -75,6 +75,7 @@ class Lma:
         self.active: dict[str, str] = {}  # ft: MN-ID -> BCE key carrying its traffic
         self.shared_hnp: dict[str, IPv6Network] = {}  # ft: one HNP per MN
         self.pending: dict[str, _Pending] = {}  # §5.4.1.2-4 waits, by BCE key
+        self.owner: dict[IPv6Network, str] = {}  # every prefix ever assigned -> its MN
         self._next_prefix = 0
         self._pool_size = 1 << (64 - config.prefix_pool.prefixlen)
         self._tunnel_users: dict[str, int] = {}
@@ -153,6 +154,8 @@ class Lma:
         ts = pbu.timestamp.value if pbu.timestamp else 0
         if lookup.outcome == "update":
             assert lookup.bce is not None
+            if pbu.is_dereg and src != lookup.bce.proxy_coa:  # §5.3.5, before any check
+                return self._deregister(lookup.bce, pbu, src, now)
             if ts and ts < lookup.bce.timestamp:
                 return [self._reject(pbu, src, Status.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED,
                                      "its timestamp is older than the one last accepted (§5.5)")]
@@ -167,12 +170,18 @@ class Lma:
         if self.mode == "ft" and mn_id in self.shared_hnp:
             return (self.shared_hnp[mn_id],)
         if requested:
+            # a prefix this LMA assigned to this MN before (its entry has since been
+            # deleted) may be given back; any other is refused (155)
+            in_use = {p for b in self.cache.entries.values() for p in b.hnps}
+            if all(self.owner.get(p) == mn_id and p not in in_use for p in requested):
+                return requested
             raise PermissionError(", ".join(address_text(p) for p in requested))
         if self._next_prefix >= self._pool_size:
             raise OverflowError("prefix pool exhausted")
         base = int(self.config.prefix_pool.network_address) + (self._next_prefix << 64)
         self._next_prefix += 1
         hnp = IPv6Network((base, 64))
+        self.owner[hnp] = mn_id
         if self.mode == "ft":
             self.shared_hnp[mn_id] = hnp
         return (hnp,)
@@ -187,7 +196,7 @@ class Lma:
                                  "the prefix pool is exhausted")]
         except PermissionError as err:
             return [self._reject(pbu, src, Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX,
-                                 f"it asks for {err}, which this LMA has not assigned to "
+                                 f"it asks for {err}, which this LMA cannot give to "
                                  f"{mn_id} (§5.3.2)")]
         key, order = self.cache.new_key(mn_id)
         lifetime = min(pbu.lifetime_s, self.config.lifetime_s)

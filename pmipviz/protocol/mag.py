@@ -29,6 +29,7 @@ from pmipviz.protocol.constants import (
     REREGISTER_FRACTION,
     SIM_EPOCH_S,
     HandoffIndicator,
+    Status,
     status_name,
 )
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
@@ -44,6 +45,14 @@ from pmipviz.protocol.options import (
     TimestampOption,
     address_text,
 )
+
+
+def reregister_delay(lifetime_s: int) -> float:
+    """When to re-register (§6.9.1.3): at 80% of the lifetime, or earlier so that two
+    INITIAL_BINDACK_TIMEOUTs still fit before it ends (never before half of it)."""
+    lifetime_ms = lifetime_s * 1000.0
+    margin = max(lifetime_ms * (1 - REREGISTER_FRACTION), 2 * INITIAL_BINDACK_TIMEOUT_MS)
+    return max(lifetime_ms - margin, lifetime_ms / 2)
 
 
 @lru_cache(maxsize=65536)
@@ -167,22 +176,62 @@ class Mag:
 
     def attach(self, key: str, mn_id: str, lli: bytes, att: int, now: float,
                hi: int = HandoffIndicator.NEW_INTERFACE) -> list[Action]:
-        """An MN interface attached (its RS arrived): register it with the LMA."""
+        """An MN interface attached (its RS arrived): register it with the LMA.
+
+        Packets cached for it are delivered down the link again. An interface that
+        comes back to a MAG it had left (a move back, HI=3) is registered again,
+        since the LMA may have moved its binding; one that was only briefly
+        unreachable here gets an RA."""
         entry = self.bul.get(key)
-        if entry is not None and entry.state == "registered":
+        out: list[Action] = []
+        if entry is not None and entry.state == "registered" and not entry.detected:
+            returning = not entry.link_up
             entry.link_up = True
-            return [SendRa(key, RouterAdvertisement(mn_id, key.rpartition("/")[2], entry.hnps),
-                           f"{self.name} answers the RS of {short_iface(key)} with an RA "
-                           "(already registered)")]
+            out += self._release_cache(key)
+            if not (returning and hi == HandoffIndicator.BETWEEN_MAGS):
+                return [*out, SendRa(key, RouterAdvertisement(mn_id, key.rpartition("/")[2],
+                                                              entry.hnps),
+                                     f"{self.name} answers the RS of {short_iface(key)} with "
+                                     "an RA (already registered)")]
+            row = entry.row()
+            entry.state = "registering"
+            return [*out, self._bul_change(entry, row, f"{self.name} sees {short_iface(key)} "
+                                           "come back and registers it again", "attach"),
+                    *self._send(entry, self.config.lifetime_s, hi, now,
+                                f"{self.name} sends a PBU (HI={hi}, {HI_NAMES.get(hi)}) for "
+                                f"{short_iface(key)}, back from another MAG (§6.9.1.1)")]
+        out += self._release_cache(key)
         before = entry.row() if entry else None
         entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
         self.bul[key] = entry
         change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
                                   f"Binding Update List (§6.1)", "attach")
         why = HI_NAMES.get(hi, str(hi))
-        return [change, *self._send(entry, self.config.lifetime_s, hi, now,
-                                    f"{self.name} sends a PBU (HI={hi}, {why}) for "
-                                    f"{short_iface(key)} to the LMA (§6.9.1.1)")]
+        return [*out, change, *self._send(entry, self.config.lifetime_s, hi, now,
+                                          f"{self.name} sends a PBU (HI={hi}, {why}) for "
+                                          f"{short_iface(key)} to the LMA (§6.9.1.1)")]
+
+    def _release_cache(self, key: str) -> list[Action]:
+        """Deliver the packets cached for interface ``key`` down its link, which is up."""
+        keep: deque[_Cached] = deque()
+        out: list[Action] = []
+        occupancy = len(self.cache)
+        cap = self.config.buffer_packets
+        for item in self.cache:
+            if item.iface != key:
+                keep.append(item)
+                continue
+            self.flushed += 1
+            occupancy -= 1
+            item.packet.cached = True
+            out.append(Uncache(item.packet, occupancy, cap,
+                               f"{self.name} takes n={item.packet.n} out of its cache to "
+                               f"deliver it to {short_iface(key)} ({occupancy}/{cap} left)",
+                               to=key))
+            out.append(Forward(item.packet, key, f"{self.name} forwards cached n={item.packet.n} "
+                               f"to {short_iface(key)}"))
+        self.cache = keep
+        return out
 
     def on_pba(self, pba: Pba, now: float) -> list[Action]:
         """A PBA from the LMA: match it to the BUL entry waiting for that sequence number."""
@@ -194,6 +243,21 @@ class Mag:
                                 "is waiting for it", "ignore")]
         before = entry.row()
         entry.attempt = 0
+        if not pba.accepted and entry.state == "deregistering":
+            return self._remove(entry, before, now, f"the LMA refused the de-registration "
+                                f"({pba.status} {status_name(pba.status)}), and the interface "
+                                "is gone all the same")
+        if not pba.accepted and pba.status == Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX \
+                and entry.hnps:
+            # §6.9.1.2: do not ask for that prefix again; ask for a new one (ALL_ZERO)
+            entry.hnps = ()
+            entry.state = "registering"
+            return [self._bul_change(entry, before, f"{self.name} may not use that prefix "
+                                     f"for {short_iface(entry.key)} (155): it asks for a new "
+                                     "one (§6.9.1.2)", "retry"),
+                    *self._send(entry, self.config.lifetime_s, HandoffIndicator.NEW_INTERFACE,
+                                now, f"{self.name} sends a PBU with an ALL_ZERO HNP for "
+                                f"{short_iface(entry.key)} (§6.9.1.2)")]
         if not pba.accepted:
             entry.state = "rejected"
             entry.status = pba.status
@@ -225,8 +289,8 @@ class Mag:
                    "Advertisement (§6.9.1.2)"),
         ]
         if entry.lifetime_s > 0:
-            delay = entry.lifetime_s * 1000.0 * REREGISTER_FRACTION
-            actions.append(StartTimer(("rereg", entry.key, now), delay))
+            actions.append(StartTimer(("rereg", entry.key, now),
+                                      reregister_delay(entry.lifetime_s)))
         return actions
 
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
@@ -348,25 +412,9 @@ class Mag:
             return []
         before = entry.row()
         entry.link_up = True
-        out: list[Action] = [self._bul_change(entry, before, f"{self.name}'s link to "
-                                              f"{short_iface(key)} is back before the failure "
-                                              "was detected", "link_up")]
-        keep: deque[_Cached] = deque()
-        occupancy = len(self.cache)
-        cap = self.config.buffer_packets
-        for item in self.cache:
-            if item.iface == key:
-                self.flushed += 1
-                occupancy -= 1
-                out.append(Uncache(item.packet, occupancy, cap,
-                                   f"{self.name} takes n={item.packet.n} out of its cache to "
-                                   f"deliver it to {short_iface(key)} ({occupancy}/{cap} left)"))
-                out.append(Forward(item.packet, key, f"{self.name} forwards n={item.packet.n} "
-                                   f"to {short_iface(key)}"))
-            else:
-                keep.append(item)
-        self.cache = keep
-        return out
+        return [self._bul_change(entry, before, f"{self.name}'s link to {short_iface(key)} is "
+                                 "back before the failure was detected", "link_up"),
+                *self._release_cache(key)]
 
     # -- data plane -------------------------------------------------------------
 
@@ -377,6 +425,10 @@ class Mag:
                    if k in self.bul and self.bul[k].state != "rejected"]
         if not entries:
             if self.config.mode == "ft" and prefix in self.redirect:
+                if packet.cached and self.name in packet.hops:
+                    return [Drop(packet, "no_binding", f"{self.name} already sent n={packet.n} "
+                                 "back once, and the LMA still routes it here (it never got "
+                                 "the DeReg PBU): dropped")]
                 packet.cached = True
                 return [Forward(packet, "LMA", f"{self.name} no longer serves this MN: it "
                                 f"sends n={packet.n} back up the tunnel (draft step 6)")]

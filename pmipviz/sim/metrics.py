@@ -114,7 +114,7 @@ class Metrics:
             fs.max_gap_ms = max(fs.max_gap_ms, ev.t_ms - fs.last_ms)
         fs.last_ms = ev.t_ms
         waiting = self._waiting.get(fs.mn_id)
-        if not waiting:
+        if not waiting or "/" not in ev.node:  # only deliveries to the MN's interfaces
             return
         for ho in waiting:
             if ho.first_delivery_ms is None:
@@ -125,9 +125,12 @@ class Metrics:
 
     def _fault(self, ev: TraceEvent) -> None:
         f = ev.fields
-        if f["action"] not in ("break", "move") or "nothing" in ev.note:
+        if "nothing" in ev.note:
             return
         key = f["interface"]
+        self._close(key)  # a restore, or a new fault, ends the interface's handover
+        if f["action"] not in ("break", "move"):
+            return
         ho = _Handover(key, key.rpartition("/")[0], f.get("mag"), ev.t_ms)
         self.handovers.append(ho)
         self._open[key] = ho
@@ -153,6 +156,11 @@ class Metrics:
             for ho in self._open.values():
                 if ho.switch_ms is None and ho.mn_id == after.get("mn_id"):
                     ho.switch_ms = ev.t_ms
+
+    def _close(self, key: str) -> None:
+        ho = self._open.pop(key, None)
+        if ho is not None and ho in self._waiting.get(ho.mn_id, []):
+            self._waiting[ho.mn_id].remove(ho)
 
     @property
     def queued(self) -> int:

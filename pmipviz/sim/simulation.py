@@ -59,11 +59,12 @@ class Simulation:
     def _fill(self, count: int) -> None:
         """Generate until at least ``count`` events exist or the run is over."""
         env = self.world.env
-        while len(self.trace) < count:
+        while True:
+            # user actions due at this point come first, even at the boundary
             if self._pending and self._pending[0].after <= len(self.trace):
                 self.world.apply_fault(self._pending.pop(0).fault)
                 continue
-            if env.peek() > self.scenario.duration_ms:
+            if len(self.trace) >= count or env.peek() > self.scenario.duration_ms:
                 break
             env.step()
 
@@ -128,11 +129,14 @@ class Simulation:
     def inject(self, fault: Fault) -> None:
         """Apply ``fault`` at the current simulated time; the future is recomputed."""
         fault = Fault(self.now, fault.action, fault.interface, fault.to_mag)
-        if self.cursor == len(self.trace) and not self._pending_at_or_before(self.cursor):
+        at_head = (self.cursor == len(self.trace) and self.world.now == self.now
+                   and not self._pending_at_or_before(self.cursor))
+        if at_head:
             self.actions.append(UserAction(self.cursor, self.now, fault))
             self.world.apply_fault(fault)
             return
-        kept = [a for a in self.actions if a.after < self.cursor]
+        # actions at the cursor itself happened before this one: keep them
+        kept = [a for a in self.actions if a.after <= self.cursor]
         rebuilt = Simulation(self.scenario, self.mode, self.seed, tuple(kept))
         rebuilt._fill(self.cursor)
         action = UserAction(len(rebuilt.trace), self.now, fault)

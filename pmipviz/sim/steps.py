@@ -102,7 +102,9 @@ class StepTagger:
         ho = self.ho.get(mn) if mn else None
         if ho is None or node != ho.old_mag:
             return None
-        return ho.tag(2) if isinstance(action, Cache) else ho.tag(6)
+        if isinstance(action, Cache):
+            return ho.tag(2)
+        return ho.tag(6) if action.to == "LMA" else None
 
     def state(self, node: str, sc: StateChange) -> int | None:
         if sc.table == "bul" and sc.cause == "detect":

@@ -204,18 +204,14 @@ class World:
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
                  fields: dict[str, Any], note: str | Callable[[], str],
                  arrive: Callable[[], None],
-                 step: int | None = None, is_data: bool = False,
+                 step: int | None = None,
                  recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
                  recv_step: int | None = None) -> None:
         """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
         self.emit("send", src, dst, msg, fields, note, step)
-        if is_data:
-            self.inflight += 1
         lost = link is not None and link.lost()
 
         def done(_event: Any) -> None:
-            if is_data:
-                self.inflight -= 1
             if lost:
                 f = dict(fields)
                 f["reason"] = "link_loss"
@@ -347,6 +343,8 @@ class World:
                    "after": iface.row()}, note)
 
     def _attach_initial(self, iface: Iface) -> None:
+        if iface.mag is not None:  # a move before attach_ms attached it already
+            return
         self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE, "attaches to")
 
     def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
@@ -500,7 +498,10 @@ class World:
             fields["tunnel_dst"] = self._node_text[dst]
         hops.append(src)
         link = self.links.get((src, dst))
-        delay = link.delay_ms if link is not None else self.access_delay[src]
+        if link is not None:
+            delay = link.delay_ms
+        else:  # an access link: its delay is the MAG's
+            delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
         steps = self.steps
         step = steps.data(src, dst, pkt) if steps is not None else None
         self.emit("send", src, dst, "DATA", fields, note, step)
@@ -601,8 +602,8 @@ class _DataArrival:
 
     def __call__(self, _event: Any) -> None:
         world = self.world
-        world.inflight -= 1
         if self.lost:
+            world.inflight -= 1
             link = world.links[(self.src, self.dst)]
             f = dict(self.fields)
             f["reason"] = "link_loss"
@@ -612,10 +613,15 @@ class _DataArrival:
             return
         if not self.final:
             world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
-        if world._processing > 0:
-            world.after(world._processing, self.arrive)
+        if world._processing > 0:  # queued at the node until it is processed
+            world.after(world._processing, self._processed)
         else:
+            world.inflight -= 1
             self.arrive()
+
+    def _processed(self) -> None:
+        self.world.inflight -= 1
+        self.arrive()
 
 
 def _short(node: str) -> str:
