@@ -187,3 +187,19 @@ def test_handover_metrics_end_at_a_restore() -> None:
     first, second = d["handovers"]
     assert first["first_new_path_ms"] is None or first["first_new_path_ms"] < 2000
     assert second["fault_ms"] == 2000 and second["first_new_path_ms"] > 2000
+
+
+def test_breaking_an_interface_before_it_attaches_keeps_it_off_until_restored() -> None:
+    sim = Simulation(load_scenario("figure1"))
+    assert sim.toggle_interface("mn1@example.org/IF1").action == "break"
+    sim.run(500.0)
+    row = sim.view.ifaces["mn1@example.org/IF1"]
+    assert row["broken"] and not row["up"] and row["mag"] is None
+    assert sim.toggle_interface("mn1@example.org/IF1").action == "restore"
+    sim.run(700.0)
+    row = sim.view.ifaces["mn1@example.org/IF1"]
+    assert row["up"] and row["mag"] == "MAG1" and row["address"] and not row["broken"]
+    sim.run_to_end()
+    again = Simulation(sim.scenario, actions=tuple(sim.actions))
+    again.run_to_end()
+    assert [e.to_json() for e in again.trace] == [e.to_json() for e in sim.trace]

@@ -211,9 +211,9 @@ def test_link_losses_mark_the_arrow_lost() -> None:
 
 
 @pytest.mark.parametrize(("mn", "label"), [
-    ("mn-m2@example.org", "PBA 154 MAG_NOT_AUTHORIZED…"),
+    ("mn-m2@example.org", "PBA 154 MAG_NOT_AUTHORIZED_FOR_PROXY_REG"),
     ("mn-m4@example.org", "PBA 156 TIMESTAMP_MISMATCH"),
-    ("mn-m6@example.org", "PBA 160 MISSING_MN_IDENTIF…"),  # no MN-ID: found by its LL-ID
+    ("mn-m6@example.org", "PBA 160 MISSING_MN_IDENTIFIER_OPTION"),  # no MN-ID: found by its LL-ID
 ])
 def test_rejections(mn: str, label: str) -> None:
     rows = _rows("bad-mag", focus=mn)

@@ -295,7 +295,7 @@ def test_ft_dereg_sets_s0_keeps_the_entry_and_reroutes_at_once() -> None:
     assert pba_of(actions).status == 0
     assert len(lma.cache) == 2
     entry1 = lma.cache.entries["mn1@example.org#1"]
-    assert (entry1.m, entry1.s) == (1, 0)
+    assert (entry1.m, entry1.s, entry1.state) == (1, 0, "kept")
     assert lma.route(addr)[0].mag == "MAG2"  # type: ignore[union-attr]
     assert [a.table for a in actions if isinstance(a, StateChange)] == ["bce", "route"]
 
@@ -306,6 +306,7 @@ def test_ft_restore_sets_s1_again_and_traffic_stays() -> None:
     actions = lma.handle_pbu(pbu(500.0, seq=4, hi=1), MAG1, 500.0)
     assert pba_of(actions).hnps == (hnp,)
     assert lma.cache.entries["mn1@example.org#1"].s == 1
+    assert lma.cache.entries["mn1@example.org#1"].state == "active"
     assert lma.route(hnp.network_address + 1)[0].mag == "MAG2"  # type: ignore[union-attr]
 
 

@@ -39,6 +39,8 @@ def test_answers_are_right_and_choices_plausible() -> None:
     assert {q.answer for q in qs} != {0}  # the right answer is not always A
     step_q = [q for q in qs if events[q.at].step]
     assert all(q.quote for q in step_q)
+    (rfc,) = [q for q in qs if q.kind == "rfc5213"]
+    assert "§5.3.5" in rfc.explanation and "§5.2" in rfc.reference
 
 
 def test_questions_are_deterministic() -> None:

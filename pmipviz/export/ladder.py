@@ -22,7 +22,6 @@ CONTROL_MSGS = ("PBU", "PBA", "RS", "RA")
 MSG_CLASSES = ("PBU", "DEREG", "PBA", "PBA_REJECT", "RS", "RA", "DATA", "DATA_CACHED",
                "DROP", "STATE", "BUFFER", "FAULT")
 ROW_KINDS = ("arrow", "note", "fault", "drop")
-_STATUS_WIDTH = 18  # status names longer than this are cut with an ellipsis
 _BAR_WIDTH = 8  # cache squares shown before a "+"
 
 
@@ -173,8 +172,8 @@ def _buffer_label(row: _Row, n: int) -> str:
 
 
 def _short_status(code: Any) -> str:
-    name = status_name(int(code)) if isinstance(code, int) else str(code)
-    return name if len(name) <= _STATUS_WIDTH else name[:_STATUS_WIDTH] + "…"
+    """The §8.9 name of a status; views truncate it to the room they have."""
+    return status_name(int(code)) if isinstance(code, int) else str(code)
 
 
 def control_label(msg: str, f: dict[str, Any]) -> tuple[str, str]:

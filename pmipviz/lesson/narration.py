@@ -62,7 +62,8 @@ def narrate(event: TraceEvent, mode: str) -> Narration:
 def _headline(ev: TraceEvent) -> str:
     f, msg, kind = ev.fields, ev.msg, ev.kind
     table, cause = f.get("table"), f.get("cause")
-    if kind == "fault" or (table == "iface" and cause in ("break", "detach")):
+    if kind == "fault" or (table == "iface" and cause in ("break", "detach")) or (
+            table == "bul" and cause in ("link_down", "link_up")):
         return "Fault"
     if msg == "DATA" or kind == "buffer":
         return "Data loss" if kind == "drop" else "Data"
@@ -356,22 +357,22 @@ def _contrast(ev: TraceEvent, mode: str) -> str:
             return _DEPART_52
         return ""
     if ev.kind == "fault" and f.get("action") == "break" and "changes nothing" not in ev.note:
-        return (f"With the draft, {ev.peer or 'the MAG'} would cache the packets it can no "
+        return (f"{ev.peer or 'The MAG'} would cache the packets it can no "
                 "longer deliver, and the LMA would re-route the MN's traffic to an interface "
                 "whose entry has S=1, so nothing would be lost.")
     if ev.msg == "DATA" and ev.kind == "drop":
         reason = f.get("reason")
         if reason == "link_down":
-            return (f"With the draft, {ev.node} would cache n={f.get('n')} (step 2) and send "
+            return (f"{ev.node} would cache n={f.get('n')} (step 2) and send "
                     "it back up the tunnel after the PBA (step 6) instead of dropping it.")
         if reason == "dereg_hold":
-            return ("With the draft, the LMA would send this packet down the tunnel of the "
+            return ("The LMA would send this packet down the tunnel of the "
                     "MN's other interface (its entry has S=1) instead of dropping it.")
     if ev.is_dereg or (table == "bce" and cause == "dereg"):
-        return ("With the draft, the LMA would keep this entry with S=0 and re-route the MN's "
+        return ("The LMA would keep this entry with S=0 and re-route the MN's "
                 f"traffic at once to its other interface (step 4), {_HOLD}.")
     if table == "bce" and cause == "register":
-        return ("With the draft, all the interfaces of a multihomed MN would share one HNP, "
+        return ("All the interfaces of a multihomed MN would share one HNP, "
                 "so that its traffic could move between them; RFC 5213 §5.2 gives each "
                 "interface its own prefix.")
     return ""

@@ -95,14 +95,14 @@ class _Builder:
         return shuffled, order.index(0)
 
     def _question(self, event: TraceEvent, kind: str, prompt: str, correct: str,
-                  wrong: list[str]) -> Question:
+                  wrong: list[str], why: str = "", reference: str = "") -> Question:
         choices, answer = self._shuffle(event, correct, wrong)
         story = narrate(event, self.mode)
-        explanation = story.sentence
-        if story.contrast:
+        explanation = why or story.sentence
+        if story.contrast and not why:
             explanation = f"{explanation} {story.contrast}"
-        return Question(event.i, kind, prompt, choices, answer, explanation, story.reference,
-                        story.step_text, self.mn)
+        return Question(event.i, kind, prompt, choices, answer, explanation,
+                        reference or story.reference, story.step_text, self.mn)
 
     def _other_mag(self, mag: str | None) -> str:
         return next((m for m in self.mags if m != mag), self.lma)
@@ -214,7 +214,14 @@ class _Builder:
         wrong = [f"The {self.lma} would re-route them to {ev.peer} just the same",
                  "The old MAG would cache them until the interface came back",
                  "The CN would learn the new address from the LMA"]
-        return self._question(ev, "rfc5213", prompt, correct, wrong)
+        why = ("In RFC 5213 each interface has its own prefix (§5.2), so the CN's packets "
+               "are addressed to the failed interface's prefix; after the DeReg PBU the LMA "
+               "holds that entry for MinDelayBeforeBCEDelete and drops the MN's traffic "
+               "(§5.3.5). The draft instead shares one prefix between the interfaces, keeps "
+               "the entry with S=0 and re-routes at once, which is why the stream goes on "
+               f"through {ev.peer} here.")
+        return self._question(ev, "rfc5213", prompt, correct, wrong, why,
+                              "RFC 5213 §5.2, §5.3.5; draft-jiang-netext-ft-pmip-00 §3.2")
 
     def hairpin(self, ev: TraceEvent) -> Question | None:
         if self.hairpin_seen:

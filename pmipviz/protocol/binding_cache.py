@@ -36,7 +36,7 @@ class Bce:
     proxy_flag: bool = True
     m: int | None = None  # draft: multihoming flag (ft mode only)
     s: int | None = None  # draft: status flag (ft mode only)
-    state: str = "active"  # active | dereg-hold (RFC 5213 §5.3.5 wait)
+    state: str = "active"  # active | dereg-hold (RFC 5213 §5.3.5 wait) | kept (draft, S=0)
     delete_ms: float | None = None
 
     @property

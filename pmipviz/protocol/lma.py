@@ -219,8 +219,8 @@ class Lma:
                     b.m = 1
                     actions.append(StateChange(
                         "bce", b.key, before, b.row(),
-                        f"LMA sets M=1 on {b.key}: PBUs with the same MN-ID now come from "
-                        f"different MAGs (draft §3.1)", "multihoming"))
+                        f"LMA sets M=1 on {b.mn_id}'s entry via {b.mag}: PBUs with the same "
+                        f"MN-ID now come from different MAGs (draft §3.1)", "multihoming"))
         self.cache.add(bce)
         actions.extend(self._tunnel_ref(mag, +1))
         extension = " with the MN's shared HNP (draft §3.2)" if self.mode == "ft" else ""
@@ -288,6 +288,7 @@ class Lma:
         actions: list[Action] = []
         if self.mode == "ft":
             bce.s = 0
+            bce.state = "kept"  # the draft keeps the entry (until its lifetime ends)
             actions.append(StateChange(
                 "bce", bce.key, before, bce.row(),
                 f"LMA updates the BCE entry for {bce.mn_id}: S=0 on the {mag} entry, which is "
@@ -324,7 +325,7 @@ class Lma:
         """A timer the LMA asked for fired; stale timers do nothing."""
         kind, key = name[0], str(name[1])
         bce = self.cache.entries.get(key)
-        if kind == "expire" and bce is not None and bce.state == "active":
+        if kind == "expire" and bce is not None and bce.state in ("active", "kept"):
             if now >= bce.expires_ms:
                 return self._delete(bce, f"LMA deletes {key}: its lifetime "
                                          f"({bce.lifetime_s} s) expired without re-registration",

@@ -401,8 +401,12 @@ class Mag:
             return []
         before = entry.row()
         entry.link_up = False
-        return [self._bul_change(entry, before, f"{self.name}'s link to {short_iface(key)} is "
-                                 "down; it cannot deliver to it any more", "link_down"),
+        fate = (f"{self.name} caches them (draft step 2)" if self.config.mode == "ft"
+                else "they are lost (RFC 5213 has no cache)")
+        note = (f"{self.name}'s link to {short_iface(key)} is down: the packets it sends there "
+                f"fail at the link layer and {fate}; it will declare the interface "
+                f"unreachable after {self.config.detection_ms:g} ms")
+        return [self._bul_change(entry, before, note, "link_down"),
                 StartTimer(("detect", key), self.config.detection_ms)]
 
     def link_up(self, key: str, now: float) -> list[Action]:

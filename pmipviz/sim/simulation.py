@@ -154,8 +154,10 @@ class Simulation:
 
     def toggle_interface(self, key: str) -> Fault:
         """Break the interface if it is up at the cursor, else restore it."""
-        up = bool(self.view.ifaces.get(key, {}).get("up"))
-        fault = Fault(self.now, "break" if up else "restore", key)
+        row = self.view.ifaces.get(key, {})
+        # up, or not attached yet (and not already broken): break it; else restore it
+        down = row.get("broken") or (not row.get("up") and row.get("mag") is not None)
+        fault = Fault(self.now, "restore" if down else "break", key)
         self.inject(fault)
         return fault
 

@@ -67,7 +67,7 @@ class StateView:
             for itf in mn.interfaces:
                 key = f"{mn.id}/{itf.name}"
                 self.ifaces[key] = {"mn_id": mn.id, "interface": itf.name, "mag": None,
-                                    "up": False, "hnp": [], "address": None}
+                                    "up": False, "hnp": [], "address": None, "broken": False}
 
     # -- journalled mutation ------------------------------------------------------
 

@@ -66,6 +66,7 @@ class Iface:
     hnps: tuple[IPv6Network, ...] = ()
     address: IPv6Address | None = None
     order: int = 0
+    broken: bool = False  # broken before it ever attached: it waits for a restore
 
     def row(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class Iface:
             "up": self.up,
             "hnp": [address_text(p) for p in self.hnps],
             "address": address_text(self.address) if self.address else None,
+            "broken": self.broken,
         }
 
 
@@ -101,7 +103,7 @@ class World:
         self.scenario = scenario
         self.mode = mode or scenario.mode
         self.seed = scenario.seed if seed is None else seed
-        self.env = simpy.Environment()
+        self.env = simpy.Environment(initial_time=0.0)
         self.sinks: list[Sink] = list(sinks)
         self.count = 0
         self.inflight = 0
@@ -146,6 +148,7 @@ class World:
         self.flows = [self._flow_state(i, f) for i, f in enumerate(scenario.flows)]
         self.steps = StepTagger(self) if self.mode == "ft" else None
         self._handlers = self._handler_table()
+        self._attach_ms: dict[str, float] = {}
         self._schedule(scenario, schedule_faults)
 
     # -- set-up -------------------------------------------------------------
@@ -158,6 +161,7 @@ class World:
     def _schedule(self, scenario: Scenario, schedule_faults: bool) -> None:
         for iface in self.ifaces.values():
             spec = next(i for i in scenario.mn(iface.mn_id).interfaces if i.name == iface.name)
+            self._attach_ms[iface.key] = spec.attach_ms
             self.at(spec.attach_ms, self._attach_initial, iface)
         for flow in self.flows:
             if flow.spec.start_ms < flow.spec.stop_ms:
@@ -345,6 +349,13 @@ class World:
     def _attach_initial(self, iface: Iface) -> None:
         if iface.mag is not None:  # a move before attach_ms attached it already
             return
+        if iface.broken:
+            self.emit("fault", iface.key, iface.home_mag, None,
+                      {"action": "attach", "interface": iface.key, "to_mag": None,
+                       "mag": None},
+                      f"{short_iface(iface.key)} would attach to {iface.home_mag} now, but it "
+                      "is broken: it waits for a restore")
+            return
         self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE, "attaches to")
 
     def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
@@ -369,6 +380,12 @@ class World:
                                   "to_mag": fault.to_mag, "mag": iface.mag}
         name = short_iface(iface.key)
         if fault.action == "break":
+            if not iface.up and iface.mag is None and not iface.broken:
+                self.emit("fault", iface.key, iface.home_mag, None, fields,
+                          f"{name} breaks before it has attached: it will not attach until it "
+                          "is restored")
+                self._set_iface(iface, f"{name} is broken", "break", broken=True)
+                return
             if not iface.up:
                 self.emit("fault", iface.key, iface.mag, None, fields,
                           f"{name} is already down: breaking it changes nothing")
@@ -381,6 +398,17 @@ class World:
             self._set_iface(iface, f"{name} is down", "break", up=False)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
         elif fault.action == "restore":
+            if iface.broken and iface.mag is None:
+                self._set_iface(iface, f"{name} is repaired", "restore", broken=False)
+                if self.now >= self._attach_ms[iface.key]:
+                    self.emit("fault", iface.key, iface.home_mag, None, fields,
+                              f"{name} is repaired and attaches to {iface.home_mag}")
+                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE,
+                                 "attaches to")
+                else:
+                    self.emit("fault", iface.key, iface.home_mag, None, fields,
+                              f"{name} is repaired before its time to attach")
+                return
             if iface.up:
                 self.emit("fault", iface.key, iface.mag, None, fields,
                           f"{name} is already up: restoring it changes nothing")
