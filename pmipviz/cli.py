@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -137,6 +138,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_tui(args)
     except (BadInput, ScenarioError) as err:
         print(f"pmipviz: {err}" if isinstance(err, ScenarioError) else str(err),
+              file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # the reader went away (`pmipviz run ... | head`): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except UnicodeEncodeError as err:
+        print(f"pmipviz: the output's encoding ({err.encoding}) cannot show it: "
+              "set PYTHONIOENCODING=utf-8", file=sys.stderr)
+        return 2
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"pmipviz: {where}cannot write the output: {err.strerror or err}",
               file=sys.stderr)
         return 2
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,34 @@ def test_bad_scenario_file_names_file_line_and_key(tmp_path: Path) -> None:
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "-20" in t)
     assert proc.stderr.startswith(f"pmipviz: {bad}:{line}: mag[0].detection_ms: ")
     assert proc.stderr.count("\n") == 1
+
+
+def test_until_zero_runs_what_happens_at_time_zero(capsys) -> None:
+    assert main(["run", "figure1", "--until", "0", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["events"] > 0 and doc["sent"] == 0
+
+
+@pytest.mark.parametrize("args", [["run", "figure1", "--trace", "/dev/full"],
+                                  ["run", "figure1", "--pcap", "/dev/full"]])
+def test_a_full_disk_is_one_line_and_exit_2(args, capsys) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err
+
+
+def test_stdout_errors_are_one_line(tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "pmipviz", "run", "figure1", "--json"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run([sys.executable, "-m", "pmipviz", "run", "figure1"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 2 and "PYTHONIOENCODING=utf-8" in proc.stderr
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    proc = subprocess.run(f"{sys.executable} -m pmipviz run campus --json | head -c 10",
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.stdout == '{\n  "scena' and "Traceback" not in proc.stderr

@@ -114,3 +114,28 @@ def test_tshark_bad_mag_statuses(badmag) -> None:
     rows = tshark_fields(path, "mip6.ba.status", "ipv6.dst", display_filter="mip6.mhtype == 6")
     statuses = sorted(int(r["mip6.ba.status"]) for r in rows)
     assert statuses == [0, 153, 154, 156, 158, 160, 161, 162]
+
+
+def test_inner_hop_limit_counts_the_forwarding_nodes(figure1) -> None:
+    path, events = figure1
+    _, records = read_pcap(path)
+    sends = [e for e in events if e.kind == "send" and e.peer is not None]
+    checked = 0
+    for (_, _, raw), e in zip(records, sends, strict=True):
+        if e.msg != "DATA":
+            continue
+        inner = raw[40:] if raw[6] == 41 else raw
+        assert inner[7] == 64 - e.fields["hop"]
+        if raw[6] == 41:
+            assert raw[7] == 64  # the tunnel header starts afresh
+        checked += 1
+    assert checked > 500
+
+
+def test_packets_that_never_left_their_sender_are_not_captured(badmag) -> None:
+    path, events = badmag
+    _, records = read_pcap(path)
+    unsent = [e for e in events if e.kind == "send" and e.peer is None]
+    assert unsent  # the CN had no address for mn-m2: "sent" and dropped at once
+    assert all(raw[24:40] != bytes(16) for _, _, raw in records)  # no destination "::"
+    assert len(records) == sum(1 for e in events if e.kind == "send" and e.peer is not None)

@@ -66,6 +66,15 @@ MIN_PACKET_BYTES = 48  # an IPv6 header plus a little payload
 MAX_PACKET_BYTES = 65000
 
 
+# upper bounds, so that no single value makes a run hang or exhaust memory
+MAX_DURATION_MS = 86_400_000.0  # a day of simulated time
+MAX_DELAY_MS = 3_600_000.0  # an hour
+MAX_RATE_PPS = 100_000.0
+MAX_FLOW_PACKETS = 10_000_000
+MAX_BUFFER_PACKETS = 10_000_000
+MAX_CLOCK_OFFSET_MS = 1e12  # about 31 years
+
+
 def shipped_dir() -> Path:
     """The folder of shipped scenarios: the repo's ``scenarios/`` or the wheel's copy."""
     repo = Path(__file__).resolve().parents[2] / "scenarios"
@@ -175,8 +184,8 @@ def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
     description = head.string("description", "", empty=True)
     mode = head.choice("mode", MODES, "ft")
     seed = head.integer("seed", 1, ge=0)
-    duration = head.number("duration_ms", gt=0)
-    processing = head.number("processing_ms", 0, ge=0)
+    duration = head.number("duration_ms", gt=0, le=MAX_DURATION_MS)
+    processing = head.number("processing_ms", 0, ge=0, le=MAX_DELAY_MS)
     names = Registry("name")
     addresses = Registry("address")
     lma = _lma(Table(ctx, "lma", data["lma"], LMA_KEYS), names, addresses)
@@ -252,12 +261,14 @@ def _mag(t: Table, names: Registry, addresses: Registry) -> Mag:
     return Mag(
         name=name,
         address=address,
-        access_delay_ms=t.number("access_delay_ms", 1, ge=0),
-        detection_ms=t.number("detection_ms", 20, ge=0),
-        buffer_packets=t.integer("buffer_packets", 64, ge=0),
+        access_delay_ms=t.number("access_delay_ms", 1, ge=0, le=MAX_DELAY_MS),
+        detection_ms=t.number("detection_ms", 20, ge=0, le=MAX_DELAY_MS),
+        buffer_packets=t.integer("buffer_packets", 64, ge=0, le=MAX_BUFFER_PACKETS),
         authorized=t.boolean("authorized", True),
         omit_options=tuple(omit),
-        clock_offset_ms=t.number("clock_offset_ms", 0),
+        # a §8.8 timestamp is 48 bits of seconds: keep the MAG's clock inside it
+        clock_offset_ms=t.number("clock_offset_ms", 0, ge=-MAX_CLOCK_OFFSET_MS,
+                                 le=MAX_CLOCK_OFFSET_MS),
     )
 
 
@@ -271,7 +282,8 @@ def _cn(t: Table, names: Registry, addresses: Registry) -> Cn:
 
 def _mn(t: Table, names: Registry, mag_names: tuple[str, ...]) -> MobileNode:
     mn_id = t.name("id")
-    if "@" not in mn_id:
+    user, at, realm = mn_id.partition("@")
+    if not at or not user or not realm or "@" in realm or any(c.isspace() for c in mn_id):
         t.fail("id", f"must be an NAI like 'mn1@example.org', got {mn_id!r}")
     names.add(t, "id", mn_id)
     items = t.array("interfaces")
@@ -293,7 +305,11 @@ def _interface(t: Table, mag_names: tuple[str, ...]) -> Interface:
     if mag not in mag_names:
         t.fail("mag", f"mag {mag!r} is not defined (defined: {choices(mag_names)})")
     return Interface(
-        name=name, mag=mag, att=t.att(), lli=t.lli(), attach_ms=t.number("attach_ms", 0, ge=0)
+        name=name,
+        mag=mag,
+        att=t.att(),
+        lli=t.lli(),
+        attach_ms=t.number("attach_ms", 0, ge=0, le=MAX_DURATION_MS),
     )
 
 
@@ -327,7 +343,7 @@ def _links(
         if pair in seen:
             t.fail("between", f"duplicate link between {a} and {b} (also {seen[pair]})")
         seen[pair] = t.key("between")
-        delay = t.number("delay_ms", ge=0)
+        delay = t.number("delay_ms", ge=0, le=MAX_DELAY_MS)
         links.append(Link(a=a, b=b, delay_ms=delay, loss=t.number("loss", 0, ge=0, lt=1)))
     for kind, group in (("mag", [m.name for m in mags]), ("cn", [c.name for c in cns])):
         for i, node in enumerate(group):
@@ -355,11 +371,15 @@ def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
             t.fail(key, f"{end!r} is not a defined CN name or MN id")
     if kinds[0] == kinds[1]:
         t.fail("to", f"a flow goes between a CN and an MN, got two {kinds[0].upper()}s")
-    rate = t.number("rate_pps", gt=0)
-    start = t.number("start_ms", ge=0)
-    stop = t.number("stop_ms", ge=0)
+    rate = t.number("rate_pps", gt=0, le=MAX_RATE_PPS)
+    start = t.number("start_ms", ge=0, le=MAX_DURATION_MS)
+    stop = t.number("stop_ms", ge=0, le=MAX_DURATION_MS)
     if stop <= start:
         t.fail("stop_ms", f"stop before start: {fmt(stop)} is not after start_ms {fmt(start)}")
+    packets = (stop - start) * rate / 1000
+    if packets > MAX_FLOW_PACKETS:
+        t.fail("rate_pps", f"this flow would send {packets:,.0f} packets (at most "
+                           f"{MAX_FLOW_PACKETS:,} a flow)")
     return Flow(
         src=src,
         dst=dst,
@@ -371,7 +391,7 @@ def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
 
 
 def _fault(t: Table, mag_names: tuple[str, ...], mns: tuple[MobileNode, ...]) -> Fault:
-    at = t.number("at_ms", ge=0)
+    at = t.number("at_ms", ge=0, le=MAX_DURATION_MS)
     action = t.choice("action", FAULT_ACTIONS)
     interface = t.string("interface")
     mn_id, slash, if_name = interface.rpartition("/")

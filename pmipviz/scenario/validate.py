@@ -102,10 +102,15 @@ class Table:
         return value
 
     def name(self, name: str = "name") -> str:
-        """A node or interface name: non-empty, no "/" (it separates mn-id/IFNAME)."""
+        """A node or interface name: non-empty, no "/" (it separates mn-id/IFNAME), no
+        control characters, at most 254 octets (it may travel in an MN-ID option)."""
         value = self.string(name)
         if "/" in value:
             self.fail(name, f"must not contain '/', got {value!r}")
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+            self.fail(name, f"must not contain control characters, got {value!r}")
+        if len(value.encode()) > 254:
+            self.fail(name, f"must be at most 254 octets (RFC 4283), got {len(value.encode())}")
         return value
 
     def boolean(self, name: str, default: Any = REQUIRED) -> bool:
@@ -123,6 +128,7 @@ class Table:
         ge: float | None = None,
         gt: float | None = None,
         lt: float | None = None,
+        le: float | None = None,
     ) -> float:
         """A finite int or float (never a boolean), as a float, within bounds."""
         value = self.raw(name, default)
@@ -134,7 +140,7 @@ class Table:
             self.fail(name, "number too large")
         if not math.isfinite(number):
             self.fail(name, f"must be a finite number, got {value}")
-        self._bounds(name, number, ge=ge, gt=gt, lt=lt)
+        self._bounds(name, number, ge=ge, gt=gt, lt=lt, le=le)
         return number
 
     def integer(

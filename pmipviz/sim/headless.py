@@ -21,7 +21,9 @@ def run(scenario: Scenario, *, mode: str | None = None, seed: int | None = None,
     world = World(scenario, mode=mode, seed=seed, sinks=[metrics, *sinks])
     end = scenario.duration_ms if until_ms is None else until_ms
     start = time.perf_counter()
-    if progress is None:
+    if end <= 0:
+        pass  # only what happens at time 0 (below)
+    elif progress is None:
         world.env.run(until=end)
     else:
         chunk = max(end / 100.0, 1.0)

@@ -374,15 +374,19 @@ def ra_packet(fields: Mapping[str, Any]) -> Packet:
 # --- data packets --------------------------------------------------------------------------
 
 
-def _ipv6_header(payload_len: int, nh: int, src: bytes, dst: bytes) -> bytes:
-    return _IPV6_HDR.pack(0x6000_0000, payload_len, nh, HOP_LIMIT) + src + dst
+def _ipv6_header(payload_len: int, nh: int, src: bytes, dst: bytes,
+                 hlim: int = HOP_LIMIT) -> bytes:
+    return _IPV6_HDR.pack(0x6000_0000, payload_len, nh, hlim) + src + dst
 
 
 def data_bytes(fields: Mapping[str, Any], tunnel_src: Any = None, tunnel_dst: Any = None) -> bytes:
     """Bytes of one data packet: IPv6/UDP(9000 -> 9000+flow), payload "!IQ" (flow, n)
     zero-padded so the inner packet is ``size`` octets when that is at least 60.
-    With tunnel addresses, wrapped in an outer IPv6 header with next header 41."""
+    With tunnel addresses, wrapped in an outer IPv6 header with next header 41.
+    The inner hop limit starts at 64 and loses one at each node that forwarded the
+    packet (``hop``: 0 as it leaves its source); the tunnel header starts afresh."""
     flow, n = int(fields["flow"]), int(fields["n"])
+    hlim = max(0, HOP_LIMIT - int(fields.get("hop", 0)))
     if not 0 <= flow <= 0xFFFF - DATA_PORT:
         raise ProtocolError(f"data flow index {flow} gives no valid UDP port")
     if not 0 <= n < 2**64:
@@ -398,7 +402,8 @@ def data_bytes(fields: Mapping[str, Any], tunnel_src: Any = None, tunnel_dst: An
     udp_len = UDP_HEADER_LEN + len(payload)
     udp = struct.pack("!HHHH", DATA_PORT, DATA_PORT + flow, udp_len, 0) + payload
     csum = checksum(src + dst + struct.pack("!I3xB", udp_len, 17) + udp) or 0xFFFF
-    inner = _ipv6_header(udp_len, 17, src, dst) + udp[:6] + struct.pack("!H", csum) + udp[8:]
+    inner = (_ipv6_header(udp_len, 17, src, dst, hlim) + udp[:6] + struct.pack("!H", csum)
+             + udp[8:])
     if tunnel_src is None and tunnel_dst is None:
         return inner
     if tunnel_src is None or tunnel_dst is None:
@@ -451,8 +456,8 @@ def encode_message(msg: str, fields: Mapping[str, Any]) -> bytes:
 
 def encode_event(event: Any) -> bytes | None:
     """Bytes of a ``send`` trace event (dict or object), None for every other kind."""
-    if event_attr(event, "kind") != "send":
-        return None
+    if event_attr(event, "kind") != "send" or event_attr(event, "peer", "") is None:
+        return None  # not a packet, or one that never left its sender (no route, no address)
     fields = event_attr(event, "fields") or {}
     try:
         return encode_message(event_attr(event, "msg", ""), fields)
