@@ -9,10 +9,17 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from rich.console import Console
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
 from pmipviz.ui.app import PmipvizApp
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
+from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.status_line import StatusLine
 from pmipviz.ui.widgets.topology import TopologyView
@@ -290,3 +297,134 @@ async def test_big_scenario_select_mn_and_step() -> None:
         assert app.sim.cursor == cursor + 15
         await pilot.press("left_square_bracket")
         assert app.selected_mn == first
+
+
+# -- review fixes -------------------------------------------------------------------------
+
+
+@sync
+async def test_inspector_uses_the_header_numbering() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.seek(13)
+        await pilot.pause()
+        assert event_counter(app)[0] == 13
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, InspectorScreen) and screen.event.i == 12
+        box = screen.query_one("#inspector-box")
+        assert str(box.border_title).startswith("Inspector · event 13 · ")
+        fields = screen.query_one("#inspector-fields").query(Static).first()
+        console = Console(width=80, record=True, color_system=None)
+        console.print(fields.content)
+        text = console.export_text()
+        assert re.search(r"event\s+13\b", text) and re.search(r"trace index\s+12\b", text)
+
+
+@sync
+async def test_header_is_laid_out_again_after_a_resize() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.seek(345)
+        await pilot.pause()
+        title = app.scenario.title
+        assert title in header(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert EVENT_RE.search(header(app)) and len(header(app)) <= 80
+        assert title not in header(app)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert title in header(app)  # the long title is back without another update
+
+
+@sync
+async def test_footer_ends_with_a_whole_key() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for size in ((60, 20), (80, 24), (100, 30), (120, 40), (60, 20)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            footer = app.query_one(FittingFooter)
+            keys = [k for k in footer.query(FooterKey) if k.display]
+            assert keys and all(k.region.right <= size[0] for k in keys), size
+            assert "q quit" in footer.shown_text and "? help" in footer.shown_text
+            assert ("^p palette" in footer.shown_text) == (size[0] >= 100)
+            bottom = app.export_screenshot(simplify=True)
+            assert "paletteq" not in bottom
+
+
+@sync
+async def test_square_brackets_cycle_the_mns_and_wrap() -> None:
+    app = PmipvizApp("bad-mag")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        ids = [mn.id for mn in app.scenario.mns]
+        assert app.selected_mn == ids[0]
+        await pilot.press("[")  # the character itself: Textual 8 calls it left_square_bracket
+        await pilot.pause()
+        assert app.selected_mn == ids[-1]
+        await pilot.press("]")
+        await pilot.pause()
+        assert app.selected_mn == ids[0]
+        await pilot.press("]", "]")
+        await pilot.pause()
+        assert app.selected_mn == ids[2]
+        # a terminal sends "[" as a bare character: the parser names it as the binding does
+        keys = [e.key for e in XTermParser().feed("[]") if isinstance(e, events.Key)]
+        assert keys == ["left_square_bracket", "right_square_bracket"]
+
+
+@sync
+async def test_m_twice_returns_to_the_same_event() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.seek(345)
+        await pilot.pause()
+        before = app.export_screenshot(simplify=True)
+        ft = app.sim
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.sim.mode == "rfc5213" and app.sim.now == ft.now
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.sim is ft and app.sim.cursor == 345
+        assert event_counter(app)[0] == 345
+        assert app.export_screenshot(simplify=True) == before
+        # the time moved on in RFC 5213 mode: a fresh switch at the new time
+        await pilot.press("m", *["n"] * 20, "m")
+        await pilot.pause()
+        assert app.sim is not ft and app.sim.mode == "ft"
+        # a fault injected after the switch: the kept run does not have it
+        kept_ft = app.sim
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.sim.mode == "rfc5213"
+        await pilot.press("2", "m")
+        await pilot.pause()
+        assert app.sim.mode == "ft" and app.sim is not kept_ft
+        assert [f.action for f in app.sim.faults_so_far()].count("break") == 2
+
+
+@sync
+async def test_topology_marks_the_break_with_the_fault_event() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        fault = next(e for e in app.sim.trace if e.kind == "fault")
+        app.seek(fault.i)
+        await pilot.pause()
+        assert "✕" not in topology_text(app)
+        await pilot.press("n")  # the fault itself, before IF1's own state event
+        await pilot.pause()
+        assert app.sim.current is fault
+        assert "✕" in topology_text(app)
+        await pilot.press("n", "b", "b")
+        await pilot.pause()
+        assert "✕" not in topology_text(app)

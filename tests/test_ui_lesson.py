@@ -409,3 +409,27 @@ async def test_a_question_about_another_mn_shows_that_mn() -> None:
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and app.screen.question == other
         assert app.selected_mn == "mn-m2@example.org"
+
+
+@sync
+async def test_answer_first_hint_is_shown_once_per_question() -> None:
+    app = PmipvizApp("figure1", lesson=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        q = dereg_question(app)
+        await open_question(app, pilot, q)
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen)
+        before = len(app._notifications)
+        await pilot.press("n", "n", "enter", "space", "right")
+        await pilot.pause()
+        assert len(app._notifications) == before + 1  # one toast, not five stacked
+        assert "answer with a-d first" in str(screen.query_one("#question-box").border_subtitle)
+        assert app.sim.cursor == q.at
+        await pilot.press(letter(q.answer), "enter")
+        await pilot.pause()
+        nxt = app.lesson.questions[app.lesson.number(q)]
+        await open_question(app, pilot, nxt)
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert len(app._notifications) == before + 2  # the next question hints once too

@@ -4,6 +4,7 @@ mode it stops before the events that matter and asks a question."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -14,7 +15,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from pmipviz.lesson.quiz import Question
 from pmipviz.scenario import shipped_scenarios
@@ -28,6 +28,7 @@ from pmipviz.ui.screens.inspector import InspectorScreen
 from pmipviz.ui.screens.question import KIND_LABELS, LessonSummaryScreen, QuestionScreen
 from pmipviz.ui.topology_graph import build_graph, interfaces_of
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
+from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.mag_caches import MagCachesView
 from pmipviz.ui.widgets.narration import NarrationView
@@ -88,6 +89,7 @@ class PmipvizApp(App[None]):
         self.lesson = Lesson(on=lesson)
         self.lesson.reset(self.sim)
         self._resume_after_question = False
+        self._other_mode: Simulation | None = None  # the run ``m`` switched away from
 
     # -- layout ---------------------------------------------------------------------
 
@@ -101,7 +103,7 @@ class PmipvizApp(App[None]):
         with Horizontal(id="bottom"):
             yield LadderView(id="ladder")
             yield NarrationView(id="narration")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         titles = {"#topology": "Topology", "#bce": "LMA Binding Cache",
@@ -145,9 +147,15 @@ class PmipvizApp(App[None]):
         table.sync(view, bce_keys)
         if jump and len(self.scenario.mns) > 1 and self.selected_mn is not None:
             table.reveal(self.selected_mn)
-        ifaces = jump or any(e.kind == "state" and e.fields.get("table") == "iface"
+        ifaces = jump or any(e.kind == "fault" or (e.kind == "state" and
+                                                    e.fields.get("table") == "iface")
                              for e in touched)
-        self.query_one(TopologyView).show(view, self.selected_mn, session.path_hint(ev),
+        topo = view
+        shown = session.fault_ifaces(sim.trace, sim.cursor, view.ifaces)
+        if shown is not None:  # a fault shows at once, before its interface state event
+            topo = copy.copy(view)
+            topo.ifaces = shown
+        self.query_one(TopologyView).show(topo, self.selected_mn, session.path_hint(ev),
                                           ifaces)
         if jump or any(e.msg == "DATA" for e in touched):
             self.query_one(MagCachesView).show(view, self.selected_mn)
@@ -157,16 +165,11 @@ class PmipvizApp(App[None]):
 
     def _status(self) -> None:
         sim = self.sim
-        self.query_one(StatusLine).set(status_text(
-            self.scenario.title, sim.mode, sim.now, sim.cursor, sim.total, sim.complete,
-            self.playing, self.speed, self.size.width, self.lesson.header()))
-
-    def on_resize(self) -> None:
-        self._status()
-        # below 120 columns the footer drops its spacing so that "q quit" stays visible
-        footer = self.query_one(Footer)
-        footer.compact = self.size.width < 120
-        footer.show_command_palette = self.size.width >= 100
+        args = (self.scenario.title, sim.mode, sim.now, sim.cursor, sim.total, sim.complete,
+                self.playing, self.speed)
+        lesson = self.lesson.header()
+        # the header lays itself out again for its own width after a resize
+        self.query_one(StatusLine).show(lambda width: status_text(*args, width, lesson))
 
     # -- moving the cursor --------------------------------------------------------------
 
@@ -198,14 +201,24 @@ class PmipvizApp(App[None]):
 
     def action_reset(self) -> None:
         self._pause()
+        self._other_mode = None
         self.sim = session.new_simulation(self.scenario, self.sim.mode)
         self.lesson.reset(self.sim)
         self._new_sim_views()
 
     def action_toggle_mode(self) -> None:
-        other = "rfc5213" if self.sim.mode == "ft" else "ft"
-        self.sim = self.sim.with_mode(other)
-        session.complete_if_small(self.sim)
+        """The other mode at the same point. Switching back before the time or the
+        faults change returns to the very simulation and cursor left (``with_mode``
+        replays up to a time, which lands at the end of that time's events)."""
+        left = self.sim
+        other = "rfc5213" if left.mode == "ft" else "ft"
+        kept = self._other_mode
+        if kept is not None and session.same_point(kept, left, other):
+            self.sim = kept
+        else:
+            self.sim = left.with_mode(other)
+            session.complete_if_small(self.sim)
+        self._other_mode = left
         self.lesson.retrace(self.sim, 0)
         self._new_sim_views()
 
@@ -385,6 +398,7 @@ class PmipvizApp(App[None]):
         self.scenario = session.resolve(scenario)
         self.graph = build_graph(self.scenario)
         self.selected_mn = self.scenario.mns[0].id if self.scenario.mns else None
+        self._other_mode = None
         self.sim = session.new_simulation(self.scenario, mode)
         self.lesson.reset(self.sim)
         self._new_sim_views()

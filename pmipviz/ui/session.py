@@ -4,6 +4,7 @@ the topology highlights for an event. Textual-free."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pmipviz.export.ladder import control_label, state_label
 from pmipviz.scenario import load_scenario
@@ -44,6 +45,14 @@ def complete_if_small(sim: Simulation) -> None:
         sim.run_to_end()
 
 
+def same_point(kept: Simulation, current: Simulation, mode: str) -> bool:
+    """True when ``kept`` (the run a mode switch left, still at its cursor) is in
+    ``mode`` and at the point ``current`` is at: same simulated time, same faults."""
+    return (kept.mode == mode and kept.scenario.name == current.scenario.name
+            and kept.now == current.now
+            and kept.faults_so_far() == current.faults_so_far())
+
+
 def fault_applied(sim: Simulation, key: str, window: int = 64) -> int:
     """The cursor just after the user's last fault took effect on interface ``key``:
     after the interface's own state change when it follows the fault event closely."""
@@ -54,6 +63,34 @@ def fault_applied(sim: Simulation, key: str, window: int = 64) -> int:
                 ev.fields.get("key") == key:
             return j + 1
     return after + 1
+
+
+def fault_ifaces(trace: list[TraceEvent], cursor: int,
+                 ifaces: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """The interface rows as the fault just applied leaves them, or None when the
+    last applied event is not a fault. The trace records the fault first and the
+    interface's own state change just after it; the topology shows the fault's
+    effect at once: the ``after`` row of that state change when it follows at the
+    same time, else (not generated yet) a broken interface as down."""
+    if cursor <= 0 or cursor > len(trace):
+        return None
+    ev = trace[cursor - 1]
+    key = str(ev.fields.get("interface") or ev.node)
+    if ev.kind != "fault" or key not in ifaces:
+        return None
+    for j in range(cursor, min(len(trace), cursor + 16)):
+        nxt = trace[j]
+        if nxt.t_ms != ev.t_ms or nxt.kind == "fault":
+            break
+        f = nxt.fields
+        if nxt.kind == "state" and f.get("table") == "iface" and f.get("key") == key:
+            after = f.get("after")
+            if not after:
+                return None
+            return {**ifaces, key: {**ifaces[key], **after}}
+    if ev.fields.get("action") == "break" and "changes nothing" not in ev.note:
+        return {**ifaces, key: {**ifaces[key], "up": False}}
+    return None
 
 
 def tick_plan(speed: float) -> tuple[float, int]:

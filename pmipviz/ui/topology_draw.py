@@ -110,16 +110,19 @@ def _caption(c: Canvas, inp: DrawInput) -> None:
         c.put(1, y, "paused at the start: press → to step", DIM)
         return
     style = class_style(hint.msg_class, bold=True)
-    if hint.dst is not None:
+    text_style = BASE
+    if hint.msg_class == "FAULT":  # the note names the interface and the MAG already
+        head, text_style = "", style
+    elif hint.dst is not None:
         head = f"▶ {node_name(g, hint.src)} → {node_name(g, hint.dst)} "
     else:
         head = f"● {node_name(g, hint.src)}: "
     c.put(1, y, head, style)
     first, rest = _wrap(hint.label, c.width - 2 - len(head))
-    c.put(1 + len(head), y, first, BASE)
+    c.put(1 + len(head), y, first, text_style)
     room = c.width - 2
     if rest:
-        c.put(1, y + 1, rest if len(rest) <= room else rest[: room - 1] + "…", BASE)
+        c.put(1, y + 1, rest if len(rest) <= room else rest[: room - 1] + "…", text_style)
 
 
 def _wrap(text: str, width: int) -> tuple[str, str]:

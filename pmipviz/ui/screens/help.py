@@ -43,6 +43,8 @@ LEGEND: tuple[tuple[str, str, str], ...] = (
     ("STATE", "●", "a local action: Binding Cache, route, tunnel change"),
     ("BUFFER", "■", "the MAG caches or flushes packets"),
     ("FAULT", "✕", "an interface breaks, or a packet is dropped"),
+    ("FAULT", "↺ ↷", "an interface is restored / moves to another MAG"),
+    ("FAULT", "○", "a break or restore that changes nothing"),
 )
 
 
@@ -60,9 +62,12 @@ def help_text() -> Table:
     legend.add_column(no_wrap=True)
     legend.add_column(no_wrap=True)
     legend.add_column()
+    previous = None
     for cls, glyph, what in LEGEND:
         style = CLASS_COLOURS[cls]
-        legend.add_row(Text(cls, style=f"bold {style}"), Text(glyph, style=style), what)
+        name = "" if cls == previous else cls  # the class once, then its other glyphs
+        previous = cls
+        legend.add_row(Text(name, style=f"bold {style}"), Text(glyph, style=style), what)
     notes = Text()
     notes.append("\nBinding Cache: ", style="bold")
     notes.append("one row per interface. M=1: the MN is multihomed (draft §3.1). S=1: the "
@@ -70,7 +75,7 @@ def help_text() -> Table:
                  "mode M and S are '-' and State shows ")
     notes.append("dereg-hold", style=DOWN)
     notes.append(" while the LMA drops the MN's traffic (§5.3.5). Changed cells are ")
-    notes.append(" highlighted ", style="bold #000000 on #ffd75f")
+    notes.append("highlighted", style="bold #000000 on #ffd75f")
     notes.append(".\nTopology: ")
     notes.append("│ up", style=UP)
     notes.append(", ")

@@ -3,6 +3,7 @@ bytes as a hex dump when the event is a packet."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -76,15 +77,44 @@ def _timestamp(raw: object) -> str:
     return f"{when:%Y-%m-%d %H:%M:%S}.{when.microsecond // 1000:03d} UTC (0x{raw:016x})"
 
 
+def event_number(index: int) -> int:
+    """The 1-based number a human sees for trace index ``index``: the header's
+    ``event N/M`` counts the events applied, so the last applied one is N."""
+    return index + 1
+
+
+def travel(ev: TraceEvent) -> str:
+    """Who sent to whom: ``node → peer`` for a send, ``peer → node`` for what arrives
+    (recv, deliver, drop); just the node when there is no other end."""
+    if ev.peer is None or ev.peer == ev.node:
+        return ev.node
+    if ev.kind in ("recv", "deliver", "drop"):
+        return f"{ev.peer} → {ev.node}"
+    return f"{ev.node} → {ev.peer}"
+
+
+def row_events_text(events: Sequence[int]) -> str:
+    """"2 events (326..336)" when contiguous, else "2 events: 326 and 336" (1-based)."""
+    numbers = [event_number(i) for i in events]
+    first, last = numbers[0], numbers[-1]
+    if last - first + 1 == len(numbers):
+        return f"this ladder row stands for {len(numbers)} events ({first}..{last})"
+    if len(numbers) <= 6:
+        listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {last}"
+        return f"this ladder row stands for {len(numbers)} events: {listed}"
+    return f"this ladder row stands for {len(numbers)} events, from {first} to {last}"
+
+
 def field_tables(ev: TraceEvent) -> list[Table]:
     """The event's fields, by section; anything not placed goes to "Other fields"."""
     f = ev.fields
     out: list[Table] = []
     head = _section("Event")
-    head.add_row("index", str(ev.i))
+    head.add_row("event", str(event_number(ev.i)))  # as the header counts
+    head.add_row("trace index", Text(str(ev.i), style=DIM))  # 0-based, for scripts
     head.add_row("time", f"{ev.t_ms:.3f} ms")
     head.add_row("kind", ev.kind)
-    head.add_row("node", ev.node + (f" → {ev.peer}" if ev.peer else ""))
+    head.add_row("node", travel(ev))
     head.add_row("message", Text(event_label(ev), style=class_style(event_class(ev), True)))
     if ev.step is not None:
         head.add_row("Figure 1", Text(f"step ({ev.step})", style=STEP))
@@ -196,15 +226,14 @@ class InspectorScreen(ModalScreen[None]):
         hexdump = hex_text(ev)
         classes = "-nobytes" if hexdump.plain.startswith("no bytes") else ""
         with Horizontal(id="inspector-box", classes=classes) as box:
-            box.border_title = f"Inspector · event {ev.i} · {event_label(ev)}"
+            box.border_title = (f"Inspector · event {event_number(ev.i)} · "
+                                f"{event_label(ev)}")
             box.border_subtitle = "esc to close"
             with VerticalScroll(id="inspector-fields"):
                 for table in field_tables(ev):
                     yield Static(table, classes="inspector-section")
                 if len(self.row_events) > 1:
-                    first, last = self.row_events[0], self.row_events[-1]
-                    yield Static(Text(f"this ladder row stands for {len(self.row_events)} "
-                                      f"events ({first}..{last})", style=DIM))
+                    yield Static(Text(row_events_text(self.row_events), style=DIM))
             with VerticalScroll(id="inspector-bytes") as right:
                 right.border_title = "bytes"
                 yield Static(hexdump, id="hexdump")

@@ -87,6 +87,7 @@ class QuestionScreen(ModalScreen[bool]):
         self.record = record
         self.step = step
         self.chosen: int | None = None
+        self.hinted = False  # "answer first" is said once per question
 
     def compose(self) -> ComposeResult:
         q = self.question
@@ -113,7 +114,12 @@ class QuestionScreen(ModalScreen[bool]):
 
     def action_carry_on(self) -> None:
         if self.chosen is None:
-            self.notify("Answer with a-d first (esc skips the question)", timeout=2)
+            if not self.hinted:  # once: more presses must not stack toasts on the question
+                self.hinted = True
+                last = LETTERS[len(self.question.choices) - 1].lower()
+                self.query_one("#question-box").border_subtitle = (
+                    f"answer with a-{last} first · esc skip")
+                self.notify(f"Answer with a-{last} first (esc skips the question)", timeout=2)
             return
         self.dismiss(True)
 

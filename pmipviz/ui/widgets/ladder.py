@@ -4,6 +4,7 @@ margin, runs of DATA in one row. The rows come from ``pmipviz.export.ladder``.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -34,17 +35,32 @@ from pmipviz.ui.palette import (
 
 TIME_W = 7
 STEP_W = 3
+MIN_LABEL = 14  # the label column never gets narrower than this
+MAX_LABEL = 44  # nor wider: past this the lifelines get the room
+MIN_LANE = 5  # columns between two lifelines
+CACHE_BAR = 4  # cache squares a label keeps before a "+"
+
+# the glyph of a fault row, by the fault's action (help legend: LEGEND)
+FAULT_MARKS: dict[str, str] = {
+    "break": "✕",
+    "restore": "↺",
+    "move": "↷",
+    "none": "○",  # a break or restore that changes nothing
+}
 
 
 class LadderGeometry:
-    """Where the time, step, label and each column go for a given width."""
+    """Where the time, step, label and each column go for a given width: the
+    lifelines get what they need, the label column the rest (up to MAX_LABEL)."""
 
     def __init__(self, names: Sequence[str], width: int) -> None:
         self.width = max(width, 30)
         self.names = list(names)
         n = max(1, len(self.names))
-        self.label_w = max(14, min(32, self.width - TIME_W - STEP_W - 5 - n * 5))
-        self.left = TIME_W + 1 + STEP_W + 1 + self.label_w + 1
+        lane = max(MIN_LANE, max((len(name) + 1 for name in self.names), default=0))
+        fixed = TIME_W + 1 + STEP_W + 1 + 1
+        self.label_w = max(MIN_LABEL, min(MAX_LABEL, self.width - fixed - n * lane))
+        self.left = fixed + self.label_w
         lanes = max(n * 4, self.width - self.left)
         self.width = max(self.width, self.left + lanes)
         step = lanes // n
@@ -52,15 +68,59 @@ class LadderGeometry:
         self.x = {name: start + i * step for i, name in enumerate(self.names)}
 
 
-def render_row(geo: LadderGeometry, row: LadderRow, label: str) -> Canvas:
-    """One ladder row as a one-line canvas (no background)."""
+_CACHE_BAR_RE = re.compile(r"\[■+\+? (\d+)/(\d+)\]")
+_TAIL_RE = re.compile(r" (\[[^\[\]]*\]|\([^()]*\))$")
+
+
+def fit_label(label: str, width: int) -> str:
+    """``label`` in ``width`` cells: a cache bar keeps at most CACHE_BAR squares, and
+    a trailing ``[...]`` or ``(...)`` (the cache count, the losses) survives the cut."""
+    def short_bar(m: re.Match[str]) -> str:
+        occ = int(m.group(1))
+        return f"[{'■' * min(occ, CACHE_BAR)}{'+' if occ > CACHE_BAR else ''} {occ}/{m.group(2)}]"
+
+    label = _CACHE_BAR_RE.sub(short_bar, label)
+    if len(label) <= width:
+        return label
+    tail = _TAIL_RE.search(label)
+    if tail is not None and width - len(tail.group(0)) >= 6:
+        head = label[: tail.start()]
+        return head[: width - len(tail.group(0)) - 1] + "…" + tail.group(0)
+    return label[: width - 1] + "…"
+
+
+def fault_action(events: Sequence[TraceEvent]) -> str | None:
+    """The action of the fault among a fault row's events ("none" when it changes
+    nothing); None when the row has no fault event."""
+    for ev in events:
+        if ev.kind == "fault":
+            if "changes nothing" in ev.note:
+                return "none"
+            return str(ev.fields.get("action"))
+    return None
+
+
+def fault_action_of_label(label: str) -> str:
+    """The fault action as ``pmipviz.export.ladder.fault_label`` words it."""
+    if "no change" in label:
+        return "none"
+    if "restored" in label or "repaired" in label:
+        return "restore"
+    if " moves" in label:
+        return "move"
+    return "break"
+
+
+def render_row(geo: LadderGeometry, row: LadderRow, label: str,
+               action: str | None = None) -> Canvas:
+    """One ladder row as a one-line canvas (no background). ``action`` is the fault's
+    (break, restore, move, none) for a fault row, else read from its label."""
     c = Canvas(geo.width, 1)
     c.put(0, 0, f"{row.t_ms:>{TIME_W}.1f}", TIME)
     if row.step is not None:
         c.put(TIME_W + 1, 0, f"({row.step})", STEP)
     style = class_style(row.msg_class, bold=row.msg_class not in ("DATA",))
-    text = label if len(label) <= geo.label_w else label[: geo.label_w - 1] + "…"
-    c.put(TIME_W + STEP_W + 2, 0, text, style)
+    c.put(TIME_W + STEP_W + 2, 0, fit_label(label, geo.label_w), style)
     for x in geo.x.values():
         c.put(x, 0, "│", LANE)
     xa = geo.x.get(row.src)
@@ -72,11 +132,19 @@ def render_row(geo: LadderGeometry, row: LadderRow, label: str) -> Canvas:
         c.put(lo + 1, 0, line * (hi - lo - 1), style)
         c.put(xa, 0, "├" if right else "┤", style)
         head = "▶" if right else "◀"
-        if row.lost and row.msg_class not in ("DATA", "DATA_CACHED"):
+        # a rejected PBA ends in ✕ as the help legend says (not colour alone), and so
+        # does a control message lost on the way
+        rejected = row.msg_class == "PBA_REJECT"
+        if rejected or (row.lost and row.msg_class not in ("DATA", "DATA_CACHED")):
             head = "✕"
         c.put(xb - 1 if right else xb + 1, 0, head, style)
     elif xa is not None:
-        mark = "✕" if row.kind in ("fault", "drop") else class_mark(row.msg_class)
+        if row.kind == "fault":
+            mark = FAULT_MARKS.get(action or fault_action_of_label(row.label), "✕")
+        elif row.kind == "drop":
+            mark = "✕"
+        else:
+            mark = class_mark(row.msg_class)
         c.put(xa, 0, mark, style)
     return c
 
@@ -110,6 +178,7 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
         self._geo: LadderGeometry | None = None
         self._cache: dict[tuple[object, ...], Strip] = {}
         self._base = Style()
+        self._trace: Sequence[TraceEvent] = ()
 
     # -- model --------------------------------------------------------------------
 
@@ -137,6 +206,7 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
         builder = self.builder
         if builder is None:
             return
+        self._trace = trace
         old_cursor, old_shown, old_current = self.cursor, self.shown_rows, self.current
         ncols = len(builder.columns)
         while self.fed < cursor:
@@ -257,7 +327,12 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
         key = (index, label, state, geo.width, width, base)
         strip = self._cache.get(key)
         if strip is None:
-            c = render_row(geo, self.row(index), label)
+            row = self.row(index)
+            action = None
+            if row.kind == "fault":
+                trace = self._trace
+                action = fault_action([trace[i] for i in row.events if i < len(trace)])
+            c = render_row(geo, row, label, action)
             bg = SELECTED_BG if state == "sel" else CURRENT_BG if state == "cur" else None
             segs = c.segments(0)
             if bg is not None:

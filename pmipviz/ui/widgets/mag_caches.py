@@ -1,5 +1,5 @@
-"""The MAGs' caches (occupancy bar, cached-in, flushed, dropped) and the flows'
-counters (sent, delivered, lost, reordered)."""
+"""The MAGs' caches (occupancy bar, cached-in, flushed, overflow drops) and the
+flows' counters (sent, delivered, lost, reordered)."""
 
 from __future__ import annotations
 
@@ -30,49 +30,75 @@ def bar(value: int, capacity: int, width: int) -> str:
 
 
 def cache_lines(view: StateView, mn: str | None, width: int) -> list[list[Segment]]:
-    """One line per MAG, then the flows."""
+    """One line per MAG, then the flows; every line fits ``width`` when it can.
+    ``overflow N`` counts the packets a full cache had to drop (not every drop)."""
     out: list[list[Segment]] = []
     name_w = max((len(m) for m in view.caches), default=4)
     for name, c in view.caches.items():
         nums = f" {c.occupancy:>2}/{c.capacity:<3} in {c.cached_in:<3} out {c.flushed:<3} "
-        drop = f"drop {c.dropped}"
-        bar_w = max(4, min(MAX_BAR, width - name_w - 1 - len(nums) - len(drop)))
+        over = f"overflow {c.dropped}"
+        if name_w + 1 + 4 + len(nums) + len(over) > width:
+            nums = f" {c.occupancy}/{c.capacity} in {c.cached_in} out {c.flushed} "
+        bar_w = max(4, min(MAX_BAR, width - name_w - 1 - len(nums) - len(over)))
         busy = class_style("BUFFER", bold=True) if c.occupancy else DIM
         out.append([
             Segment(f"{name:<{name_w}} ", NODE),
             Segment(bar(c.occupancy, c.capacity, bar_w), busy),
             Segment(nums, BASE),
-            Segment(drop, DOWN if c.dropped else DIM),
+            Segment(over, DOWN if c.dropped else DIM),
         ])
     flows = view.flows
     if not flows:
         return out
-    shown = list(enumerate(flows))
+    rows: list[tuple[str, int, int, int, int]] = []
+    shown = list(flows)
     if len(flows) > MAX_FLOW_LINES:
-        shown = [(i, f) for i, f in shown if mn in (f.src, f.dst)]
-        sent = sum(f.sent for f in flows)
-        delivered = sum(f.delivered for f in flows)
-        lost = sum(f.lost for f in flows)
-        reord = sum(f.reordered for f in flows)
-        out.append(_flow_line(f"all {len(flows)} flows", sent, delivered, lost, reord))
-    for _, f in shown:
-        label = f"{short_mn(f.src)}→{short_mn(f.dst)}"
-        out.append(_flow_line(label, f.sent, f.delivered, f.lost, f.reordered))
+        shown = [f for f in flows if mn in (f.src, f.dst)]
+        rows.append((f"all {len(flows)} flows", sum(f.sent for f in flows),
+                     sum(f.delivered for f in flows), sum(f.lost for f in flows),
+                     sum(f.reordered for f in flows)))
+    rows += [(f"{short_mn(f.src)}→{short_mn(f.dst)}", f.sent, f.delivered, f.lost,
+              f.reordered) for f in shown]
+    out += flow_lines(rows, width)
     if view.lost_by_reason:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(view.lost_by_reason.items()))
         out.append([Segment("lost: ", DOWN), Segment(reasons, DOWN)])
     return out
 
 
-def _flow_line(label: str, sent: int, delivered: int, lost: int,
-               reordered: int) -> list[Segment]:
-    return [
-        Segment(f"{label:<13} ", NODE),
-        Segment(f"sent {sent:<4} ", BASE),
-        Segment(f"delivered {delivered:<4} ", UP if delivered else BASE),
-        Segment(f"lost {lost:<4} ", DOWN if lost else BASE),
-        Segment(f"reord {reordered}", Style(color="#ffd75f") if reordered else BASE),
-    ]
+# (sent, delivered, lost, reordered) labels: the first layout that fits is used
+FLOW_WORDS: tuple[tuple[str, str, str, str], ...] = (
+    ("sent", "delivered", "lost", "reord"),
+    ("sent", "dlv", "lost", "reord"),
+)
+
+
+def flow_lines(rows: list[tuple[str, int, int, int, int]],
+               width: int) -> list[list[Segment]]:
+    """One line per flow (label, sent, delivered, lost, reordered), in aligned
+    columns; the short words (``dlv``) and tight columns when ``width`` is small, so
+    that the lost count stays visible."""
+    if not rows:
+        return []
+    label_w = max(len(r[0]) for r in rows)
+    digits = [max(len(str(r[k])) for r in rows) for k in range(1, 5)]
+    layouts = [(words, max(13, label_w), [max(d, 4) for d in digits]) for words in FLOW_WORDS]
+    layouts.append((FLOW_WORDS[-1], label_w, digits))
+    for words, lw, nw in layouts:
+        length = lw + sum(len(w) + 2 + n for w, n in zip(words, nw, strict=True))
+        if length <= width:
+            break
+    out = []
+    for label, sent, delivered, lost, reordered in rows:
+        out.append([
+            Segment(f"{label:<{lw}} ", NODE),
+            Segment(f"{words[0]} {sent:<{nw[0]}} ", BASE),
+            Segment(f"{words[1]} {delivered:<{nw[1]}} ", UP if delivered else BASE),
+            Segment(f"{words[2]} {lost:<{nw[2]}} ", DOWN if lost else BASE),
+            Segment(f"{words[3]} {reordered}",
+                    Style(color="#ffd75f") if reordered else BASE),
+        ])
+    return out
 
 
 class MagCachesView(LinesView):

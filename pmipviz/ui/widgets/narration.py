@@ -48,12 +48,15 @@ class NarrationView(LinesView):
         self.rewrap()
 
     def rewrap(self) -> None:
-        width = max(10, self.content_width() or 38)
+        """Wrap for the pane's width, less the scrollbar's column when the text will
+        need one: decided from the text and the pane's size alone, not from whether a
+        scrollbar happens to be shown now (so the same event always reads the same)."""
         console = self.app.console
+        # ``size`` is the content area without border and padding, scrollbar included
+        width, height = (self.size.width, self.size.height) if self.size.width else (38, 0)
+        width = max(10, width)
         lines = self._text.wrap(console, width)
-        height = self.scrollable_content_region.height or self.size.height
-        if len(lines) > height and not self.show_vertical_scrollbar:
-            # the text will need a scrollbar, which takes a column: wrap for what is left
+        if len(lines) > height:
             width = max(10, width - self.styles.scrollbar_size_vertical)
             lines = self._text.wrap(console, width)
         self.set_lines([list(line.render(console)) for line in lines], width)

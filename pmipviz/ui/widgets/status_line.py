@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.widget import Widget
 
@@ -41,7 +43,9 @@ def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, com
 
 
 class StatusLine(Widget):
-    """A one-line header redrawn without layout."""
+    """A one-line header redrawn without layout. It keeps how to build its text for a
+    width, so that it re-lays itself out when its own size changes (a terminal
+    resize), not only on the next update."""
 
     DEFAULT_CSS = """
     StatusLine { height: 1; dock: top; background: $panel; }
@@ -50,11 +54,30 @@ class StatusLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text()
+        self._make: Callable[[int], Text] | None = None
+
+    def show(self, make: Callable[[int], Text]) -> None:
+        """Show ``make(width)``, now and again after every resize."""
+        self._make = make
+        self._rebuild()
 
     def set(self, text: Text) -> None:
+        """Show a fixed text (whatever the width)."""
+        self.show(lambda _width: text)
+
+    def _width(self) -> int:
+        return self.size.width or self.app.size.width
+
+    def _rebuild(self) -> None:
+        if self._make is None:
+            return
+        text = self._make(self._width())
         if text.plain != self._text.plain or text.spans != self._text.spans:
             self._text = text
             self.refresh()
+
+    def on_resize(self) -> None:
+        self._rebuild()
 
     @property
     def plain(self) -> str:
