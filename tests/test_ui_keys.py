@@ -3,11 +3,8 @@ and random key mashing. The play timer is never left running."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from rich.console import Console
 from textual import events
@@ -21,25 +18,15 @@ from pmipviz.ui.screens.inspector import InspectorScreen
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
 from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.ladder import LadderView
-from pmipviz.ui.widgets.status_line import StatusLine
 from pmipviz.ui.widgets.topology import TopologyView
 
-SIZE = (120, 40)
+from ui_helpers import SIZE, header, sync
+
 EVENT_RE = re.compile(r"event (\d+)/(\d+)")
 
 
-def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body with asyncio.run (no async pytest plugin needed)."""
-    def test(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    test.__name__ = fn.__name__
-    test.__doc__ = fn.__doc__
-    return test
 
 
-def header(app: PmipvizApp) -> str:
-    return app.query_one(StatusLine).plain
 
 
 def event_counter(app: PmipvizApp) -> tuple[int, int]:

@@ -7,8 +7,7 @@ state is reached through the app's seek / run_until and key presses."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -17,24 +16,14 @@ from pmipviz.lesson.quiz import LETTERS, Question
 from pmipviz.ui import session
 from pmipviz.ui.app import PmipvizApp
 from pmipviz.ui.screens.question import LessonSummaryScreen, QuestionScreen
-from pmipviz.ui.widgets.status_line import StatusLine
 
-SIZE = (120, 40)
+from ui_helpers import SIZE, header, sync
+
 Setup = Callable[[PmipvizApp, Pilot[None]], Awaitable[None]]
 
 
-def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body with asyncio.run (as in test_ui_keys)."""
-    def test(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    test.__name__ = fn.__name__
-    test.__doc__ = fn.__doc__
-    return test
 
 
-def header(app: PmipvizApp) -> str:
-    return app.query_one(StatusLine).plain
 
 
 def question_where(app: PmipvizApp, pred: Callable[[Question], bool]) -> Question:
