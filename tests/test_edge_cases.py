@@ -203,3 +203,11 @@ def test_breaking_an_interface_before_it_attaches_keeps_it_off_until_restored() 
     again = Simulation(sim.scenario, actions=tuple(sim.actions))
     again.run_to_end()
     assert [e.to_json() for e in again.trace] == [e.to_json() for e in sim.trace]
+
+
+def test_no_figure1_story_before_the_mn_is_multihomed() -> None:
+    sc = load_scenario("figure1").with_changes(
+        faults=(Fault(11.0, "break", "mn1@example.org/IF1"),))
+    events, d, _ = run_checked(sc, "ft")
+    assert {e.step for e in events if e.step} <= {1}  # no handover steps: M was 0
+    assert d["lost"] == 0

@@ -50,8 +50,13 @@ class StepTagger:
         return self._flow_mn[pkt.flow]
 
     def fault(self, iface: Iface, fault: Fault) -> int | None:
+        """A Figure 1 story starts when an interface of an MN the LMA knows as
+        multihomed (an entry with M=1) breaks or moves."""
         if iface.mn_id in self.multihomed and fault.action in ("break", "move"):
-            self.ho[iface.mn_id] = _Handover(iface.key, iface.mag)
+            if any(b.m == 1 for b in self.world.lma.cache.for_mn(iface.mn_id)):
+                self.ho[iface.mn_id] = _Handover(iface.key, iface.mag)
+            else:
+                self.ho.pop(iface.mn_id, None)
         return None
 
     def restore(self, iface: Iface) -> None:
