@@ -415,3 +415,21 @@ async def test_topology_marks_the_break_with_the_fault_event() -> None:
         await pilot.press("n", "b", "b")
         await pilot.pause()
         assert "✕" not in topology_text(app)
+
+
+@sync
+async def test_j_jumps_over_data_forwarding() -> None:
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.run_until(600.0)
+        before = app.sim.cursor
+        await pilot.press("j")
+        await pilot.pause()
+        sim = app.sim
+        assert sim.cursor > before + 10  # it stepped over the stream
+        skipped = sim.trace[before:sim.cursor - 1]
+        assert all(e.msg == "DATA" and e.kind in ("send", "recv", "deliver") for e in skipped)
+        last = sim.trace[sim.cursor - 1]
+        assert not (last.msg == "DATA" and last.kind in ("send", "recv", "deliver"))
+        assert last.kind == "fault" and last.t_ms == 1000.0

@@ -42,6 +42,14 @@ SIM_ACTIONS = frozenset({
 })
 
 
+JUMP_LIMIT = 100_000  # events one `j` may step over
+
+
+def is_forwarding(ev: TraceEvent) -> bool:
+    """Plain data forwarding, which `j` steps over."""
+    return ev.msg == "DATA" and ev.kind in ("send", "recv", "deliver")
+
+
 class PmipvizApp(App[None]):
     """``PmipvizApp(scenario="figure1", mode=None, lesson=False)``: a shipped name, a
     path or a Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213");
@@ -55,6 +63,7 @@ class PmipvizApp(App[None]):
         Binding("space", "play_pause", "play", priority=True),
         Binding("right,n", "step", "step", key_display="→", priority=True),
         Binding("left,b", "step_back", "back", key_display="←", priority=True),
+        Binding("j", "next_control", "next control", priority=True, show=False),
         Binding("1", "toggle_iface(1)", "break", key_display="1-9",
                 priority=True),
         *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
@@ -193,6 +202,26 @@ class PmipvizApp(App[None]):
             return
         self._update()
         self._summary_if_due()
+
+    def action_next_control(self) -> None:
+        """Step over data forwarding to the next signalling message, state change,
+        cache action, drop or fault (stopping before a lesson question)."""
+        sim = self.sim
+        moved = False
+        for _ in range(JUMP_LIMIT):
+            if self._next_question() is not None:
+                break
+            ev = sim.step()
+            if ev is None:
+                break
+            moved = True
+            if not is_forwarding(ev):
+                break
+        if moved:
+            self._update(jump=True)
+            self._summary_if_due()
+        else:  # a question is due, or the run is over: as a plain step would
+            self.action_step()
 
     def action_step_back(self) -> None:
         undone = self.sim.back()
@@ -415,6 +444,9 @@ class PmipvizApp(App[None]):
                             self.action_play_pause)
         yield SystemCommand("Step forward", "→ or n: apply the next event", self.action_step)
         yield SystemCommand("Step back", "← or b: undo the last event", self.action_step_back)
+        yield SystemCommand("Next control event", "j: step over data forwarding to the next "
+                            "signalling message, state change, cache action, drop or fault",
+                            self.action_next_control)
         if self.selected_mn is not None:
             for k, key in enumerate(interfaces_of(self.graph, self.selected_mn), start=1):
                 yield SystemCommand(f"Break / restore {key.rpartition('/')[2]}",

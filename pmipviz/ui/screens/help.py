@@ -18,6 +18,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause"),
     ("→ or n", "step forward one event"),
     ("← or b", "step back one event"),
+    ("j", "jump over data forwarding to the next control event"),
     ("1-9", "break / restore interface k of the selected MN"),
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
