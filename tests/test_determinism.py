@@ -110,3 +110,11 @@ def test_mode_switch_keeps_time_and_faults() -> None:
               if e.kind == "fault"]
     assert faults == [(1000.0, "break", "mn1@example.org/IF1"),
                       (1200.0, "break", "mn1@example.org/IF2")]
+
+
+def test_trace_lines_read_back_as_the_same_events() -> None:
+    from pmipviz.sim.trace import event_from_dict
+
+    events, _, _ = trace_of("figure1")
+    for e in events:
+        assert event_from_dict(json.loads(e.to_json())).to_json() == e.to_json()

@@ -123,11 +123,6 @@ class BindingCache:
         self._unindex(key, bce.hnps)
         return bce
 
-    def set_hnps(self, bce: Bce, hnps: tuple[IPv6Network, ...]) -> None:
-        self._unindex(bce.key, bce.hnps)
-        bce.hnps = hnps
-        self._index(bce.key, hnps)
-
     def for_mn(self, mn_id: str) -> list[Bce]:
         return [self.entries[k] for k in self._by_mn.get(mn_id, ())]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 
 from pmipviz.protocol.actions import Action, SendPba, StartTimer, StateChange
@@ -34,12 +33,6 @@ from pmipviz.protocol.options import (
 )
 
 HOST_MASK = (1 << 64) - 1
-
-
-@lru_cache(maxsize=65536)
-def prefix64(addr: IPv6Address) -> IPv6Network:
-    """The /64 an address lies in (HNPs are /64s)."""
-    return IPv6Network((int(addr) & ~HOST_MASK, 64))
 
 
 @dataclass

@@ -27,7 +27,13 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.constants import HandoffIndicator, status_name
 from pmipviz.protocol.lma import Lma, LmaConfig
 from pmipviz.protocol.mag import Mag, MagConfig, short_iface
-from pmipviz.protocol.messages import DataPacket, Pbu, RouterAdvertisement, address_text
+from pmipviz.protocol.messages import (
+    DataPacket,
+    Pbu,
+    RouterAdvertisement,
+    RouterSolicitation,
+    address_text,
+)
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
@@ -110,7 +116,6 @@ class World:
         self._pid = 0
         self.lma_name = scenario.lma.name
         self.cn_addr = {c.name: c.address for c in scenario.cns}
-        self.addr_cn = {c.address: c.name for c in scenario.cns}
         self.int_cn = {int(c.address): c.name for c in scenario.cns}
         self.mag_addr = {m.name: m.address for m in scenario.mags}
         self.addr_mag = {m.address: m.name for m in scenario.mags}
@@ -361,8 +366,9 @@ class World:
     def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
         self._set_iface(iface, f"{short_iface(iface.key)} {verb} {mag}", "attach", mag=mag,
                         up=True)
-        fields = {"mn_id": iface.mn_id, "interface": iface.name, "lli": iface.lli.hex(":"),
-                  "ip_src": address_text(link_local(iface.lli)), "ip_dst": "ff02::2"}
+        fields = RouterSolicitation(iface.mn_id, iface.name, iface.lli).to_fields()
+        fields["ip_src"] = address_text(link_local(iface.lli))
+        fields["ip_dst"] = "ff02::2"
         self.transmit(iface.key, mag, self.access_delay[mag], None, "RS", fields,
                       f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
                       lambda: self._mag_rs(iface, mag, hi))
@@ -476,7 +482,7 @@ class World:
                                        f"{cn} has no address for {flow.mn_id} yet")
                 return
             self._hop(cn, self.lma_name, pkt, lambda: f"{cn} sends n={pkt.n} to {flow.mn_id}",
-                      lambda: self._lma_data(pkt, cn))
+                      lambda: self._lma_data(pkt))
         else:
             active = self.active_iface(flow.mn_id)
             src = active.address if active and active.address else IPv6Address("::")
@@ -538,7 +544,7 @@ class World:
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
         self.env.timeout(delay).callbacks.append(arrival)
 
-    def _lma_data(self, pkt: DataPacket, came_from: str) -> None:
+    def _lma_data(self, pkt: DataPacket) -> None:
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:
             self._hop(self.lma_name, cn, pkt, lambda: f"LMA forwards n={pkt.n} to {cn}",
@@ -568,7 +574,7 @@ class World:
         pkt = a.packet
         if a.to == "LMA":
             self._hop(node, self.lma_name, pkt, a.note,
-                      lambda: self._lma_data(pkt, node), tunnel=True)
+                      lambda: self._lma_data(pkt), tunnel=True)
             return
         iface = self.ifaces[a.to]
         self._hop(node, iface.key, pkt, a.note, lambda: self._access_arrival(pkt, node, iface),
