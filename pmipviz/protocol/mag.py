@@ -213,23 +213,36 @@ class Mag:
 
     def _release_cache(self, key: str) -> list[Action]:
         """Deliver the packets cached for interface ``key`` down its link, which is up."""
+        return self._uncache(lambda item: item.iface == key, key)
+
+    def _uncache(self, matches: Callable[[_Cached], bool], to: str) -> list[Action]:
+        """Take the matching packets out of the cache, in order, and send them ``to``
+        the LMA (draft step 6) or down to an MN interface."""
         keep: deque[_Cached] = deque()
         out: list[Action] = []
         occupancy = len(self.cache)
         cap = self.config.buffer_packets
         for item in self.cache:
-            if item.iface != key:
+            if not matches(item):
                 keep.append(item)
                 continue
+            pkt = item.packet
+            pkt.cached = True
             self.flushed += 1
             occupancy -= 1
-            item.packet.cached = True
-            out.append(Uncache(item.packet, occupancy, cap,
-                               f"{self.name} takes n={item.packet.n} out of its cache to "
-                               f"deliver it to {short_iface(key)} ({occupancy}/{cap} left)",
-                               to=key))
-            out.append(Forward(item.packet, key, f"{self.name} forwards cached n={item.packet.n} "
-                               f"to {short_iface(key)}"))
+            if to == "LMA":
+                out.append(Uncache(pkt, occupancy, cap,
+                                   f"{self.name} takes n={pkt.n} out of its cache "
+                                   f"({occupancy}/{cap} left) (draft step 6)"))
+                out.append(Forward(pkt, "LMA", f"{self.name} sends cached packet n={pkt.n} "
+                                   "up its tunnel to the LMA (draft step 6)"))
+            else:
+                out.append(Uncache(pkt, occupancy, cap,
+                                   f"{self.name} takes n={pkt.n} out of its cache to "
+                                   f"deliver it to {short_iface(to)} ({occupancy}/{cap} left)",
+                                   to=to))
+                out.append(Forward(pkt, to, f"{self.name} forwards cached n={pkt.n} "
+                                   f"to {short_iface(to)}"))
         self.cache = keep
         return out
 
@@ -314,26 +327,9 @@ class Mag:
 
     def _flush_up(self, entry: BulEntry) -> list[Action]:
         """Draft step 6: send the packets cached for this MN up the tunnel to the LMA."""
-        keep: deque[_Cached] = deque()
-        out: list[Action] = []
         prefixes = {_p64(p) for p in entry.hnps}
-        occupancy = len(self.cache)
-        cap = self.config.buffer_packets
-        for item in self.cache:
-            if item.prefix in prefixes or item.iface == entry.key:
-                item.packet.cached = True
-                self.flushed += 1
-                occupancy -= 1
-                out.append(Uncache(item.packet, occupancy, cap,
-                                   f"{self.name} takes n={item.packet.n} out of its cache "
-                                   f"({occupancy}/{cap} left) (draft step 6)"))
-                out.append(Forward(item.packet, "LMA",
-                                   f"{self.name} sends cached packet n={item.packet.n} up its "
-                                   "tunnel to the LMA (draft step 6)"))
-            else:
-                keep.append(item)
-        self.cache = keep
-        return out
+        return self._uncache(lambda item: item.prefix in prefixes or item.iface == entry.key,
+                             "LMA")
 
     def on_timer(self, name: tuple[Any, ...], now: float) -> list[Action]:
         """retx / rereg / detect timers; stale ones do nothing."""

@@ -59,9 +59,6 @@ class StepTagger:
                 self.ho.pop(iface.mn_id, None)
         return None
 
-    def restore(self, iface: Iface) -> None:
-        return None
-
     def _down_step(self, mn: str, mag: str, pkt: DataPacket) -> int | None:
         ho = self.ho.get(mn)
         if ho is None:

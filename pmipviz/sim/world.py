@@ -419,8 +419,6 @@ class World:
                 self.emit("fault", iface.key, iface.mag, None, fields,
                           f"{name} is already up: restoring it changes nothing")
                 return
-            if self.steps:
-                self.steps.restore(iface)
             mag = iface.mag or iface.home_mag
             self.emit("fault", iface.key, mag, None, fields, f"{name} comes back on {mag}")
             self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
@@ -540,7 +538,7 @@ class World:
         step = steps.data(src, dst, pkt) if steps is not None else None
         self.emit("send", src, dst, "DATA", fields, note, step)
         self.inflight += 1
-        lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
+        lost = link is not None and link.lost()
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
         self.env.timeout(delay).callbacks.append(arrival)
 
