@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import NoReturn, TypeVar
 
-from pmipviz.outputs import OutputError, OutputSet, refuse_overlaps
+from pmipviz.outputs import OutputError, OutputSet, refuse_overlaps, sigterm_as_exit
 from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
 from pmipviz.scenario.model import MODES, Scenario
 from pmipviz.sim.trace import JsonlSink, TraceEvent
@@ -186,7 +186,7 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
         raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
     scenario = load_scenario(args.scenario)
     _refuse_overlaps(scenario, [("-o", args.output)])
-    with OutputSet() as outputs:
+    with sigterm_as_exit(), OutputSet() as outputs:
         stream = None if args.output is None else _open(args.output, outputs.open_text)
         try:
             diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until,
@@ -242,7 +242,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     _refuse_overlaps(scenario, [("--trace", args.trace), ("--pcap", args.pcap)])
     # the outputs are renamed into place only if the whole run succeeds
-    with OutputSet() as outputs, ExitStack() as stack:
+    with sigterm_as_exit(), OutputSet() as outputs, ExitStack() as stack:
         sinks: list[Callable[[TraceEvent], None]] = []
         if args.trace:
             sinks.append(JsonlSink(_open(args.trace, outputs.open_text)))

@@ -17,8 +17,10 @@ import errno
 import io
 import os
 import secrets
+import signal
 import stat
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, BinaryIO
@@ -133,6 +135,17 @@ class AtomicOutput:
 
     def _open_in_place(self) -> int:
         try:
+            same = os.stat(self.target)
+            for fd in (1, 2):  # /dev/stdout of `> out`: share the shell's file offset
+                with contextlib.suppress(OSError):
+                    st = os.fstat(fd)
+                    if (st.st_dev, st.st_ino) == (same.st_dev, same.st_ino):
+                        return os.dup(fd)
+        except FileNotFoundError:
+            pass
+        except OSError as err:
+            raise _named(err, self.shown) from None
+        try:
             return os.open(self.target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC,
                            0o666)
         except OSError as err:
@@ -195,6 +208,25 @@ class AtomicOutput:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.temp)
             self.temp = None
+
+
+@contextlib.contextmanager
+def sigterm_as_exit() -> Iterator[None]:
+    """While the block runs, SIGTERM raises ``SystemExit(143)`` (128 + 15), so ``finally``
+    and ``with`` blocks (an :class:`OutputSet` discarding its temporary files) run
+    before the process exits. Only in the main thread; the old handler comes back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 class OutputSet:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -206,6 +207,29 @@ def test_an_interrupted_or_failing_run_leaves_nothing(
     assert listing(tmp_path) == ["t.jsonl"] and trace.read_text() == "old\n"
 
 
+def test_sigterm_in_the_middle_of_the_run_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kill PID`` (SIGTERM) is handled like Ctrl-C: temporary files are removed; the exit
+    code is 143 (128 + 15) as if the signal had killed the process."""
+    from pmipviz.sim import headless
+
+    real_run = headless.run
+    before = signal.getsignal(signal.SIGTERM)
+
+    def run_then_terminate(*args: object, **kwargs: object) -> object:
+        result = real_run(*args, **kwargs)  # type: ignore[arg-type]
+        assert len(listing(tmp_path)) == 2
+        os.kill(os.getpid(), signal.SIGTERM)
+        return result
+
+    monkeypatch.setattr(headless, "run", run_then_terminate)
+    with pytest.raises(SystemExit) as stopped:
+        main(["run", "figure1", *SHORT, "--trace", str(tmp_path / "t.jsonl"), "--pcap",
+              str(tmp_path / "f.pcap")])
+    assert stopped.value.code == 143 and listing(tmp_path) == []
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
 def test_the_trace_is_streamed_into_the_temporary_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """During the run the events go to a hidden temporary file in the target's directory
@@ -243,6 +267,22 @@ def test_dev_stdout_gets_the_trace_directly() -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert json.loads(lines[0])["i"] == 0 and '"events"' in proc.stdout
+
+
+def test_dev_stdout_redirected_to_a_file_keeps_trace_and_summary(tmp_path: Path) -> None:
+    """``--trace /dev/stdout > out``: the trace shares the shell's file (and its offset),
+    so the JSON printed after it follows it instead of overwriting it."""
+    out = tmp_path / "out.txt"
+    with out.open("w") as stdout:
+        proc = subprocess.run([sys.executable, "-m", "pmipviz", "run", "figure1", *SHORT,
+                               "--json", "--trace", "/dev/stdout"], stdout=stdout,
+                              stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    first_brace = text.index("\n{\n") + 1
+    trace, doc = text[:first_brace].splitlines(), json.loads(text[first_brace:])
+    assert [json.loads(line)["i"] for line in trace] == list(range(doc["events"]))
+    assert listing(tmp_path) == ["out.txt"]
 
 
 def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
