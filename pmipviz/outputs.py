@@ -5,8 +5,9 @@ An output to a regular file (new or existing) is written into a hidden temporary
 everything succeeded; on any failure (an exception, Ctrl-C, a failed sibling output) the
 temporary file is removed and an existing target keeps its content. A symlink is followed:
 the file it points to is replaced, the link stays. An existing target that is not a
-regular file (``/dev/stdout``, ``/dev/null``, a FIFO, a terminal) is written in place,
-since a rename would replace the device node. Every write error is an ``OSError`` whose
+regular file (``/dev/null``, a FIFO, a terminal), or a path through ``/proc``
+(``/dev/stdout``, ``/dev/fd/N``), is written in place: a rename would replace the device
+node, or a file the shell has open. Every write error is an ``OSError`` whose
 ``filename`` is the path the user gave.
 """
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 _TEMP_TRIES = 100
+_MAX_LINKS = 40
+_MAX_TEMP_STEM = 200  # .STEM.xxxxxxxx.tmp stays within NAME_MAX (255)
 
 
 class OutputError(Exception):
@@ -67,11 +70,21 @@ def _identity(path: str) -> tuple[str, tuple[int, int] | None]:
 
 
 def _in_place(shown: str) -> bool:
-    """Device paths (``/dev/stdout``, ``/dev/fd/3``) and ``/proc`` links are written in
-    place even when they lead to a regular file: that file is open in another process
-    (the shell's ``> out``), so it must not be replaced."""
-    return (os.path.abspath(shown).startswith(("/dev/", "/proc/"))
-            or os.path.realpath(shown).startswith("/proc/"))
+    """True for a path through ``/proc`` (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``,
+    or a symlink to one): it may lead to a regular file another process has open (the
+    shell's ``> out``), which must be written, not replaced. ``/dev/shm/x`` is not."""
+    path = os.path.abspath(shown)
+    for _ in range(_MAX_LINKS):
+        directory = os.path.realpath(os.path.dirname(path))
+        path = os.path.join(directory, os.path.basename(path))
+        if path.startswith("/proc/"):
+            return True
+        try:
+            link = os.readlink(path)
+        except OSError:
+            return False
+        path = os.path.join(directory, link)  # an absolute link replaces the directory
+    return False
 
 
 def _is_devnull(path: str) -> bool:
@@ -154,7 +167,8 @@ class AtomicOutput:
     def _create_temp(self, mode: int | None) -> int:
         directory, name = os.path.split(self.target)
         for _ in range(_TEMP_TRIES):
-            temp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+            temp = os.path.join(directory,
+                                f".{name[:_MAX_TEMP_STEM]}.{secrets.token_hex(4)}.tmp")
             try:
                 # 0o666 through the umask: the mode open() would give a new file
                 fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)

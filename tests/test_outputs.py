@@ -285,6 +285,22 @@ def test_dev_stdout_redirected_to_a_file_keeps_trace_and_summary(tmp_path: Path)
     assert listing(tmp_path) == ["out.txt"]
 
 
+def test_paths_through_proc_are_written_in_place(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to("/dev/stdout")
+    for path in ("/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", str(link)):
+        assert outputs._in_place(path), path
+    for path in ("/dev/shm/x.jsonl", str(tmp_path / "x"), "x.jsonl", "/dev/null"):
+        assert not outputs._in_place(path), path  # (/dev/null: in place as a device)
+
+
+def test_a_long_file_name_still_gets_a_temporary_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / ("x" * 250)
+    assert main(["export", "ladder", "figure1", "-o", str(out)]) == 0
+    assert out.read_text().strip() and listing(tmp_path) == [out.name]
+
+
 def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
