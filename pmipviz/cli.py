@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import IO, NoReturn
+from typing import NoReturn, TypeVar
 
+from pmipviz.outputs import OutputError, OutputSet, refuse_overlaps, sigterm_as_exit
 from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
 from pmipviz.scenario.model import MODES, Scenario
 from pmipviz.sim.trace import JsonlSink, TraceEvent
+
+_Stream = TypeVar("_Stream")
 
 SUBCOMMANDS = ("run", "scenarios", "tui", "export", "serve")
 
@@ -150,9 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "set PYTHONIOENCODING=utf-8", file=sys.stderr)
         return 2
     except OSError as err:
-        where = f"{err.filename}: " if err.filename else ""
-        print(f"pmipviz: {where}cannot write the output: {err.strerror or err}",
-              file=sys.stderr)
+        # an output file's errors carry its name (pmipviz.outputs); else it is stdout
+        where = err.filename if err.filename else "stdout"
+        print(f"pmipviz: {where}: cannot write: {err.strerror or err}", file=sys.stderr)
         return 2
 
 
@@ -182,24 +185,24 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
     if args.ascii and args.format != "text":
         raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
     scenario = load_scenario(args.scenario)
-    try:
-        diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until, focus_mn=args.mn)
-    except ValueError as err:
-        raise BadInput(f"pmipviz: {args.scenario}: {err}") from None
-    out = render(diagram, args.format, ascii_only=args.ascii)
-    if args.output is None:
+    _refuse_overlaps(scenario, [("-o", args.output)])
+    with sigterm_as_exit(), OutputSet() as outputs:
+        stream = None if args.output is None else _open(args.output, outputs.open_text)
         try:
-            sys.stdout.write(out)
-            sys.stdout.flush()
-        except UnicodeEncodeError:
-            raise BadInput(f"pmipviz: stdout ({sys.stdout.encoding}) cannot show this ladder: "
-                           "use --ascii or -o FILE") from None
-        return 0
-    with _open(args.output, "w") as stream:
-        try:
+            diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until,
+                                   focus_mn=args.mn)
+        except ValueError as err:
+            raise BadInput(f"pmipviz: {args.scenario}: {err}") from None
+        out = render(diagram, args.format, ascii_only=args.ascii)
+        if stream is not None:
             stream.write(out)
-        except OSError as err:
-            raise BadInput(f"pmipviz: {args.output}: cannot write: {err.strerror}") from None
+            return 0
+    try:
+        sys.stdout.write(out)
+        sys.stdout.flush()
+    except UnicodeEncodeError:
+        raise BadInput(f"pmipviz: stdout ({sys.stdout.encoding}) cannot show this ladder: "
+                       "use --ascii or -o FILE") from None
     return 0
 
 
@@ -214,29 +217,39 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise BadInput(f"pmipviz: {err}") from None
 
 
-def _open(path: str, mode: str) -> IO[str]:
+def _refuse_overlaps(scenario: Scenario, outputs: list[tuple[str, str | None]]) -> None:
+    """Bad input if an output is the scenario file or another output (nothing runs)."""
+    given = [(option, path) for option, path in outputs if path is not None]
+    inputs = {} if scenario.path is None else {"the scenario file": scenario.path}
     try:
-        return open(path, mode, encoding="utf-8")
+        refuse_overlaps(given, inputs)
+    except OutputError as err:
+        raise BadInput(f"pmipviz: {err}") from None
+
+
+def _open(path: str, opener: Callable[[str], _Stream]) -> _Stream:
+    """An output opened by ``opener`` (an :class:`OutputSet`'s, so a temporary file until
+    the run succeeds); a path that cannot be written is bad input."""
+    try:
+        return opener(path)
     except OSError as err:
-        raise BadInput(f"pmipviz: {path}: cannot write: {err.strerror}") from None
+        raise BadInput(f"pmipviz: {path}: cannot write: {err.strerror or err}") from None
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from pmipviz.sim.headless import run
 
     scenario = load_scenario(args.scenario)
-    with ExitStack() as stack:
+    _refuse_overlaps(scenario, [("--trace", args.trace), ("--pcap", args.pcap)])
+    # the outputs are renamed into place only if the whole run succeeds
+    with sigterm_as_exit(), OutputSet() as outputs, ExitStack() as stack:
         sinks: list[Callable[[TraceEvent], None]] = []
         if args.trace:
-            sinks.append(JsonlSink(stack.enter_context(_open(args.trace, "w"))))
+            sinks.append(JsonlSink(_open(args.trace, outputs.open_text)))
         if args.pcap:
             from pmipviz.wire.pcap import PcapSink
 
-            try:
-                pcap = stack.enter_context(PcapSink(args.pcap))
-            except OSError as err:
-                raise BadInput(f"pmipviz: {args.pcap}: cannot write: {err.strerror}") from None
-            sinks.append(pcap)
+            sinks.append(PcapSink(_open(args.pcap, outputs.open_binary)))
         progress = _progress(stack, scenario, args.until)
         metrics, _world = run(scenario, mode=args.mode, seed=args.seed, until_ms=args.until,
                               sinks=sinks, progress=progress)

@@ -5,15 +5,22 @@ at pcap time ``SIM_EPOCH_S + t_ms / 1000`` (microsecond resolution). The file is
 classic libpcap format with link type LINKTYPE_RAW (101): every record is a bare
 IPv6 packet, no link-layer header. Records go straight to a buffered file, so
 memory use does not grow with the trace.
+
+Given a path, the sink writes a temporary file next to it (:mod:`pmipviz.outputs`):
+the path gets the capture when the sink closes normally and is left as it was when the
+``with`` block ends with an exception. Given an open binary stream, it writes there and
+leaves closing (and committing) to the stream's owner.
 """
 
 from __future__ import annotations
 
+import os
 import struct
 from os import PathLike
 from types import TracebackType
 from typing import Any, BinaryIO
 
+from pmipviz.outputs import AtomicOutput
 from pmipviz.protocol.constants import SIM_EPOCH_S
 from pmipviz.wire.encode import encode_event, event_attr
 
@@ -34,14 +41,22 @@ class PcapSink:
     """A trace observer: ``sink(event)`` appends the event's packet if it is a ``send``.
 
     Events may be dicts or objects with the same attributes (``kind``, ``t_ms``,
-    ``msg``, ``fields``, ...). Use as a context manager or call :meth:`close`.
+    ``msg``, ``fields``, ...). Use as a context manager or call :meth:`close`
+    (:meth:`discard` drops a capture written to a path).
     """
 
-    def __init__(self, path: str | PathLike[str]) -> None:
-        self.path = path
+    def __init__(self, target: str | PathLike[str] | BinaryIO) -> None:
         self.count = 0
-        self._file: BinaryIO | None = open(path, "wb")  # noqa: SIM115 - closed by close()
-        self._file.write(_GLOBAL_HEADER.pack(_MAGIC_USEC, 2, 4, 0, 0, SNAPLEN, LINKTYPE_RAW))
+        self._output: AtomicOutput | None = None
+        if isinstance(target, (str, PathLike)):
+            self.path: str = os.fspath(target)
+            self._output = AtomicOutput(target, binary=True)
+            file: BinaryIO = self._output.buffer
+        else:
+            self.path = str(getattr(target, "name", "<stream>"))
+            file = target
+        self._file: BinaryIO | None = file
+        file.write(_GLOBAL_HEADER.pack(_MAGIC_USEC, 2, 4, 0, 0, SNAPLEN, LINKTYPE_RAW))
 
     def __call__(self, event: Any) -> None:
         raw = encode_event(event)
@@ -60,10 +75,21 @@ class PcapSink:
         self.count += 1
 
     def close(self) -> None:
-        """Flush and close the file (idempotent)."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Finish the capture (idempotent): a path gets the complete file; a stream given
+        by the caller is flushed and left open."""
+        if self._file is None:
+            return
+        file, self._file = self._file, None
+        if self._output is not None:
+            self._output.commit()
+        else:
+            file.flush()
+
+    def discard(self) -> None:
+        """Stop without keeping the capture: a path keeps its old content (idempotent)."""
+        self._file = None
+        if self._output is not None:
+            self._output.discard()
 
     def __enter__(self) -> PcapSink:
         return self
@@ -74,4 +100,7 @@ class PcapSink:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+        else:
+            self.discard()
