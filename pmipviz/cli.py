@@ -143,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pmipviz: {err}" if isinstance(err, ScenarioError) else str(err),
               file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: outputs were discarded on the way out (pmipviz.outputs); no traceback
+        print("pmipviz: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # the reader went away (`pmipviz run ... | head`): not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)

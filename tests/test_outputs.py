@@ -201,10 +201,25 @@ def test_an_interrupted_or_failing_run_leaves_nothing(
     monkeypatch.setattr(headless, "run", run_then_fail)
     trace = tmp_path / "t.jsonl"
     trace.write_text("old\n")
-    with pytest.raises(error):
-        main(["run", "figure1", *SHORT, "--trace", str(trace), "--pcap",
-              str(tmp_path / "f.pcap")])
+    argv = ["run", "figure1", *SHORT, "--trace", str(trace), "--pcap", str(tmp_path / "f.pcap")]
+    if error is KeyboardInterrupt:
+        assert main(argv) == 130  # one line, no traceback (checked below)
+    else:
+        with pytest.raises(error):
+            main(argv)
     assert listing(tmp_path) == ["t.jsonl"] and trace.read_text() == "old\n"
+
+
+def test_ctrl_c_is_one_line_and_exit_130(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from pmipviz.sim import headless
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(headless, "run", interrupted)
+    assert main(["run", "figure1", *SHORT]) == 130
+    assert capsys.readouterr().err == "pmipviz: interrupted\n"
 
 
 def test_sigterm_in_the_middle_of_the_run_leaves_nothing(
