@@ -14,8 +14,8 @@ DEFAULT_SIZE = (80, 24)
 """The size used when the browser sends something that is not a number."""
 
 DEFAULT_MAX_SESSIONS = 16
-"""Apps at once: one app is ~60 MB and up to a core while playing, so 16 stay under
-1 GB on a teacher's laptop; larger rooms raise it with ``--max-sessions``."""
+"""Apps at once: one app is ~60 MB and 0.1-0.3 of a core while playing, so 16 fit in
+~1 GB and a few cores of a teacher's laptop; larger rooms raise it (``--max-sessions``)."""
 
 MAX_SESSIONS_LIMIT = 1000
 """The largest ``--max-sessions`` accepted."""
