@@ -87,6 +87,11 @@ try {
   await page.keyboard.press("Control+p");
   await showing("Export screenshot");
   await page.keyboard.type("Export screenshot");
+  // Enter only once the palette has filtered its list down to that command
+  await page.waitForFunction(() => {
+    const text = window.__pmipvizScreen();
+    return text.includes("Export screenshot") && !text.includes("Open scenario");
+  }, null, { timeout: STEP_TIMEOUT_MS, polling: 100 });
   await page.keyboard.press("Enter");
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   while (downloads.length === 0 && Date.now() < deadline) await page.waitForTimeout(100);
