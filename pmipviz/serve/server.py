@@ -107,11 +107,11 @@ class GuardedServer(Server):
             await self._process_messages(websocket, session)
         except Exception as error:  # a bad message from the browser ends its own session
             log.warning("session ended: %r", error)
-        finally:
-            with contextlib.suppress(Exception):
-                await websocket.close()
+        finally:  # the app first: closing a socket whose peer is silent can take a while
             await session.stop()
             del self.sessions[session]
+            with contextlib.suppress(Exception):
+                await websocket.close()
         return websocket
 
     async def on_shutdown(self, app: web.Application) -> None:

@@ -54,11 +54,6 @@ class Session(AppService):
         self.argv = list(argv)
         self._ending: asyncio.Task[None] | None = None
 
-    @property
-    def pid(self) -> int | None:
-        """The app's pid once started."""
-        return None if self._process is None else self._process.pid
-
     async def _open_app_process(self, width: int = 80,
                                 height: int = 24) -> asyncio.subprocess.Process:
         """Start the app without a shell, as the leader of a new session/process group."""
@@ -81,7 +76,7 @@ class Session(AppService):
         """End the app (idempotent, safe to call concurrently): ask it to quit, give it
         ``GRACE_S``, then SIGTERM its process group, ``GRACE_S`` again, then SIGKILL."""
         if self._ending is None:
-            self._ending = asyncio.ensure_future(self._end())
+            self._ending = asyncio.create_task(self._end())
         await asyncio.shield(self._ending)
 
     async def _end(self) -> None:
