@@ -96,7 +96,7 @@ try {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   while (downloads.length === 0 && Date.now() < deadline) await page.waitForTimeout(100);
   if (downloads.length === 0) throw new Error("no download after Export screenshot");
-  emit("screenshot", { ...downloads[0], screen: await page.evaluate(screenText) });
+  emit("screenshot", downloads[0]);
   for (;;) {
     const { value, done } = await lines.next();
     if (done || value.trim() === "quit") break;
