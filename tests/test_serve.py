@@ -125,3 +125,40 @@ def test_allowed_origins_are_the_public_url_and_the_served_host() -> None:
         "http://teacher.example:8000", *loopback}
     assert allowed_origins("192.0.2.7", 80, "https://pmip.example/") == {
         "http://192.0.2.7", "https://pmip.example"}
+
+
+@pytest.mark.parametrize("web", [False, True])
+def test_export_screenshot_writes_locally_only_outside_a_browser(web: bool, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    """In a terminal, an SVG in the current directory; served, a download for the
+    browser and nothing on the server's disk."""
+    from textual.app import App
+
+    from pmipviz.ui.app import PmipvizApp
+
+    from ui_helpers import SIZE, sync
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(App, "is_web", property(lambda self: web))
+    delivered: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr(App, "deliver_text", lambda self, file, **kw: delivered.append(
+        (file.getvalue(), kw)))
+
+    @sync
+    async def export() -> None:
+        app = PmipvizApp("figure1")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app._export_screenshot()
+            await pilot.pause()
+
+    export()
+    name = "pmipviz-figure1-ft-0.svg"
+    if web:
+        assert list(tmp_path.iterdir()) == []
+        ((svg, options),) = delivered
+        assert svg.lstrip().startswith("<svg")
+        assert options == {"save_filename": name, "open_method": "download",
+                           "mime_type": "image/svg+xml"}
+    else:
+        assert [p.name for p in tmp_path.iterdir()] == [name] and delivered == []
