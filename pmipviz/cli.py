@@ -112,6 +112,8 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
+    from pmipviz.serve.limits import DEFAULT_MAX_SESSIONS, MAX_SESSIONS_LIMIT
+
     serve = sub.add_parser("serve", help="serve the TUI to web browsers (textual-serve)")
     serve.add_argument("scenario", nargs="?", default="figure1",
                        help="a scenario file or the name of a shipped scenario")
@@ -121,6 +123,16 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve.add_argument("--public-url", metavar="URL",
                        help="the URL browsers use to reach the server "
                        "(default: http://HOST:PORT)")
+
+    def max_sessions(text: str) -> int:
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SESSIONS_LIMIT:
+            raise argparse.ArgumentTypeError(
+                f"expected a number of sessions in 1..{MAX_SESSIONS_LIMIT}, got {text!r}")
+        return int(text)
+
+    serve.add_argument("--max-sessions", type=max_sessions, metavar="N",
+                       default=DEFAULT_MAX_SESSIONS,
+                       help=f"apps (browser tabs) at once (default: {DEFAULT_MAX_SESSIONS})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -216,7 +228,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     try:
         return serve(args.scenario, scenario, host=args.host, port=args.port,
-                     public_url=args.public_url)
+                     public_url=args.public_url, max_sessions=args.max_sessions)
     except ServeError as err:
         raise BadInput(f"pmipviz: {err}") from None
 

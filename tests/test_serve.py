@@ -1,9 +1,9 @@
 """``pmipviz serve`` without a browser: the per-tab command, loopback by default,
-the public URL, and one-line errors before anything is served."""
+the public URL, the limits (terminal size, origins, sessions) and one-line errors
+before anything is served."""
 
 from __future__ import annotations
 
-import shlex
 import socket
 import sys
 from pathlib import Path
@@ -12,27 +12,36 @@ import pytest
 
 from pmipviz.cli import SUBCOMMANDS, build_parser, main
 from pmipviz.scenario import shipped_dir
-from pmipviz.serve import app_command, default_public_url, is_loopback
+from pmipviz.serve import app_argv, default_public_url, is_loopback
+from pmipviz.serve.limits import (
+    DEFAULT_MAX_SESSIONS,
+    MAX_SIZE,
+    MIN_SIZE,
+    allowed_origins,
+    clamp_size,
+    origin_of,
+)
 
 
 def test_export_and_serve_are_subcommands_not_scenarios() -> None:
     assert {"export", "serve"} <= set(SUBCOMMANDS)
     args = build_parser().parse_args(["serve"])
-    assert (args.scenario, args.host, args.port, args.public_url) == ("figure1", "127.0.0.1",
-                                                                      8000, None)
+    assert (args.scenario, args.host, args.port, args.public_url, args.max_sessions) == (
+        "figure1", "127.0.0.1", 8000, None, DEFAULT_MAX_SESSIONS)
+    assert build_parser().parse_args(["serve", "--max-sessions", "40"]).max_sessions == 40
 
 
-def test_app_command_is_this_python_running_the_tui() -> None:
-    assert app_command("figure1") == shlex.join([sys.executable, "-m", "pmipviz", "figure1"])
+def test_app_argv_is_this_python_running_the_tui_of_one_tab() -> None:
+    assert app_argv("figure1") == [sys.executable, "-m", "pmipviz.serve.child", "figure1"]
 
 
-def test_app_command_makes_a_scenario_file_absolute(tmp_path: Path, monkeypatch) -> None:
+def test_app_argv_makes_a_scenario_file_absolute(tmp_path: Path, monkeypatch) -> None:
     scenario = tmp_path / "my scenario.toml"
     scenario.write_text((shipped_dir() / "figure1.toml").read_text(encoding="utf-8"),
                         encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    assert shlex.split(app_command("my scenario.toml")) == [sys.executable, "-m", "pmipviz",
-                                                            str(scenario.resolve())]
+    assert app_argv("my scenario.toml") == [sys.executable, "-m", "pmipviz.serve.child",
+                                            str(scenario.resolve())]
 
 
 @pytest.mark.parametrize(("host", "loopback"), [
@@ -56,6 +65,13 @@ def test_default_public_url(monkeypatch) -> None:
     (["serve", "nosuch"], "no shipped scenario 'nosuch'"),
     (["serve", "--port", "0"], "port in 1..65535"),
     (["serve", "--port", "http"], "expected a port number"),
+    (["serve", "--max-sessions", "0"], "expected a number of sessions in 1..1000, got '0'"),
+    (["serve", "--max-sessions", "-3"], "expected a number of sessions in 1..1000"),
+    (["serve", "--max-sessions", "1e3"], "expected a number of sessions in 1..1000"),
+    (["serve", "--max-sessions", "1001"], "expected a number of sessions in 1..1000"),
+    (["serve", "--public-url", "teacher.example:8000"],
+     "--public-url 'teacher.example:8000': expected http://HOST[:PORT]"),
+    (["serve", "--public-url", "ftp://teacher.example"], "expected http://HOST[:PORT]"),
 ])
 def test_bad_input_is_one_line_exit_2(args: list[str], fragment: str, capsys) -> None:
     assert main(args) == 2
@@ -77,3 +93,72 @@ def test_a_busy_port_is_one_line_exit_2_and_other_hosts_warn(capsys) -> None:
         warning, error = capsys.readouterr().err.splitlines()
         assert warning.startswith("pmipviz: warning: listening on 0.0.0.0:")
         assert "http://teacher.example:8000" in warning and "cannot listen" in error
+
+
+@pytest.mark.parametrize(("asked", "given"), [
+    ((80, 24), (80, 24)), ((20000, 20000), MAX_SIZE), ((0, -5), MIN_SIZE),
+    (("120", "40"), (120, 40)), ((10**100, 1.5), (MAX_SIZE[0], MIN_SIZE[1])),
+    (("wide", None), (80, 24)), ((True, float("inf")), (80, 24)), (([1], {}), (80, 24)),
+    ((float("nan"), "1e9"), (80, 24)),
+])
+def test_the_terminal_size_is_clamped_whatever_the_browser_sends(asked, given) -> None:
+    assert clamp_size(*asked) == given
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ("HTTP://Teacher.Example:80/pmipviz/", "http://teacher.example"),
+    ("https://teacher.example:443", "https://teacher.example"),
+    ("http://[::1]:8000", "http://[::1]:8000"),
+    ("teacher.example:8000", None), ("ftp://teacher.example", None), ("null", None),
+    ("", None), ("http://host:99999", None),
+])
+def test_origin_of(url: str, origin: str | None) -> None:
+    assert origin_of(url) == origin
+
+
+def test_allowed_origins_are_the_public_url_and_the_served_host() -> None:
+    loopback = {"http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"}
+    assert allowed_origins("127.0.0.1", 8000, "http://127.0.0.1:8000") == loopback
+    assert allowed_origins("::1", 8000, "http://[::1]:8000") == loopback
+    assert allowed_origins("0.0.0.0", 8000, "http://teacher.example:8000") == {
+        "http://teacher.example:8000", *loopback}
+    assert allowed_origins("192.0.2.7", 80, "https://pmip.example/") == {
+        "http://192.0.2.7", "https://pmip.example"}
+
+
+@pytest.mark.parametrize("web", [False, True])
+def test_export_screenshot_writes_locally_only_outside_a_browser(web: bool, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    """In a terminal, an SVG in the current directory; served, a download for the
+    browser and nothing on the server's disk."""
+    from textual.app import App
+
+    from pmipviz.ui.app import PmipvizApp
+
+    from ui_helpers import SIZE, sync
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(App, "is_web", property(lambda self: web))
+    delivered: list[tuple[str, dict[str, object]]] = []
+    monkeypatch.setattr(App, "deliver_text", lambda self, file, **kw: delivered.append(
+        (file.getvalue(), kw)))
+
+    @sync
+    async def export() -> None:
+        app = PmipvizApp("figure1")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app._export_screenshot()
+            await pilot.pause()
+
+    export()
+    name = "pmipviz-figure1-ft-0.svg"
+    if web:
+        assert list(tmp_path.iterdir()) == []
+        ((svg, options),) = delivered
+        assert svg.lstrip().startswith("<svg")
+        assert options == {"save_filename": name, "open_method": "download",
+                           "mime_type": "image/svg+xml"}
+    else:
+        assert [p.name for p in tmp_path.iterdir()] == [name] and delivered == []

@@ -5,6 +5,7 @@ mode it stops before the events that matter and asks a question."""
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -465,8 +466,9 @@ class PmipvizApp(App[None]):
         yield SystemCommand("Select MN", "choose the mobile node shown in detail",
                             self._pick_mn)
         yield SystemCommand("Open scenario", "load a shipped scenario", self._pick_scenario)
-        yield SystemCommand("Export screenshot", "save an SVG of the screen in the current "
-                            "directory", self._export_screenshot)
+        where = "to the browser" if self.is_web else "in the current directory"
+        yield SystemCommand("Export screenshot", f"save an SVG of the screen {where}",
+                            self._export_screenshot)
 
     def _pick_mn(self) -> None:
         self.search_commands([(mn.id, partial(self.select_mn, mn.id))
@@ -479,5 +481,10 @@ class PmipvizApp(App[None]):
 
     def _export_screenshot(self) -> None:
         name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
+        if self.is_web:  # served (pmipviz serve): a download, never the server's disk
+            self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=name,
+                              open_method="download", mime_type="image/svg+xml")
+            self.notify(f"sent {name} to the browser")
+            return
         path = self.save_screenshot(name)
         self.notify(f"saved {path}")

@@ -1,8 +1,10 @@
 // Drive `pmipviz serve` in headless Debian chromium: wait for the app to draw, press `n`,
-// see the event counter advance, close the tab on request.
+// see the event counter advance, export a screenshot (a download), close the tab on request.
 // Usage: node serve_e2e.mjs URL
-// Talks in JSON lines on stdout: {"stage": "drawn" | "stepped" | "closed" | "error", ...};
-// reads commands on stdin: "close" (close the tab), "quit" (close the browser and exit).
+// Talks in JSON lines on stdout: {"stage": "drawn" | "stepped" | "screenshot" | "closed" |
+// "error", ...}; "drawn" and "closed" carry every URL the browser asked for (requests and
+// websockets, all pages); reads commands on stdin: "close" (close the tab), "quit" (close
+// the browser and exit).
 //
 // The page's terminal (xterm.js, drawn on a canvas) is reached through a setter that
 // catches textual.js's `this.terminal = new Terminal(...)`, so the screen is read from
@@ -51,10 +53,24 @@ const browser = await launch();
 let page = null;
 let code = 0;
 try {
+  const requested = [];
+  browser.context.on("request", (request) => requested.push(request.url()));
+  // a download is caught on its way to the browser: what the server sent, as sent
+  const downloads = [];
+  await browser.context.route(/\/download\//, async (route) => {
+    try {
+      const response = await route.fetch();
+      const body = await response.text();
+      downloads.push({ disposition: response.headers()["content-disposition"], head: body.slice(0, 200) });
+      await route.fulfill({ response, body });
+    } catch (err) {
+      // the download's tab may close first; a missing download is reported below
+      process.stderr.write(`download route: ${err}\n`);
+    }
+  });
   page = await browser.newPage();
+  page.on("websocket", (ws) => requested.push(ws.url()));
   await page.setViewportSize({ width: 1280, height: 800 });
-  // the page asks Google for a web font: answer at once, offline
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1|localhost|\[::1\])/, (route) => route.abort());
   await page.addInitScript(instrument);
   await page.goto(url, { timeout: STEP_TIMEOUT_MS });
   const showing = (...needles) =>
@@ -63,18 +79,31 @@ try {
       return wanted.every((w) => text.includes(w));
     }, needles, { timeout: STEP_TIMEOUT_MS, polling: 100 });
   await showing("LMA", "event 0/");
-  emit("drawn", { screen: await page.evaluate(screenText) });
+  emit("drawn", { screen: await page.evaluate(screenText), requested: [...requested] });
   await page.focus(".xterm-helper-textarea");
   await page.keyboard.press("n");
   await showing("event 1/");
   emit("stepped", { screen: await page.evaluate(screenText) });
+  await page.keyboard.press("Control+p");
+  await showing("Export screenshot");
+  await page.keyboard.type("Export screenshot");
+  // Enter only once the palette has filtered its list down to that command
+  await page.waitForFunction(() => {
+    const text = window.__pmipvizScreen();
+    return text.includes("Export screenshot") && !text.includes("Open scenario");
+  }, null, { timeout: STEP_TIMEOUT_MS, polling: 100 });
+  await page.keyboard.press("Enter");
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (downloads.length === 0 && Date.now() < deadline) await page.waitForTimeout(100);
+  if (downloads.length === 0) throw new Error("no download after Export screenshot");
+  emit("screenshot", downloads[0]);
   for (;;) {
     const { value, done } = await lines.next();
     if (done || value.trim() === "quit") break;
     if (value.trim() === "close" && page) {
       await page.close();
       page = null;
-      emit("closed");
+      emit("closed", { requested: [...requested] });
     }
   }
 } catch (err) {

@@ -1,20 +1,19 @@
 """``pmipviz serve``: the TUI in web browsers with textual-serve.
 
-Every browser tab gets its own app process (``python -m pmipviz SCENARIO``),
-which ends when the tab closes. The server listens on loopback unless ``--host``
-says otherwise, and then warns: anyone who can reach the port can start apps."""
+Every browser tab gets its own app process (``python -m pmipviz.serve.child
+SCENARIO``), which ends when the tab closes or stops answering, and with the server.
+The server listens on loopback unless ``--host`` says otherwise, and then warns:
+anyone who can reach the port can start apps (at most ``--max-sessions`` at once)."""
 
 from __future__ import annotations
 
 import ipaddress
-import shlex
 import socket
 import sys
 from pathlib import Path
 
 from pmipviz.scenario.model import Scenario
-
-WILDCARDS = frozenset({"", "0.0.0.0", "::"})
+from pmipviz.serve.limits import DEFAULT_MAX_SESSIONS, WILDCARDS, origin_of
 
 
 class ServeError(Exception):
@@ -31,13 +30,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def app_command(scenario_arg: str) -> str:
-    """The shell command textual-serve runs per tab: this Python, ``-m pmipviz SCENARIO``
-    (a shipped scenario by name, a file by its absolute path)."""
+def app_argv(scenario_arg: str) -> list[str]:
+    """The command run per tab: this Python, ``-m pmipviz.serve.child SCENARIO`` (a
+    shipped scenario by name, a file by its absolute path)."""
     target = scenario_arg
     if Path(scenario_arg).is_file():
         target = str(Path(scenario_arg).resolve())
-    return shlex.join([sys.executable, "-m", "pmipviz", target])
+    return [sys.executable, "-m", "pmipviz.serve.child", target]
 
 
 def network_name() -> str:
@@ -80,16 +79,19 @@ def _check_port(host: str, port: int) -> None:
 
 
 def serve(scenario_arg: str, scenario: Scenario, *, host: str = "127.0.0.1", port: int = 8000,
-          public_url: str | None = None) -> int:
+          public_url: str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS) -> int:
     """Serve the TUI of ``scenario`` until interrupted; returns the exit code."""
-    from textual_serve.server import Server
+    from pmipviz.serve.server import GuardedServer
 
     url = public_url or default_public_url(host, port)
+    if origin_of(url) is None:
+        raise ServeError(f"--public-url {url!r}: expected http://HOST[:PORT] or https://...")
     if not is_loopback(host):
         print(f"pmipviz: warning: listening on {host}:{port}, not loopback: anyone who can "
               f"reach it can start the app; browsers open {url}", file=sys.stderr)
     _check_port(host, port)
-    server = Server(app_command(scenario_arg), host=host, port=port,
-                    title=f"pmipviz · {scenario.title}", public_url=url)
+    server = GuardedServer(app_argv(scenario_arg), host=host, port=port,
+                           title=f"pmipviz · {scenario.title}", public_url=url,
+                           max_sessions=max_sessions)
     server.serve()
     return 0
