@@ -14,9 +14,8 @@ import urllib.request
 from pathlib import Path
 from typing import IO, Any
 
-from serve_util import TIMEOUT_S, start_server, stop, wait_until
-
 from browser_util import JS_DIR, NODE, require_browser
+from serve_util import TIMEOUT_S, start_server, stop, wait_until
 
 
 class _Lines:

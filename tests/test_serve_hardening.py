@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+
+from browser_util import CHROMIUM, require
 from serve_util import (
     GONE_TIMEOUT_S,
     TIMEOUT_S,
@@ -31,8 +33,6 @@ from serve_util import (
     stop,
     wait_until,
 )
-
-from browser_util import CHROMIUM, require
 
 MAX_SESSIONS = 2
 
