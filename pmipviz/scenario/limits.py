@@ -26,7 +26,7 @@ MAX_MN_INTERFACES = 16  # an MN's interfaces are scanned per packet and per faul
 MAX_FLOWS = 100_000
 MAX_FAULTS = 100_000
 MAX_TOTAL_PACKETS = 10_000_000  # over all flows: the same as one flow may send
-MAX_REREGISTRATIONS = 10_000_000  # binding refreshes over the run: interfaces x time
+MAX_REREGISTRATIONS = 1_000_000  # binding refreshes over a run (~10 events each)
 
 TOTALS = {  # the top-level array, what its items are, its cap
     "mag": ("MAGs", MAX_MAGS),

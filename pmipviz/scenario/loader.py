@@ -49,6 +49,7 @@ from pmipviz.scenario.model import (
     MobileNode,
     Scenario,
 )
+from pmipviz.scenario.text import printable
 from pmipviz.scenario.validate import (
     Context,
     Registry,
@@ -108,7 +109,8 @@ def _quick_title(path: Path) -> str:
         title = data["scenario"]["title"]
     except Exception:
         return "(invalid scenario file)"
-    return title if isinstance(title, str) else "(invalid scenario file)"
+    # shown unvalidated: controls and bidi characters escaped, never sent raw
+    return printable(title) if isinstance(title, str) else "(invalid scenario file)"
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
