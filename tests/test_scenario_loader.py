@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import tomllib
-from collections.abc import Callable
 from ipaddress import IPv6Address, IPv6Network
 from pathlib import Path
-from types import FrameType
 
 import pytest
+from counting import lines_run
 
 from pmipviz.scenario import (
     Fault,
@@ -815,34 +813,14 @@ def test_reregistrations_are_capped_for_the_duration_and_until() -> None:
 # -- linear loading and set-up: counted, not timed ----------------------------------------
 
 
-def _lines_run(fn: Callable[[], object]) -> int:
-    """How many Python lines ``fn()`` executes (every frame, comprehensions included):
-    a measure of work that does not depend on the machine's speed."""
-    count = 0
-
-    def tracer(frame: FrameType, event: str, arg: object) -> Callable[..., object]:
-        nonlocal count
-        if event == "line":
-            count += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        fn()
-    finally:
-        sys.settrace(previous)
-    return count
-
-
 def test_loading_is_linear_in_mns_flows_and_faults() -> None:
     """Doubling the MNs, flows and faults doubles the checking work (the TOML parser is
     left out: it is linear). The loader that rebuilt the name sets per flow and searched
     the MNs per fault did ~2.7x the work at these sizes, and more the larger they get."""
     texts = [_scale(n, interfaces=2, flows=n, faults=n) for n in (150, 300)]
     small, large = ((tomllib.loads(text), Context("s.toml", text)) for text in texts)
-    ratio = (_lines_run(lambda: build_scenario(*large, "large"))
-             / _lines_run(lambda: build_scenario(*small, "small")))
+    ratio = (lines_run(lambda: build_scenario(*large, "large"))
+             / lines_run(lambda: build_scenario(*small, "small")))
     assert ratio < 2.2, ratio
 
 
@@ -851,7 +829,7 @@ def test_world_set_up_is_linear_in_interfaces() -> None:
     spec by a search of the MNs made it ~3x at these sizes)."""
     small, large = (parse_scenario(_scale(n, interfaces=2, flows=n, faults=n))
                     for n in (150, 300))
-    ratio = _lines_run(lambda: World(large)) / _lines_run(lambda: World(small))
+    ratio = lines_run(lambda: World(large)) / lines_run(lambda: World(small))
     assert ratio < 2.2, ratio
 
 
