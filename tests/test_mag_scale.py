@@ -53,3 +53,18 @@ def test_a_removed_entry_is_not_answered() -> None:
     assert mag._by_seq  # the de-registration PBU is indexed
     actions = mag.on_pba(pba(99, 0), 30.0)
     assert "ignores a PBA with sequence 99" in actions[0].note  # type: ignore[attr-defined]
+
+
+def test_after_wrap_around_a_pba_is_still_matched_without_a_scan() -> None:
+    """Past 65,535 PBUs two entries can share a number (100,000 interfaces on one MAG
+    do): picking the first of them must not scan the BUL either."""
+    def work(n: int) -> int:
+        mag = make_mag()
+        seqs = [attach(mag, i) for i in range(n)]
+        mag._seq = seqs[-1] - 1  # the 16-bit counter came round again
+        assert attach(mag, n) == seqs[-1]  # the last two entries share a number
+        answer = pba(seqs[-1], n - 1)
+        return lines_run(lambda: mag.on_pba(answer, 10.0))
+
+    small, large = work(10), work(1000)
+    assert large <= small + 5, (small, large)

@@ -132,6 +132,8 @@ class Mag:
     redirect: set[int] = field(default_factory=set)  # ft: /64s (as ints) sent back up
     _by_prefix: dict[int, list[str]] = field(default_factory=dict)  # /64 (int) -> BUL keys
     _by_seq: dict[int, set[str]] = field(default_factory=dict)  # seq -> keys last sent with it
+    _rank: dict[str, int] = field(default_factory=dict)  # BUL key -> when it joined the BUL
+    _added: int = 0
     _seq: int = 0
     cached_in: int = 0
     flushed: int = 0
@@ -177,13 +179,14 @@ class Mag:
     def _waiting(self, seq: int) -> BulEntry | None:
         """The BUL entry a PBA with ``seq`` answers: the first (in BUL order) whose last
         PBU had that number and that still waits for or holds a binding. An index lookup,
-        so that a MAG with many interfaces does not scan its BUL per PBA; the BUL is
-        scanned only when 16-bit wrap-around gave two entries the same number."""
+        so that a MAG with many interfaces does not scan its BUL per PBA; when 16-bit
+        wrap-around gave several entries the same number, the one that joined the BUL
+        first is answered, without a scan."""
         found = [e for k in self._by_seq.get(seq, ()) if (e := self.bul.get(k)) is not None
                  and e.seq == seq and e.state in ("registering", "registered", "deregistering")]
         if len(found) <= 1:
             return found[0] if found else None
-        return next(e for e in self.bul.values() if any(e is f for f in found))
+        return min(found, key=lambda e: self._rank[e.key])
 
     def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
               retx: bool = False) -> list[Action]:
@@ -226,6 +229,8 @@ class Mag:
         before = entry.row() if entry else None
         entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
         self.bul[key] = entry
+        self._added += 1
+        self._rank[key] = self._added
         change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
                                   f"Binding Update List (§6.1)", "attach")
         why = HI_NAMES.get(hi, str(hi))
@@ -331,6 +336,7 @@ class Mag:
                 why: str) -> list[Action]:
         del self.bul[entry.key]
         self._by_seq.get(entry.seq, set()).discard(entry.key)
+        self._rank.pop(entry.key, None)
         orphans = []
         for p in entry.hnps:
             keys = self._by_prefix.get(_p64(p), [])
