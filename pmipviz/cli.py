@@ -16,6 +16,8 @@ from typing import NoReturn, TypeVar
 
 from pmipviz.outputs import OutputError, OutputSet, refuse_overlaps, sigterm_as_exit
 from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
+from pmipviz.scenario.limits import MAX_DURATION_MS
+from pmipviz.scenario.loader import check_until
 from pmipviz.scenario.model import MODES, Scenario
 from pmipviz.sim.trace import JsonlSink, TraceEvent
 
@@ -44,6 +46,23 @@ def _non_negative_float(text: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
     return value
+
+
+def _until_ms(text: str) -> float:
+    """``--until``: milliseconds in 0..MAX_DURATION_MS (the bound of ``duration_ms``)."""
+    value = _non_negative_float(text)
+    if value > MAX_DURATION_MS:
+        raise argparse.ArgumentTypeError(
+            f"expected at most {MAX_DURATION_MS:.0f} ms (a day, as duration_ms), got {text!r}")
+    return value
+
+
+def _load(name: str, until_ms: float | None) -> Scenario:
+    """The scenario, refused when ``--until`` would make its run unbounded."""
+    scenario = load_scenario(name)
+    if until_ms is not None:
+        check_until(scenario, until_ms)
+    return scenario
 
 
 def _seed(text: str) -> int:
@@ -80,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
     run.add_argument("--seed", type=_seed, help="override the scenario's seed")
-    run.add_argument("--until", type=_non_negative_float, metavar="MS",
+    run.add_argument("--until", type=_until_ms, metavar="MS",
                      help="stop at this simulated time (default: the scenario's duration)")
     run.add_argument("--json", action="store_true", help="print the metrics as JSON")
     run.add_argument("--trace", metavar="FILE.jsonl", help="stream the trace to this file")
@@ -100,7 +119,7 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     ladder = what.add_parser("ladder", help="one MN's ladder as text, Mermaid, PlantUML or SVG")
     ladder.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     ladder.add_argument("--mode", choices=MODES, help="override the scenario's mode")
-    ladder.add_argument("--until", type=_non_negative_float, metavar="MS",
+    ladder.add_argument("--until", type=_until_ms, metavar="MS",
                         help="stop at this simulated time (default: the scenario's duration)")
     ladder.add_argument("--mn", metavar="MN_ID", help="the mobile node to follow "
                         "(default: the scenario's first)")
@@ -178,10 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_scenarios() -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("name", "title", box=None, header_style="bold")
     for name, title in shipped_scenarios():
-        table.add_row(name, title)
+        table.add_row(Text(name), Text(title))  # data, never markup
     Console().print(table)
     return 0
 
@@ -200,7 +220,7 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
 
     if args.ascii and args.format != "text":
         raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
-    scenario = load_scenario(args.scenario)
+    scenario = _load(args.scenario, args.until)
     _refuse_overlaps(scenario, [("-o", args.output)])
     with sigterm_as_exit(), OutputSet() as outputs:
         stream = None if args.output is None else _open(args.output, outputs.open_text)
@@ -255,7 +275,7 @@ def _open(path: str, opener: Callable[[str], _Stream]) -> _Stream:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pmipviz.sim.headless import run
 
-    scenario = load_scenario(args.scenario)
+    scenario = _load(args.scenario, args.until)
     _refuse_overlaps(scenario, [("--trace", args.trace), ("--pcap", args.pcap)])
     # the outputs are renamed into place only if the whole run succeeds
     with sigterm_as_exit(), OutputSet() as outputs, ExitStack() as stack:
@@ -292,12 +312,16 @@ def _progress(stack: ExitStack, scenario: Scenario,
 
 
 def _print_summary(doc: dict[str, object], scenario: Scenario) -> None:
+    """The metrics as tables. Names from the scenario file are data: every one goes
+    through Text() or escape(), never through rich's markup parser."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
-    console.print(f"[bold]{scenario.title}[/] · mode {doc['mode']} · seed {doc['seed']} · "
-                  f"{doc['events']} events")
+    console.print(f"[bold]{escape(scenario.title)}[/] · mode {doc['mode']} · "
+                  f"seed {doc['seed']} · {doc['events']} events")
     table = Table("packets", "count", box=None, header_style="bold")
     for key in ("sent", "delivered", "lost", "queued", "reordered", "duplicated"):
         table.add_row(key, str(doc[key]))
@@ -312,7 +336,7 @@ def _print_summary(doc: dict[str, object], scenario: Scenario) -> None:
         ft = Table("flow", "sent", "delivered", "lost", "reordered", "max gap ms", box=None,
                    header_style="bold")
         for f in flows:
-            ft.add_row(f"{f['from']} → {f['to']}", str(f["sent"]), str(f["delivered"]),
+            ft.add_row(Text(f"{f['from']} → {f['to']}"), str(f["sent"]), str(f["delivered"]),
                        str(f["lost"]), str(f["reordered"]), f"{f['max_gap_ms']:g}")
         console.print(ft)
     handovers = doc["handovers"]
@@ -325,9 +349,10 @@ def _print_summary(doc: dict[str, object], scenario: Scenario) -> None:
             return "-" if v is None else f"{v:g}"
 
         for h in handovers:
-            ht.add_row(h["interface"], ms(h["fault_ms"]), ms(h["dereg_ms"]), ms(h["switch_ms"]),
-                       ms(h["pba_ms"]), ms(h["first_new_path_ms"]), ms(h["interruption_ms"]))
+            ht.add_row(Text(h["interface"]), ms(h["fault_ms"]), ms(h["dereg_ms"]),
+                       ms(h["switch_ms"]), ms(h["pba_ms"]), ms(h["first_new_path_ms"]),
+                       ms(h["interruption_ms"]))
         console.print(ht)
     peaks = doc["buffer_peak"]
     assert isinstance(peaks, dict)
-    console.print("buffer peak: " + ", ".join(f"{k} {v}" for k, v in peaks.items()))
+    console.print(Text("buffer peak: " + ", ".join(f"{k} {v}" for k, v in peaks.items())))

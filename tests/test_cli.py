@@ -113,3 +113,127 @@ def test_a_closed_pipe_is_not_an_error() -> None:
     proc = subprocess.run(f"{sys.executable} -m pmipviz run campus --json | head -c 10",
                           shell=True, capture_output=True, text=True, timeout=120)
     assert proc.stdout == '{\n  "scena' and "Traceback" not in proc.stderr
+
+
+# -- bounded work for any input (issue 8, part 2) --------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["run", "figure1", "--until", "1e308"],
+     "pmipviz run: argument --until: expected at most 86400000 ms (a day, as duration_ms), "
+     "got '1e308'"),
+    (["run", "figure1", "--until", "86400000.5"], "expected at most 86400000 ms"),
+    (["export", "ladder", "figure1", "--until", "1e10"],
+     "pmipviz export ladder: argument --until: expected at most 86400000 ms"),
+    (["run", "/dev/zero"], "pmipviz: /dev/zero: is a device, not a regular file"),
+    (["export", "ladder", "/dev/zero"], "pmipviz: /dev/zero: is a device, not a regular file"),
+])
+def test_unbounded_input_is_refused(args, fragment, capsys) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
+def test_until_at_the_bound_is_accepted(capsys) -> None:
+    """figure1's 2 interfaces re-register every 32 s: a day is ~5,400 refreshes."""
+    assert main(["export", "ladder", "figure1", "--until", "86400000", "--ascii"]) == 0
+    assert "PBU" in capsys.readouterr().out
+
+
+def test_until_that_refreshes_too_often_is_refused(tmp_path: Path, capsys) -> None:
+    """200 interfaces (campus) refreshing every 2 s for a day: 8.6 million re-registrations."""
+    text = Path("scenarios/campus.toml").read_text()
+    text = text.replace('prefix_pool = "2001:db8:100::/40"',
+                        'prefix_pool = "2001:db8:100::/40"\nlifetime_s = 4', 1)
+    path = tmp_path / "short-lifetime.toml"
+    path.write_text(text)
+    assert main(["run", str(path), "--until", "86400000"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pmipviz: --until: 400 interfaces refreshing their bindings every 2 s "
+                          "(lma.lifetime_s = 4) for 86400000 ms make 17,280,000 "
+                          "re-registrations (at most ")
+    assert err.count("\n") == 1
+
+
+def test_a_fifo_is_refused_and_does_not_hang(tmp_path: Path) -> None:
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    proc = run_cli("run", str(fifo))  # would block for ever on an ordinary open()
+    assert proc.returncode == 2
+    assert proc.stderr == f"pmipviz: {fifo}: is a FIFO (named pipe), not a regular file\n"
+
+
+def test_a_file_over_the_limit_is_refused(tmp_path: Path, capsys) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)  # sparse: 50 MB that take no space
+    assert main(["run", str(big)]) == 2
+    assert capsys.readouterr().err == (f"pmipviz: {big}: too large: more than 10,485,760 bytes "
+                                       "(10 MiB, the limit)\n")
+
+
+# -- text from scenario files is data (issue 8, part 5) -------------------------------------
+
+MARKUP = {  # figure1 with markup-like text in every kind of name the summary prints
+    'title = "Figure 1: fault-tolerant handover"': 'title = "[/foo] and [bold]x"',
+    '"mn1@example.org': '"[red]mn1@example.org',
+    'name = "IF1"': 'name = "[i]IF1"',
+    '/IF1"': '/[i]IF1"',
+    'name = "MAG1"': 'name = "[b]MAG1"',
+    '"MAG1"': '"[b]MAG1"',
+}
+
+
+def markup_scenario(tmp_path: Path) -> Path:
+    text = Path("scenarios/figure1.toml").read_text()
+    for old, new in MARKUP.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "markup.toml"
+    path.write_text(text)
+    return path
+
+
+def test_summary_prints_markup_literally(tmp_path: Path, capsys) -> None:
+    path = markup_scenario(tmp_path)
+    assert main(["run", str(path)]) == 0  # was MarkupError: a traceback and exit 1
+    out = capsys.readouterr().out
+    assert "[/foo] and [bold]x · mode ft" in out
+    assert "CN → [red]mn1@example.org" in out
+    assert "[red]mn1@example.org/[i]I" in out  # cut to the 80 columns
+    assert "buffer peak: [b]MAG1 " in out
+
+
+def test_scenarios_list_prints_markup_and_controls_literally(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from pmipviz.scenario import loader
+
+    (tmp_path / "a.toml").write_text('[scenario]\ntitle = "[/foo] [bold]x"\n')
+    (tmp_path / "b.toml").write_text('[scenario]\ntitle = "red \\u001b[31m \\u202eevil"\n')
+    monkeypatch.setattr(loader, "shipped_dir", lambda: tmp_path)
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    assert "[/foo] [bold]x" in out
+    assert "red \\x1b[31m \\u202eevil" in out and "\x1b" not in out and "\u202e" not in out
+
+
+def test_control_characters_in_a_file_are_refused_and_never_printed(tmp_path: Path) -> None:
+    text = Path("scenarios/figure1.toml").read_text().replace(
+        'title = "Figure 1: fault-tolerant handover"', 'title = "Figure \\u001b[31m1"')
+    path = tmp_path / "esc.toml"
+    path.write_text(text)
+    proc = run_cli("run", str(path))
+    assert proc.returncode == 2
+    assert "scenario.title: must not contain control or bidirectional formatting characters, " \
+           "got U+001B (a control character) at character 8" in proc.stderr
+    assert "\x1b" not in proc.stderr + proc.stdout
+
+
+def test_an_unknown_key_with_controls_is_named_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "key.toml"
+    path.write_text(Path("scenarios/figure1.toml").read_text().replace(
+        "[scenario]", '[scenario]\n"x\\u001b[2J\\u202e" = 1', 1))
+    proc = run_cli("run", str(path))
+    assert proc.returncode == 2
+    assert "scenario.x\\x1b[2J\\u202e: unknown key" in proc.stderr
+    assert "\x1b" not in proc.stderr and "\u202e" not in proc.stderr

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import tomllib
 from ipaddress import IPv6Address, IPv6Network
 from pathlib import Path
 
 import pytest
+from counting import lines_run
 
 from pmipviz.scenario import (
     Fault,
     Flow,
     Link,
     ScenarioError,
+    limits,
     load_scenario,
     parse_scenario,
     shipped_scenarios,
 )
 from pmipviz.scenario import loader as loader_module
-from pmipviz.scenario.loader import shipped_dir
+from pmipviz.scenario.limits import MAX_FILE_BYTES
+from pmipviz.scenario.loader import build_scenario, check_until, read_limited, shipped_dir
 from pmipviz.scenario.locate import locate_line
+from pmipviz.scenario.validate import Context
+from pmipviz.sim.world import World
 
 BASE = """\
 [scenario]
@@ -233,7 +240,40 @@ BAD_CASES: list[tuple[str, str, str, str, str, Marker]] = [
     ("mn-id-too-long", 'id = "mn1@example.org"', 'id = "' + "m" * 300 + '@example.org"',
      "mn[0].id", "at most 254 octets", "id ="),
     ("name-control-char", 'name = "MAG1"', 'name = "MAG\\u00011"', "mag[0].name",
-     "control characters", ("name =", 1)),
+     "must not contain control", ("name =", 1)),
+    # terminal controls and bidi formatting in any string (issue 8, part 5)
+    ("title-escape", '"Test: two MAGs"', '"Test\\u001b[31m red"', "scenario.title",
+     "must not contain control or bidirectional formatting characters, got U+001B", "title"),
+    ("title-newline", '"Test: two MAGs"', '"Test\\ntwo"', "scenario.title",
+     "U+000A", "title"),
+    ("title-c1", '"Test: two MAGs"', '"Test\\u009b31m"', "scenario.title", "U+009B",
+     "title"),
+    ("title-del", '"Test: two MAGs"', '"Test\\u007f"', "scenario.title", "U+007F", "title"),
+    ("mag-name-bidi", 'name = "MAG1"', 'name = "MAG\\u202e1"', "mag[0].name",
+     "U+202E (RIGHT-TO-LEFT OVERRIDE) at character 4", ("name =", 1)),
+    ("mag-name-isolate", 'name = "MAG1"', 'name = "\\u2066MAG1"', "mag[0].name",
+     "U+2066 (LEFT-TO-RIGHT ISOLATE) at character 1", ("name =", 1)),
+    ("mag-name-lrm", 'name = "MAG1"', 'name = "MAG1\\u200e"', "mag[0].name", "U+200E",
+     ("name =", 1)),
+    ("mag-name-alm", 'name = "MAG1"', 'name = "MAG1\\u061c"', "mag[0].name", "U+061C",
+     ("name =", 1)),
+    ("mn-id-bidi", 'id = "mn1@example.org"', 'id = "mn1@\\u202dexample.org"', "mn[0].id",
+     "U+202D", "id ="),
+    ("interface-name-escape", '{ name = "IF2"', '{ name = "IF\\u001b2"',
+     "mn[0].interfaces[1].name", "U+001B", "3gpp-eutran"),
+    ("description-cr", 'description = "unit test"', 'description = "unit\\rtest"',
+     "scenario.description", "(newline and tab are allowed), got U+000D (a control "
+     "character) at character 5", "description"),
+    ("description-escape", 'description = "unit test"', 'description = "unit\\u001b[2J"',
+     "scenario.description", "U+001B", "description"),
+    ("description-bidi", 'description = "unit test"', 'description = "unit\\u202etest"',
+     "scenario.description", "U+202E", "description"),
+    ("flow-to-bidi", 'to = "mn1@example.org"', 'to = "mn1@example.org\\u202c"', "flow[0].to",
+     "U+202C", 'to = "mn1'),
+    ("fault-interface-c1", '"mn1@example.org/IF1"', '"mn1@example.org/IF1\\u0085"',
+     "fault[0].interface", "U+0085", "interface ="),
+    ("line-separator", '"Test: two MAGs"', '"Test\\u2028two"', "scenario.title", "U+2028",
+     "title"),
     ("tiny-packets", "stop_ms = 2500", "stop_ms = 2500\nsize_bytes = 47", "flow[0].size_bytes",
      "must be >= 48, got 47", "size_bytes"),
     # [[fault]]
@@ -586,3 +626,219 @@ def test_locate_line_handles_other_toml_shapes() -> None:
     assert locate_line(text, "mag[0].name") == 16
     assert locate_line(text, "mag[0].omit_options[1]") == 14
     assert locate_line(text, "fake") is None
+
+
+# -- bounded work for any input (issue 8, part 2) --------------------------------------------
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO with no writer would block an ordinary open for ever."""
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(fifo)
+    assert info.value.message == "is a FIFO (named pipe), not a regular file"
+    assert info.value.file == str(fifo)
+
+
+def test_device_is_refused() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("/dev/zero")
+    assert str(info.value) == "/dev/zero: is a device, not a regular file"
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="is a directory, not a scenario file"):
+        load_scenario(str(tmp_path) + "/")
+
+
+def test_symlink_to_a_file_is_fine_and_a_dangling_one_is_named(tmp_path: Path) -> None:
+    target = tmp_path / "real.toml"
+    target.write_text(BASE, encoding="utf-8")
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    assert load_scenario(link).title == "Test: two MAGs"
+    dangling = tmp_path / "dangling.toml"
+    dangling.symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(ScenarioError, match="cannot read: No such file or directory"):
+        load_scenario(dangling)
+
+
+def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    with big.open("wb") as f:  # sparse: nothing is written but the size
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(big)
+    assert str(info.value) == (f"{big}: too large: more than {MAX_FILE_BYTES:,} bytes "
+                               "(10 MiB, the limit)")
+
+
+def test_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "padded.toml"
+    path.write_text(BASE + "#" * (MAX_FILE_BYTES - len(BASE)), encoding="utf-8")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert load_scenario(path).title == "Test: two MAGs"
+
+
+def test_read_stops_after_the_limit_whatever_stat_says() -> None:
+    """/proc files say size 0 and hold more: at most limit + 1 bytes are read."""
+    assert Path("/proc/self/maps").stat().st_size == 0
+    with pytest.raises(ScenarioError, match="too large: more than 10 bytes"):
+        read_limited(Path("/proc/self/maps"), "maps", limit=10)
+    assert len(read_limited(Path("/proc/self/maps"), "maps", limit=10**7)) > 10
+
+
+def _scale(mns: int, *, interfaces: int = 1, flows: int = 0, faults: int = 0, mags: int = 2,
+           rate: float = 10, duration: float = 3000, lifetime: int = 40) -> str:
+    """A scenario with ``mns`` MNs (each with ``interfaces`` interfaces), ``flows`` flows
+    and ``faults`` faults, in the usual file layout."""
+    out = [f'[scenario]\ntitle = "scale"\nduration_ms = {duration}\n',
+           '[lma]\nname = "LMA"\naddress = "2001:db8:ffff::1"\nprefix_pool = "2001:db8::/32"\n'
+           f"lifetime_s = {lifetime}\n"]
+    for m in range(mags):
+        out.append(f'[[mag]]\nname = "MAG{m}"\naddress = "2001:db8:ffff::{m + 2:x}"\n')
+    out.append('[[cn]]\nname = "CN"\naddress = "2001:db8:cafe::1"\n')
+    for i in range(mns):
+        ifs = ", ".join(f'{{ name = "IF{k}", mag = "MAG{(i + k) % mags}", att = 4, '
+                        f'lli = "02:00:00:{k:02x}:{i >> 8 & 255:02x}:{i & 255:02x}" }}'
+                        for k in range(interfaces))
+        out.append(f'[[mn]]\nid = "mn{i}@x"\ninterfaces = [{ifs}]\n')
+    for m in range(mags):
+        out.append(f'[[link]]\nbetween = ["LMA", "MAG{m}"]\ndelay_ms = 5\n')
+    out.append('[[link]]\nbetween = ["CN", "LMA"]\ndelay_ms = 5\n')
+    for i in range(flows):
+        out.append(f'[[flow]]\nfrom = "CN"\nto = "mn{i % mns}@x"\nrate_pps = {rate}\n'
+                   "start_ms = 500\nstop_ms = 1500\n")
+    for i in range(faults):
+        out.append(f'[[fault]]\nat_ms = {1000 + i}\naction = "break"\n'
+                   f'interface = "mn{i % mns}@x/IF0"\n')
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("total", "cap", "text", "key", "message", "marker"),
+    [
+        pytest.param("mn", 3, _scale(4), "mn[3]", "too many mobile nodes: 4 (at most 3)",
+                     ("[[mn]]", 3), id="mns"),
+        pytest.param("mag", 1, _scale(1), "mag[1]", "too many MAGs: 2 (at most 1)",
+                     ("[[mag]]", 1), id="mags"),
+        pytest.param("link", 2, _scale(1), "link[2]", "too many links: 3 (at most 2)",
+                     ("[[link]]", 2), id="links"),
+        pytest.param("flow", 2, _scale(3, flows=3), "flow[2]", "too many flows: 3 (at most 2)",
+                     ("[[flow]]", 2), id="flows"),
+        pytest.param("fault", 1, _scale(3, faults=2), "fault[1]",
+                     "too many faults: 2 (at most 1)", ("[[fault]]", 1), id="faults"),
+    ],
+)
+def test_totals_are_capped(monkeypatch: pytest.MonkeyPatch, total: str, cap: int, text: str,
+                           key: str, message: str, marker: Marker) -> None:
+    what, _ = loader_module.TOTALS[total]
+    monkeypatch.setitem(loader_module.TOTALS, total, (what, cap))
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file="big.toml")
+    assert (info.value.file, info.value.key, info.value.message) == ("big.toml", key, message)
+    assert info.value.line == line_of(text, marker)
+
+
+def test_cns_are_capped() -> None:
+    text = BASE.replace("[[cn]]", "[[cn]]\nname = 'X'\naddress = '2001:db8::9'\n[[cn]]", 1)
+    limits = dict(loader_module.TOTALS)
+    try:
+        loader_module.TOTALS["cn"] = ("CNs", 1)
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(text, file="c.toml")
+    finally:
+        loader_module.TOTALS.update(limits)
+    assert (info.value.key, info.value.message) == ("cn[1]", "too many CNs: 2 (at most 1)")
+
+
+def test_real_caps_are_far_above_campus() -> None:
+    campus = load_scenario("campus")
+    interfaces = sum(len(mn.interfaces) for mn in campus.mns)
+    counts = {"mn": len(campus.mns), "mag": len(campus.mags), "cn": len(campus.cns),
+              "link": len(campus.links), "flow": len(campus.flows),
+              "fault": len(campus.faults)}
+    for key, (_, cap) in loader_module.TOTALS.items():
+        assert cap >= 50 * counts[key], key
+    assert 50 * interfaces <= limits.MAX_INTERFACES
+    assert 100 * Path(campus.path or "").stat().st_size <= limits.MAX_FILE_BYTES
+
+
+def test_interfaces_are_capped_in_total_and_per_mn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader_module, "MAX_INTERFACES", 5)
+    text = _scale(3, interfaces=2)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file="i.toml")
+    assert (info.value.key, info.value.message) == (
+        "mn[2].interfaces", "too many interfaces: more than 5 over all MNs")
+    assert info.value.line == line_of(text, ('id = "mn2@x"', 0)) + 1
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(_scale(1, interfaces=limits.MAX_MN_INTERFACES + 1), file="i.toml")
+    assert (info.value.key, info.value.message) == (
+        "mn[0].interfaces",
+        f"too many interfaces: {limits.MAX_MN_INTERFACES + 1} (at most "
+        f"{limits.MAX_MN_INTERFACES} an MN)")
+
+
+def test_packets_are_capped_over_all_flows() -> None:
+    """Each flow sends 9,000,000 packets (under the per-flow cap); two exceed the total."""
+    text = _scale(2, flows=2, rate=9000, duration=3000)
+    text = text.replace("start_ms = 500\nstop_ms = 1500", "start_ms = 0\nstop_ms = 1000000")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file="p.toml")
+    assert (info.value.key, info.value.message) == (
+        "flow[1].rate_pps", "the flows up to this one would send 18,000,000 packets "
+        f"(at most {limits.MAX_TOTAL_PACKETS:,} over all flows)")
+    assert info.value.line == line_of(text, ("rate_pps", 1))
+    assert len(parse_scenario(text.replace("rate_pps = 9000", "rate_pps = 5000")).flows) == 2
+
+
+def test_reregistrations_are_capped_for_the_duration_and_until() -> None:
+    # 1000 interfaces re-registering every 2 s (lifetime 4 s) for a day: 43 million
+    text = _scale(1000, duration=86_400_000, lifetime=4)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file="r.toml")
+    assert info.value.key == "scenario.duration_ms"
+    assert info.value.message.startswith(
+        "1,000 interfaces refreshing their bindings every 2 s (lma.lifetime_s = 4) for "
+        "86400000 ms make 43,200,000 re-registrations (at most")
+    assert info.value.line == line_of(text, "duration_ms")
+    ok = parse_scenario(_scale(1000, duration=60_000, lifetime=4))
+    check_until(ok, 60_000)
+    with pytest.raises(ScenarioError, match=r"^--until: 1,000 interfaces .* for 86400000 ms"):
+        check_until(ok, 86_400_000)
+
+
+# -- linear loading and set-up: counted, not timed ----------------------------------------
+
+
+def test_loading_is_linear_in_mns_flows_and_faults() -> None:
+    """Doubling the MNs, flows and faults doubles the checking work (the TOML parser is
+    left out: it is linear). The loader that rebuilt the name sets per flow and searched
+    the MNs per fault did ~2.7x the work at these sizes, and more the larger they get."""
+    texts = [_scale(n, interfaces=2, flows=n, faults=n) for n in (150, 300)]
+    small, large = ((tomllib.loads(text), Context("s.toml", text)) for text in texts)
+    ratio = (lines_run(lambda: build_scenario(*large, "large"))
+             / lines_run(lambda: build_scenario(*small, "small")))
+    assert ratio < 2.2, ratio
+
+
+def test_world_set_up_is_linear_in_interfaces() -> None:
+    """Building the World for twice the MNs is twice the work (finding each interface's
+    spec by a search of the MNs made it ~3x at these sizes)."""
+    small, large = (parse_scenario(_scale(n, interfaces=2, flows=n, faults=n))
+                    for n in (150, 300))
+    ratio = lines_run(lambda: World(large)) / lines_run(lambda: World(small))
+    assert ratio < 2.2, ratio
+
+
+def test_scenario_lookups_use_an_index() -> None:
+    s = parse_scenario(_scale(3))
+    assert s.mn_index == {mn.id: mn for mn in s.mns}
+    assert s.mn("mn2@x") is s.mns[2] and s.mag("MAG1") is s.mags[1]
+    assert s.mn_index is s.mn_index  # built once
+    other = s.with_changes(mns=s.mns[:1])
+    assert list(other.mn_index) == ["mn0@x"]  # a copy indexes its own MNs
+    with pytest.raises(KeyError):
+        s.mn("nobody@x")

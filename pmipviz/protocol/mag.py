@@ -131,6 +131,9 @@ class Mag:
     cache: deque[_Cached] = field(default_factory=deque)
     redirect: set[int] = field(default_factory=set)  # ft: /64s (as ints) sent back up
     _by_prefix: dict[int, list[str]] = field(default_factory=dict)  # /64 (int) -> BUL keys
+    _by_seq: dict[int, set[str]] = field(default_factory=dict)  # seq -> keys last sent with it
+    _rank: dict[str, int] = field(default_factory=dict)  # BUL key -> when it joined the BUL
+    _added: int = 0
     _seq: int = 0
     cached_in: int = 0
     flushed: int = 0
@@ -145,7 +148,7 @@ class Mag:
 
     def _pbu(self, entry: BulEntry, lifetime_s: int, hi: int, now: float) -> Pbu:
         self._seq = (self._seq + 1) & 0xFFFF
-        entry.seq = self._seq
+        self._set_seq(entry, self._seq)
         entry.hi = hi
         omit = self.config.omit_options
         opts: list[Option] = []
@@ -162,6 +165,28 @@ class Mag:
         clock_s = SIM_EPOCH_S + (now + self.config.clock_offset_ms) / 1000.0
         opts.append(TimestampOption.from_seconds(clock_s))
         return Pbu(seq=self._seq, lifetime_s=lifetime_s, options=tuple(opts), a=True, p=True)
+
+    def _set_seq(self, entry: BulEntry, seq: int) -> None:
+        """Give ``entry`` the sequence number of its new PBU, and index it by that number."""
+        keys = self._by_seq.get(entry.seq)
+        if keys is not None:
+            keys.discard(entry.key)
+            if not keys:
+                del self._by_seq[entry.seq]
+        entry.seq = seq
+        self._by_seq.setdefault(seq, set()).add(entry.key)
+
+    def _waiting(self, seq: int) -> BulEntry | None:
+        """The BUL entry a PBA with ``seq`` answers: the first (in BUL order) whose last
+        PBU had that number and that still waits for or holds a binding. An index lookup,
+        so that a MAG with many interfaces does not scan its BUL per PBA; when 16-bit
+        wrap-around gave several entries the same number, the one that joined the BUL
+        first is answered, without a scan."""
+        found = [e for k in self._by_seq.get(seq, ()) if (e := self.bul.get(k)) is not None
+                 and e.seq == seq and e.state in ("registering", "registered", "deregistering")]
+        if len(found) <= 1:
+            return found[0] if found else None
+        return min(found, key=lambda e: self._rank[e.key])
 
     def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
               retx: bool = False) -> list[Action]:
@@ -204,6 +229,8 @@ class Mag:
         before = entry.row() if entry else None
         entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
         self.bul[key] = entry
+        self._added += 1
+        self._rank[key] = self._added
         change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
                                   f"Binding Update List (§6.1)", "attach")
         why = HI_NAMES.get(hi, str(hi))
@@ -248,8 +275,7 @@ class Mag:
 
     def on_pba(self, pba: Pba, now: float) -> list[Action]:
         """A PBA from the LMA: match it to the BUL entry waiting for that sequence number."""
-        entry = next((e for e in self.bul.values() if e.seq == pba.seq
-                      and e.state in ("registering", "registered", "deregistering")), None)
+        entry = self._waiting(pba.seq)
         if entry is None:
             return [StateChange("mag", self.name, None, None,
                                 f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU "
@@ -309,6 +335,8 @@ class Mag:
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
                 why: str) -> list[Action]:
         del self.bul[entry.key]
+        self._by_seq.get(entry.seq, set()).discard(entry.key)
+        self._rank.pop(entry.key, None)
         orphans = []
         for p in entry.hnps:
             keys = self._by_prefix.get(_p64(p), [])

@@ -7,14 +7,34 @@ The schema is DESIGN.md's "Scenario file (TOML)" plus a few teaching knobs
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pmipviz
 from pmipviz.protocol.constants import MAX_LIFETIME_S
+from pmipviz.protocol.mag import reregister_delay
 from pmipviz.scenario.errors import ScenarioError
+from pmipviz.scenario.limits import (
+    MAX_BUFFER_PACKETS,
+    MAX_CLOCK_OFFSET_MS,
+    MAX_DELAY_MS,
+    MAX_DURATION_MS,
+    MAX_FILE_BYTES,
+    MAX_FLOW_PACKETS,
+    MAX_INTERFACES,
+    MAX_MN_INTERFACES,
+    MAX_PACKET_BYTES,
+    MAX_RATE_PPS,
+    MAX_REREGISTRATIONS,
+    MAX_TOTAL_PACKETS,
+    MIN_PACKET_BYTES,
+    TOTALS,
+)
 from pmipviz.scenario.model import (
     FAULT_ACTIONS,
     MODES,
@@ -29,6 +49,7 @@ from pmipviz.scenario.model import (
     MobileNode,
     Scenario,
 )
+from pmipviz.scenario.text import printable
 from pmipviz.scenario.validate import (
     Context,
     Registry,
@@ -62,19 +83,6 @@ LINK_KEYS = ("between", "delay_ms", "loss")
 FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
 FAULT_KEYS = ("at_ms", "action", "interface", "to_mag")
 
-MIN_PACKET_BYTES = 48  # an IPv6 header plus a little payload
-MAX_PACKET_BYTES = 65000
-
-
-# upper bounds, so that no single value makes a run hang or exhaust memory
-MAX_DURATION_MS = 86_400_000.0  # a day of simulated time
-MAX_DELAY_MS = 3_600_000.0  # an hour
-MAX_RATE_PPS = 100_000.0
-MAX_FLOW_PACKETS = 10_000_000
-MAX_BUFFER_PACKETS = 10_000_000
-MAX_CLOCK_OFFSET_MS = 1e12  # about 31 years
-
-
 def shipped_dir() -> Path:
     """The folder of shipped scenarios: the repo's ``scenarios/`` or the wheel's copy."""
     repo = Path(__file__).resolve().parents[2] / "scenarios"
@@ -101,23 +109,73 @@ def _quick_title(path: Path) -> str:
         title = data["scenario"]["title"]
     except Exception:
         return "(invalid scenario file)"
-    return title if isinstance(title, str) else "(invalid scenario file)"
+    # shown unvalidated: controls and bidi characters escaped, never sent raw
+    return printable(title) if isinstance(title, str) else "(invalid scenario file)"
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load and validate a scenario file, or a shipped scenario by name (``figure1``)."""
     path = _resolve(name_or_path)
     shown = str(name_or_path)
+    data = read_limited(path, shown)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except IsADirectoryError:
-        raise ScenarioError(shown, None, "", "is a directory, not a scenario file") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError(shown, None, "", "not a text file (not UTF-8)") from None
-    except OSError as err:
-        raise ScenarioError(shown, None, "", f"cannot read: {err.strerror or err}") from None
     scenario = parse_scenario(text, file=shown, name=path.stem)
     return scenario.with_changes(path=path.resolve())
+
+
+def read_limited(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file ``path`` (a symlink to one is fine), at most
+    ``limit`` of them. A FIFO, device, socket or directory is refused without
+    blocking: the file is opened non-blocking and checked with fstat before a read,
+    and no more than ``limit + 1`` bytes are ever read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError:
+        raise ScenarioError(shown, None, "", "is a directory, not a scenario file") from None
+    except OSError as err:
+        raise ScenarioError(shown, None, "", f"cannot read: {err.strerror or err}") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(shown, None, "", "is a directory, not a scenario file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError(shown, None, "", f"is a {_file_kind(info.st_mode)}, "
+                                "not a regular file")
+        if info.st_size > limit:
+            raise ScenarioError(shown, None, "", _too_large(limit))
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as err:
+        raise ScenarioError(shown, None, "", f"cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise ScenarioError(shown, None, "", _too_large(limit))
+    return b"".join(chunks)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
+def _too_large(limit: int) -> str:
+    return f"too large: more than {limit:,} bytes ({limit // (1024 * 1024)} MiB, the limit)"
 
 
 def _resolve(name_or_path: str | Path) -> Path:
@@ -133,8 +191,8 @@ def _resolve(name_or_path: str | Path) -> Path:
         names = [name for name, _ in shipped_scenarios()]
         hint = f"try: {', '.join(names)}" if names else "no scenarios are shipped"
         raise ScenarioError(text, None, "", f"no shipped scenario {text!r} ({hint})")
-    if path.exists():
-        return path  # a directory or a device: reading it reports the problem
+    if path.exists() or path.is_symlink():
+        return path  # a directory, a FIFO or a device: reading it reports the problem
     raise ScenarioError(text, None, "", "no such file")
 
 
@@ -171,7 +229,10 @@ def _parse_toml(text: str, file: str) -> dict[str, Any]:
 
 
 def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
-    """Check the parsed TOML ``data`` and build the Scenario."""
+    """Check the parsed TOML ``data`` and build the Scenario.
+
+    Every check is linear in the size of the file: names are looked up in dicts and
+    sets built once, and the totals (README "Limits") are checked before the items."""
     for key, value in data.items():
         if key not in TOP_KEYS:
             what = "table" if isinstance(value, (dict, list)) else "key"
@@ -181,36 +242,42 @@ def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
             ctx.fail(key, f"missing required table [{key}]")
     head = Table(ctx, "scenario", data["scenario"], SCENARIO_KEYS)
     title = head.string("title")
-    description = head.string("description", "", empty=True)
+    description = head.string("description", "", empty=True, multiline=True)
     mode = head.choice("mode", MODES, "ft")
     seed = head.integer("seed", 1, ge=0)
     duration = head.number("duration_ms", gt=0, le=MAX_DURATION_MS)
     processing = head.number("processing_ms", 0, ge=0, le=MAX_DELAY_MS)
+    items = {key: _items(ctx, data, key) for key in TOTALS}
     names = Registry("name")
     addresses = Registry("address")
     lma = _lma(Table(ctx, "lma", data["lma"], LMA_KEYS), names, addresses)
     mags = tuple(
         _mag(Table(ctx, f"mag[{i}]", raw, MAG_KEYS), names, addresses)
-        for i, raw in enumerate(array_of_tables(ctx, data, "mag", required=True))
+        for i, raw in enumerate(items["mag"])
     )
     cns = tuple(
         _cn(Table(ctx, f"cn[{i}]", raw, CN_KEYS), names, addresses)
-        for i, raw in enumerate(array_of_tables(ctx, data, "cn"))
+        for i, raw in enumerate(items["cn"])
     )
-    mag_names = tuple(m.name for m in mags)
+    mag_names = {m.name: m for m in mags}  # ordered (for messages), O(1) lookups
+    interfaces = [0]  # the running total, checked as the MNs are read
     mns = tuple(
-        _mn(Table(ctx, f"mn[{i}]", raw, MN_KEYS), names, mag_names)
-        for i, raw in enumerate(array_of_tables(ctx, data, "mn", required=True))
+        _mn(Table(ctx, f"mn[{i}]", raw, MN_KEYS), names, mag_names, interfaces)
+        for i, raw in enumerate(items["mn"])
     )
-    links = _links(ctx, array_of_tables(ctx, data, "link"), lma, mags, cns, mns)
+    mn_index = {m.id: m for m in mns}
+    links = _links(ctx, items["link"], lma, mags, cns, mn_index)
+    cn_names = frozenset(c.name for c in cns)
+    packets = [0.0]  # the running total over the flows
     flows = tuple(
-        _flow(Table(ctx, f"flow[{i}]", raw, FLOW_KEYS), cns, mns)
-        for i, raw in enumerate(array_of_tables(ctx, data, "flow"))
+        _flow(Table(ctx, f"flow[{i}]", raw, FLOW_KEYS), cn_names, mn_index, packets)
+        for i, raw in enumerate(items["flow"])
     )
     faults = tuple(
-        _fault(Table(ctx, f"fault[{i}]", raw, FAULT_KEYS), mag_names, mns)
-        for i, raw in enumerate(array_of_tables(ctx, data, "fault"))
+        _fault(Table(ctx, f"fault[{i}]", raw, FAULT_KEYS), mag_names, mn_index)
+        for i, raw in enumerate(items["fault"])
     )
+    _check_reregistrations(head, "duration_ms", duration, interfaces[0], lma.lifetime_s)
     return Scenario(
         name=name,
         title=title,
@@ -227,6 +294,46 @@ def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
         flows=flows,
         faults=faults,
     )
+
+
+def _items(ctx: Context, data: dict[str, Any], key: str) -> list[Any]:
+    """The array of tables ``[[key]]``, refused when it has more items than its cap."""
+    items = array_of_tables(ctx, data, key, required=key in ("mag", "mn"))
+    what, cap = TOTALS[key]
+    if len(items) > cap:
+        ctx.fail(f"{key}[{cap}]", f"too many {what}: {len(items):,} (at most {cap:,})")
+    return items
+
+
+def reregistrations(interfaces: int, until_ms: float, lifetime_s: int) -> float:
+    """At most how many times the bindings of ``interfaces`` interfaces are refreshed
+    (§6.9.1.3) in ``until_ms`` of simulated time."""
+    return interfaces * until_ms / reregister_delay(lifetime_s)
+
+
+def check_until(scenario: Scenario, until_ms: float) -> None:
+    """Refuse a run to ``until_ms`` (``--until``) that would refresh bindings more than
+    MAX_REREGISTRATIONS times; ``duration_ms`` is checked when the file is loaded."""
+    interfaces = sum(len(mn.interfaces) for mn in scenario.mns)
+    count = reregistrations(interfaces, until_ms, scenario.lma.lifetime_s)
+    if count > MAX_REREGISTRATIONS:
+        raise ScenarioError("--until", None, "", _too_many_reregistrations(
+            interfaces, until_ms, scenario.lma.lifetime_s, count))
+
+
+def _too_many_reregistrations(interfaces: int, until_ms: float, lifetime_s: int,
+                              count: float) -> str:
+    return (f"{interfaces:,} interfaces refreshing their bindings every "
+            f"{reregister_delay(lifetime_s) / 1000:g} s (lma.lifetime_s = {lifetime_s}) for "
+            f"{fmt(until_ms)} ms make {count:,.0f} re-registrations (at most "
+            f"{MAX_REREGISTRATIONS:,}): shorten the run or lengthen the lifetime")
+
+
+def _check_reregistrations(t: Table, key: str, until_ms: float, interfaces: int,
+                           lifetime_s: int) -> None:
+    count = reregistrations(interfaces, until_ms, lifetime_s)
+    if count > MAX_REREGISTRATIONS:
+        t.fail(key, _too_many_reregistrations(interfaces, until_ms, lifetime_s, count))
 
 
 def _lma(t: Table, names: Registry, addresses: Registry) -> Lma:
@@ -280,7 +387,7 @@ def _cn(t: Table, names: Registry, addresses: Registry) -> Cn:
     return Cn(name=name, address=address)
 
 
-def _mn(t: Table, names: Registry, mag_names: tuple[str, ...]) -> MobileNode:
+def _mn(t: Table, names: Registry, mag_names: dict[str, Mag], total: list[int]) -> MobileNode:
     mn_id = t.name("id")
     user, at, realm = mn_id.partition("@")
     if not at or not user or not realm or "@" in realm or any(c.isspace() for c in mn_id):
@@ -289,21 +396,28 @@ def _mn(t: Table, names: Registry, mag_names: tuple[str, ...]) -> MobileNode:
     items = t.array("interfaces")
     if not items:
         t.fail("interfaces", "must list at least one interface")
-    interfaces: list[Interface] = []
+    if len(items) > MAX_MN_INTERFACES:
+        t.fail("interfaces", f"too many interfaces: {len(items)} (at most "
+                             f"{MAX_MN_INTERFACES} an MN)")
+    total[0] += len(items)
+    if total[0] > MAX_INTERFACES:
+        t.fail("interfaces", f"too many interfaces: more than {MAX_INTERFACES:,} over all MNs")
+    interfaces: dict[str, Interface] = {}
     for j, raw in enumerate(items):
         it = Table(t.ctx, f"{t.path}.interfaces[{j}]", raw, INTERFACE_KEYS)
         interface = _interface(it, mag_names)
-        if any(i.name == interface.name for i in interfaces):
+        if interface.name in interfaces:
             it.fail("name", f"duplicate interface name {interface.name!r} in {mn_id}")
-        interfaces.append(interface)
-    return MobileNode(id=mn_id, interfaces=tuple(interfaces), known=t.boolean("known", True))
+        interfaces[interface.name] = interface
+    return MobileNode(id=mn_id, interfaces=tuple(interfaces.values()),
+                      known=t.boolean("known", True))
 
 
-def _interface(t: Table, mag_names: tuple[str, ...]) -> Interface:
+def _interface(t: Table, mag_names: dict[str, Mag]) -> Interface:
     name = t.name()
     mag = t.string("mag")
     if mag not in mag_names:
-        t.fail("mag", f"mag {mag!r} is not defined (defined: {choices(mag_names)})")
+        t.fail("mag", f"mag {mag!r} is not defined (defined: {_some(mag_names)})")
     return Interface(
         name=name,
         mag=mag,
@@ -319,11 +433,11 @@ def _links(
     lma: Lma,
     mags: tuple[Mag, ...],
     cns: tuple[Cn, ...],
-    mns: tuple[MobileNode, ...],
+    mns: dict[str, MobileNode],
 ) -> tuple[Link, ...]:
     """The links; each MAG and CN must have one to the LMA."""
-    nodes = (lma.name, *(m.name for m in mags), *(c.name for c in cns))
-    mn_ids = {m.id for m in mns}
+    order = (lma.name, *(m.name for m in mags), *(c.name for c in cns))
+    nodes = frozenset(order)
     seen: dict[frozenset[str], str] = {}
     links: list[Link] = []
     for i, raw in enumerate(items):
@@ -335,10 +449,10 @@ def _links(
         if a == b:
             t.fail("between", f"a link joins two different nodes, got {a!r} twice")
         for end in (a, b):
-            if end in mn_ids:
+            if end in mns:
                 t.fail("between", f"{end!r} is a mobile node; links join the LMA, MAGs and CNs")
             if end not in nodes:
-                t.fail("between", f"node {end!r} is not defined (defined: {choices(nodes)})")
+                t.fail("between", f"node {end!r} is not defined (defined: {_some(order)})")
         pair = frozenset((a, b))
         if pair in seen:
             t.fail("between", f"duplicate link between {a} and {b} (also {seen[pair]})")
@@ -352,20 +466,26 @@ def _links(
     return tuple(links)
 
 
+def _some(names: Iterable[str], most: int = 20) -> str:
+    """``choices`` of the first ``most`` names, for a message."""
+    shown = list(names)
+    more = f", ... ({len(shown) - most:,} more)" if len(shown) > most else ""
+    return choices(shown[:most]) + more
+
+
 def _show(value: list[Any]) -> str:
     return "[" + ", ".join(repr(v) if isinstance(v, str) else type_name(v) for v in value) + "]"
 
 
-def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
-    cn_names = {c.name for c in cns}
-    mn_ids = {m.id for m in mns}
+def _flow(t: Table, cn_names: frozenset[str], mns: dict[str, MobileNode],
+          total: list[float]) -> Flow:
     src = t.string("from")
     dst = t.string("to")
     kinds = []
     for key, end in (("from", src), ("to", dst)):
         if end in cn_names:
             kinds.append("cn")
-        elif end in mn_ids:
+        elif end in mns:
             kinds.append("mn")
         else:
             t.fail(key, f"{end!r} is not a defined CN name or MN id")
@@ -380,6 +500,10 @@ def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
     if packets > MAX_FLOW_PACKETS:
         t.fail("rate_pps", f"this flow would send {packets:,.0f} packets (at most "
                            f"{MAX_FLOW_PACKETS:,} a flow)")
+    total[0] += packets
+    if total[0] > MAX_TOTAL_PACKETS:
+        t.fail("rate_pps", f"the flows up to this one would send {total[0]:,.0f} packets "
+                           f"(at most {MAX_TOTAL_PACKETS:,} over all flows)")
     return Flow(
         src=src,
         dst=dst,
@@ -390,17 +514,17 @@ def _flow(t: Table, cns: tuple[Cn, ...], mns: tuple[MobileNode, ...]) -> Flow:
     )
 
 
-def _fault(t: Table, mag_names: tuple[str, ...], mns: tuple[MobileNode, ...]) -> Fault:
+def _fault(t: Table, mag_names: dict[str, Mag], mns: dict[str, MobileNode]) -> Fault:
     at = t.number("at_ms", ge=0, le=MAX_DURATION_MS)
     action = t.choice("action", FAULT_ACTIONS)
     interface = t.string("interface")
     mn_id, slash, if_name = interface.rpartition("/")
     if not slash or not mn_id or not if_name:
         t.fail("interface", f"expected 'mn-id/IFNAME', got {interface!r}")
-    mn = next((m for m in mns if m.id == mn_id), None)
+    mn = mns.get(mn_id)
     if mn is None:
         t.fail("interface", f"mn {mn_id!r} is not defined")
-    known = [i.name for i in mn.interfaces]
+    known = [i.name for i in mn.interfaces]  # at most MAX_MN_INTERFACES
     if if_name not in known:
         t.fail("interface", f"{mn_id} has no interface {if_name!r} (it has: {choices(known)})")
     to_mag: str | None = None
@@ -409,7 +533,7 @@ def _fault(t: Table, mag_names: tuple[str, ...], mns: tuple[MobileNode, ...]) ->
             t.fail("to_mag", "a move needs to_mag (the MAG the interface moves to)")
         to_mag = t.string("to_mag")
         if to_mag not in mag_names:
-            t.fail("to_mag", f"mag {to_mag!r} is not defined (defined: {choices(mag_names)})")
+            t.fail("to_mag", f"mag {to_mag!r} is not defined (defined: {_some(mag_names)})")
     elif "to_mag" in t.data:
         t.fail("to_mag", f'only allowed with action = "move", not {action!r}')
     return Fault(at_ms=at, action=action, interface=interface, to_mag=to_mag)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from ipaddress import IPv6Address, IPv6Network
 from pathlib import Path
 
@@ -129,7 +130,19 @@ class Scenario:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def mag(self, name: str) -> Mag:
-        return next(m for m in self.mags if m.name == name)
+        """The MAG named ``name`` (KeyError if none): a dict lookup."""
+        return self.mag_index[name]
 
     def mn(self, mn_id: str) -> MobileNode:
-        return next(m for m in self.mns if m.id == mn_id)
+        """The MN ``mn_id`` (KeyError if none): a dict lookup."""
+        return self.mn_index[mn_id]
+
+    @cached_property
+    def mag_index(self) -> dict[str, Mag]:
+        """MAGs by name, built once (a copy made by with_changes builds its own)."""
+        return {m.name: m for m in self.mags}
+
+    @cached_property
+    def mn_index(self) -> dict[str, MobileNode]:
+        """MNs by id, built once (a copy made by with_changes builds its own)."""
+        return {m.id: m for m in self.mns}

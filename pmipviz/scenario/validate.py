@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from pmipviz.protocol.constants import ATT_CODES
 from pmipviz.scenario.errors import ScenarioError
 from pmipviz.scenario.locate import locate_line
+from pmipviz.scenario.text import describe, first_unsafe
 
 _LLI_RE = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}(?:(?::[0-9A-Fa-f]{2}){2})?")
 
@@ -92,23 +93,29 @@ class Table:
             self.fail(name, "missing required key")
         return default
 
-    def string(self, name: str, default: Any = REQUIRED, *, empty: bool = False) -> str:
-        """A string (non-empty unless ``empty``)."""
+    def string(self, name: str, default: Any = REQUIRED, *, empty: bool = False,
+               multiline: bool = False) -> str:
+        """A string (non-empty unless ``empty``) without control or bidi characters
+        (``multiline`` allows newline and tab)."""
         value = self.raw(name, default)
         if not isinstance(value, str):
             self.fail(name, f"expected a string, got {type_name(value)}")
         if not empty and not value.strip():
             self.fail(name, "must not be empty")
+        bad = first_unsafe(value, multiline=multiline)
+        if bad is not None:
+            allowed = " (newline and tab are allowed)" if multiline else ""
+            self.fail(name, f"must not contain control or bidirectional formatting characters"
+                            f"{allowed}, got {describe(value[bad])} at character {bad + 1}")
         return value
 
     def name(self, name: str = "name") -> str:
         """A node or interface name: non-empty, no "/" (it separates mn-id/IFNAME), no
-        control characters, at most 254 octets (it may travel in an MN-ID option)."""
+        control or bidi characters (as every string), at most 254 octets (it may travel
+        in an MN-ID option)."""
         value = self.string(name)
         if "/" in value:
             self.fail(name, f"must not contain '/', got {value!r}")
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-            self.fail(name, f"must not contain control characters, got {value!r}")
         if len(value.encode()) > 254:
             self.fail(name, f"must be at most 254 octets (RFC 4283), got {len(value.encode())}")
         return value

@@ -164,10 +164,12 @@ class World:
         return FlowState(index, flow, downlink, mn_id, cn, 1000.0 / flow.rate_pps)
 
     def _schedule(self, scenario: Scenario, schedule_faults: bool) -> None:
-        for iface in self.ifaces.values():
-            spec = next(i for i in scenario.mn(iface.mn_id).interfaces if i.name == iface.name)
-            self._attach_ms[iface.key] = spec.attach_ms
-            self.at(spec.attach_ms, self._attach_initial, iface)
+        # linear: the specs are walked in the order self.ifaces was built from them
+        for mn in scenario.mns:
+            for spec in mn.interfaces:
+                iface = self.ifaces[f"{mn.id}/{spec.name}"]
+                self._attach_ms[iface.key] = spec.attach_ms
+                self.at(spec.attach_ms, self._attach_initial, iface)
         for flow in self.flows:
             if flow.spec.start_ms < flow.spec.stop_ms:
                 self.at(flow.spec.start_ms, self._flow_tick, flow)

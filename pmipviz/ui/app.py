@@ -11,9 +11,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -138,7 +140,7 @@ class PmipvizApp(App[None]):
         topology.set_graph(self.graph)
         topology.border_title = "Topology"
         if len(self.scenario.mns) > 1 and self.selected_mn is not None:
-            topology.border_title = f"Topology · MN {self.selected_mn.split('@', 1)[0]}"
+            topology.border_title = Text(f"Topology · MN {self.selected_mn.split('@', 1)[0]}")
             topology.border_subtitle = "[ ] other MN"
         self._update(jump=True)
 
@@ -257,7 +259,8 @@ class PmipvizApp(App[None]):
             return
         keys = interfaces_of(self.graph, self.selected_mn)
         if not 1 <= k <= len(keys):
-            self.notify(f"{self.selected_mn} has no interface {k}", severity="warning")
+            self.notify(f"{self.selected_mn} has no interface {k}", severity="warning",
+                        markup=False)
             return
         sim = self.sim
         ladder = self.query_one(LadderView)
@@ -471,11 +474,12 @@ class PmipvizApp(App[None]):
                             self._export_screenshot)
 
     def _pick_mn(self) -> None:
-        self.search_commands([(mn.id, partial(self.select_mn, mn.id))
+        # palette entries are markup: names from the file are escaped
+        self.search_commands([(escape(mn.id), partial(self.select_mn, mn.id))
                               for mn in self.scenario.mns], placeholder="Select MN…")
 
     def _pick_scenario(self) -> None:
-        self.search_commands([(f"{name} — {title}", partial(self.load, name))
+        self.search_commands([(escape(f"{name} — {title}"), partial(self.load, name))
                               for name, title in shipped_scenarios()],
                              placeholder="Open scenario…")
 

@@ -114,11 +114,11 @@ def field_tables(ev: TraceEvent) -> list[Table]:
     head.add_row("trace index", Text(str(ev.i), style=DIM))  # 0-based, for scripts
     head.add_row("time", f"{ev.t_ms:.3f} ms")
     head.add_row("kind", ev.kind)
-    head.add_row("node", travel(ev))
+    head.add_row("node", Text(travel(ev)))  # names from the file: never markup
     head.add_row("message", Text(event_label(ev), style=class_style(event_class(ev), True)))
     if ev.step is not None:
         head.add_row("Figure 1", Text(f"step ({ev.step})", style=STEP))
-    head.add_row("note", ev.note)
+    head.add_row("note", Text(ev.note))
     out.append(head)
     if ev.msg in ("PBU", "PBA") and ev.kind != "state":
         mh = _section("Mobility Header (" + ("PBU, type 5" if ev.msg == "PBU" else
@@ -142,7 +142,7 @@ def field_tables(ev: TraceEvent) -> list[Table]:
         hnp_i = 0
         for otype in f.get("options") or []:
             opts.add_row(f"{otype}", Text(OPTION_NAMES.get(otype, "?"), style="bold"))
-            opts.add_row("", _option_value(otype, f, hnp_i))
+            opts.add_row("", Text(_option_value(otype, f, hnp_i)))
             if otype == 22:
                 hnp_i += 1
         out.append(opts)
@@ -163,7 +163,7 @@ def field_tables(ev: TraceEvent) -> list[Table]:
     if rest:
         other = _section("Fields" if ev.msg in ("DATA", "RS", "RA", None) else "Other fields")
         for k, v in rest.items():
-            other.add_row(k, _fmt(v))
+            other.add_row(k, Text(_fmt(v)))
         out.append(other)
     return out
 
@@ -175,8 +175,9 @@ def _fmt(value: Any) -> str:
 
 
 def _state_table(f: dict[str, Any]) -> Table:
-    table = Table(title=f"State change: {f.get('table')} {f.get('key')} ({f.get('cause')})",
-                  title_justify="left", title_style="bold #5fafd7", box=None, padding=(0, 1))
+    title = f"State change: {f.get('table')} {f.get('key')} ({f.get('cause')})"
+    table = Table(title=Text(title, style="bold #5fafd7"), title_justify="left", box=None,
+                  padding=(0, 1))
     table.add_column("field", style="#8a8a8a", no_wrap=True)
     table.add_column("before", overflow="fold")
     table.add_column("after", overflow="fold")
@@ -185,7 +186,7 @@ def _state_table(f: dict[str, Any]) -> Table:
     for k in dict.fromkeys([*before, *after]):
         b, a = before.get(k, "—"), after.get(k, "—")
         style = CHANGED if b != a else None
-        table.add_row(k, _fmt(b), Text(_fmt(a), style=style or ""))
+        table.add_row(k, Text(_fmt(b)), Text(_fmt(a), style=style or ""))
     if not before:
         table.caption = "new entry"
     elif not after:
@@ -226,8 +227,8 @@ class InspectorScreen(ModalScreen[None]):
         hexdump = hex_text(ev)
         classes = "-nobytes" if hexdump.plain.startswith("no bytes") else ""
         with Horizontal(id="inspector-box", classes=classes) as box:
-            box.border_title = (f"Inspector · event {event_number(ev.i)} · "
-                                f"{event_label(ev)}")
+            box.border_title = Text(f"Inspector · event {event_number(ev.i)} · "
+                                    f"{event_label(ev)}")  # not markup: it holds names
             box.border_subtitle = "esc to close"
             with VerticalScroll(id="inspector-fields"):
                 for table in field_tables(ev):
