@@ -3,12 +3,13 @@ scan of the BUL (which made registering N interfaces on one MAG O(N^2))."""
 
 from __future__ import annotations
 
-from counting import lines_run
 from test_mag import HNP, make_mag, sent_pbu
 
 from pmipviz.protocol.mag import Mag
 from pmipviz.protocol.messages import Pba
 from pmipviz.protocol.options import HnpOption, MnIdOption
+
+from counting import lines_run
 
 
 def attach(mag: Mag, i: int) -> int:

@@ -8,7 +8,6 @@ from ipaddress import IPv6Address, IPv6Network
 from pathlib import Path
 
 import pytest
-from counting import lines_run
 
 from pmipviz.scenario import (
     Fault,
@@ -26,6 +25,8 @@ from pmipviz.scenario.loader import build_scenario, check_until, read_limited, s
 from pmipviz.scenario.locate import locate_line
 from pmipviz.scenario.validate import Context
 from pmipviz.sim.world import World
+
+from counting import lines_run
 
 BASE = """\
 [scenario]
