@@ -4,16 +4,25 @@ back) stays compact while stepping back stays exact."""
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pmipviz.scenario import load_scenario
+from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.sim.headless import run
 from pmipviz.sim.metrics import DeliveryWindow, Metrics
+from pmipviz.sim.simulation import (
+    CHECKPOINT_EVENTS,
+    SNAPSHOT_BYTES_PER_EVENT,
+    Simulation,
+    UserAction,
+)
+from pmipviz.sim.state import StateView
 from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.tracestore import TraceStore
 
 FIGURE1 = load_scenario("figure1")
 
@@ -126,3 +135,125 @@ def test_a_run_with_link_loss_leaves_nothing_in_the_window() -> None:
     assert metrics.queued == 0 and fs.delivered > 20
     assert metrics.lost_by_reason["link_loss"] > 10
     assert len(fs.seen) == 0 and fs.seen.low == fs.sent
+
+
+# -- TUI: the compressed trace and the checkpointed step back ------------------------
+
+
+def _small() -> Simulation:
+    """A figure1 Simulation with tiny trace blocks, two of them decoded at a time, and
+    a snapshot every 40 events, so that it crosses many of each."""
+    return Simulation(FIGURE1, trace=TraceStore(64, 2), checkpoint_events=40)
+
+
+def view_state(sim: Simulation) -> dict[str, object]:
+    """Everything the screen shows from the state view, and the event at the cursor."""
+    v = sim.state()
+    state = {name: copy.deepcopy(getattr(v, name)) for name in StateView._SNAPSHOT}
+    state["last"] = None if v.last is None else v.last.to_json()
+    state["cursor"] = sim.cursor
+    return state
+
+
+def reference_states(scenario: Scenario, mode: str, actions: tuple[UserAction, ...],
+                     ) -> tuple[list[dict[str, object]], list[str]]:
+    """The view after every event of a fresh simulation stepped forward only, and its
+    trace as JSON lines."""
+    ref = Simulation(scenario, mode, actions=actions, checkpoint_events=1 << 30)
+    states = [view_state(ref)]
+    while ref.step() is not None:
+        states.append(view_state(ref))
+    return states, [e.to_json() for e in ref.trace]
+
+
+def check_back_and_forth(sim: Simulation, seed: int) -> None:
+    states, lines = reference_states(sim.scenario, sim.mode, tuple(sim.actions))
+    sim.seek(len(states) + 10)
+    assert sim.cursor == len(states) - 1 and sim.complete
+    assert [e.to_json() for e in sim.trace] == lines
+    for k in range(sim.cursor, -1, -1):  # back to every k, one event at a time
+        assert view_state(sim) == states[k], k
+        sim.back()
+    rng = random.Random(seed)
+    for _ in range(60):  # and seeks both ways
+        k = rng.randrange(len(states))
+        sim.seek(k)
+        assert view_state(sim) == states[k], k
+        assert sim.current is None or sim.current.to_json() == lines[k - 1]
+    assert len(sim._journal) <= sim.checkpoint_events
+
+
+def test_stepping_back_over_snapshots_is_exact() -> None:
+    sim = _small()
+    sim.run_to_end()
+    assert sim.total > 1000  # many trace blocks and snapshots
+    check_back_and_forth(sim, 1)
+    assert len(sim._snapshot_at) > 20
+
+
+def test_stepping_back_is_exact_across_user_faults_and_a_mode_switch() -> None:
+    sim = _small()
+    sim.run_to_end()
+    key = f"{FIGURE1.mns[0].id}/IF2"
+    sim.seek(700)
+    sim.toggle_interface(key)  # break, before the end of the known trace
+    sim.seek(sim.cursor + 150)
+    sim.toggle_interface(key)  # restore
+    sim.run_to_end()
+    assert [a.fault.action for a in sim.actions] == ["break", "restore"]
+    check_back_and_forth(sim, 2)
+    sim.seek(900)
+    other = sim.with_mode("rfc5213")
+    assert other.trace.block == 64 and other.checkpoint_events == 40
+    check_back_and_forth(other, 3)
+
+
+def test_a_fault_injected_behind_the_head_drops_the_snapshots_after_it() -> None:
+    sim = _small()
+    sim.run_to_end()
+    sim.seek(sim.total)
+    assert max(sim._snapshot_at) > 600
+    sim.seek(600)
+    sim.toggle_interface(f"{FIGURE1.mns[0].id}/IF2")
+    assert max(sim._snapshot_at) <= 600
+    sim.run_to_end()
+    check_back_and_forth(sim, 4)
+
+
+def test_the_trace_store_reads_like_a_list() -> None:
+    sim = Simulation(FIGURE1)
+    sim.run_to_end()
+    plain = list(sim.trace)
+    store = TraceStore(10, 1)
+    for ev in plain:
+        store.append(ev)
+    dump = [e.to_json() for e in plain]
+    assert len(store) == len(plain) and [e.to_json() for e in store] == dump
+    assert [e.to_json() for e in store[5:37]] == dump[5:37]
+    assert store[-1].to_json() == dump[-1] and store[123].to_json() == dump[123]
+    assert store.compressed_bytes < 100 * len(plain)  # about 25 bytes an event
+    store.truncate(55)
+    assert [e.to_json() for e in store] == dump[:55]
+    store.truncate(50)
+    assert len(store) == 50 and store[49].to_json() == dump[49]
+    try:
+        store[50]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("no IndexError past the end")
+
+
+def test_the_history_holds_a_few_bytes_an_event() -> None:
+    """Over campus stepped to the end: the trace is compressed, the journals stop at
+    the latest snapshot, and the snapshots are a few bytes an event."""
+    campus = load_scenario("campus")
+    sim = Simulation(campus, prefetch=4096)
+    while sim.step() is not None:
+        pass
+    events = sim.total
+    assert events > 60_000
+    assert len(sim._journal) < CHECKPOINT_EVENTS
+    assert sim.trace.compressed_bytes / events < 60
+    assert sum(map(len, sim._snapshots.values())) / events < SNAPSHOT_BYTES_PER_EVENT
+    assert len(sim.trace._cache) <= sim.trace.cached_blocks
