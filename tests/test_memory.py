@@ -7,11 +7,14 @@ from __future__ import annotations
 import copy
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pmipviz.scenario import Scenario, load_scenario
+from pmipviz.sim import simulation, tracestore
 from pmipviz.sim.headless import run
 from pmipviz.sim.metrics import DeliveryWindow, Metrics
 from pmipviz.sim.simulation import (
@@ -23,6 +26,11 @@ from pmipviz.sim.simulation import (
 from pmipviz.sim.state import StateView
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.sim.tracestore import TraceStore
+from pmipviz.ui.app import PmipvizApp
+from pmipviz.ui.screens.inspector import InspectorScreen
+from pmipviz.ui.widgets.ladder import LadderView
+
+from ui_helpers import SIZE, sync
 
 FIGURE1 = load_scenario("figure1")
 
@@ -257,3 +265,51 @@ def test_the_history_holds_a_few_bytes_an_event() -> None:
     assert sim.trace.compressed_bytes / events < 60
     assert sum(map(len, sim._snapshots.values())) / events < SNAPSHOT_BYTES_PER_EVENT
     assert len(sim.trace._cache) <= sim.trace.cached_blocks
+
+
+async def _screen_at(app: PmipvizApp, pilot: Any, k: int) -> tuple[str, int, str]:
+    """The screen at ``k`` events applied, and the inspector of the ladder row two
+    above the current one (its event index and its border title)."""
+    app.seek(k)
+    await pilot.pause()
+    screen = app.export_screenshot()
+    await pilot.press("up", "up", "enter")
+    await pilot.pause()
+    inspector = app.screen
+    assert isinstance(inspector, InspectorScreen)
+    seen = (inspector.event.i, str(inspector.query_one("#inspector-box").border_title))
+    await pilot.press("escape")
+    await pilot.pause()
+    app.query_one(LadderView).action_follow()
+    await pilot.pause()
+    return screen, *seen
+
+
+@sync
+async def _back_and_forth_screens() -> None:
+    ks = (900, 300, 1100)
+    fresh = []
+    for k in ks:  # a fresh app stepped straight to k
+        app = PmipvizApp("figure1")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            fresh.append(await _screen_at(app, pilot, k))
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.seek(app.sim.total)
+        await pilot.pause()
+        for k, want in zip(ks, fresh, strict=True):  # back, forth and back again
+            app.seek(0)
+            await pilot.pause()
+            app.seek(app.sim.total)
+            await pilot.pause()
+            assert await _screen_at(app, pilot, k) == want, k
+
+
+def test_the_screen_and_the_inspector_are_the_same_after_going_back_and_forth(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracestore, "BLOCK", 64)
+    monkeypatch.setattr(tracestore, "CACHED_BLOCKS", 2)
+    monkeypatch.setattr(simulation, "CHECKPOINT_EVENTS", 40)
+    _back_and_forth_screens()
