@@ -9,6 +9,7 @@ sequential reads (the ladder, the lesson's questions) decode each block once."""
 
 from __future__ import annotations
 
+import gc
 import pickle
 import zlib
 from collections import OrderedDict
@@ -96,7 +97,10 @@ class TraceStore(Sequence[TraceEvent]):
         i = 0
         while i < len(self):  # the trace may grow while it is read
             k, offset = divmod(i, self.block)
-            events = self._open if k == len(self._sealed) else self._events(k)
+            if k == len(self._sealed):
+                events = self._open
+            else:  # a pass over the whole trace leaves the cache to random reads
+                events = self._cache.get(k) or self._decode(k)
             chunk = events[offset:]
             if not chunk:
                 return
@@ -108,11 +112,21 @@ class TraceStore(Sequence[TraceEvent]):
         if events is not None:
             self._cache.move_to_end(k)
             return events
-        rows = pickle.loads(zlib.decompress(self._sealed[k]))
-        events = [TraceEvent(*row) for row in rows]
-        self._cache[k] = events
+        events = self._cache[k] = self._decode(k)
         self._trim()
         return events
+
+    def _decode(self, k: int) -> list[TraceEvent]:
+        # thousands of new containers at once: no cyclic GC passes over the whole
+        # heap meanwhile (the events hold no cycles)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            rows = pickle.loads(zlib.decompress(self._sealed[k]))
+            return [TraceEvent(*row) for row in rows]
+        finally:
+            if enabled:
+                gc.enable()
 
     def _trim(self) -> None:
         while len(self._cache) > self.cached_blocks:
