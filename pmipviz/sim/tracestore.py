@@ -97,10 +97,9 @@ class TraceStore(Sequence[TraceEvent]):
         i = 0
         while i < len(self):  # the trace may grow while it is read
             k, offset = divmod(i, self.block)
-            if k == len(self._sealed):
-                events = self._open
-            else:  # a pass over the whole trace leaves the cache to random reads
-                events = self._cache.get(k) or self._decode(k)
+            # a pass over the whole trace leaves the cache to random reads
+            sealed = k < len(self._sealed)
+            events = (self._cache.get(k) or self._decode(k)) if sealed else self._open
             chunk = events[offset:]
             if not chunk:
                 return
