@@ -240,12 +240,8 @@ def test_the_trace_store_reads_like_a_list() -> None:
     assert [e.to_json() for e in store[5:37]] == dump[5:37]
     assert store[-1].to_json() == dump[-1] and store[123].to_json() == dump[123]
     assert store.compressed_bytes < 100 * len(plain)  # about 25 bytes an event
-    store.truncate(55)
-    assert [e.to_json() for e in store] == dump[:55]
-    store.truncate(50)
-    assert len(store) == 50 and store[49].to_json() == dump[49]
     try:
-        store[50]
+        store[len(plain)]
     except IndexError:
         pass
     else:

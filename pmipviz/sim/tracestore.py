@@ -1,9 +1,9 @@
 """The TUI's trace in memory: a list of TraceEvents that keeps its past compressed.
 
-Events are appended as the world emits them. Every ``block`` events, the oldest
-open block is sealed: its notes are resolved and the events are pickled and
-zlib-compressed (about 25 bytes an event instead of about 800: an event object holds
-its fields and a note closure that keeps the packet alive). Reading an event of a
+Events are appended as the world emits them. Every ``block`` events, the open block
+is sealed: its notes are resolved and the events are pickled and zlib-compressed
+(about 20 bytes an event instead of about 800: an event object holds its fields and a
+note closure that keeps the packet alive). Reading an event of a
 sealed block decodes the whole block into a small cache of recent blocks, so
 sequential reads (the ladder, the lesson's questions) decode each block once."""
 
@@ -48,19 +48,6 @@ class TraceStore(Sequence[TraceEvent]):
         self._cache[len(self._sealed) - 1] = events  # the live objects, until evicted
         self._trim()
         self._open = []
-
-    def truncate(self, length: int) -> None:
-        """Keep the first ``length`` events only."""
-        if length >= len(self):
-            return
-        keep_blocks, rest = divmod(length, self.block)
-        if keep_blocks < len(self._sealed):
-            self._open = self._events(keep_blocks)[:rest]
-            del self._sealed[keep_blocks:]
-            for k in [k for k in self._cache if k >= keep_blocks]:
-                del self._cache[k]
-        else:
-            del self._open[rest:]
 
     def adopt(self, other: TraceStore) -> None:
         """Become ``other`` (same events), in place: views holding this store see it."""
