@@ -249,14 +249,14 @@ def test_the_trace_store_reads_like_a_list() -> None:
 
 
 def test_the_history_holds_a_few_bytes_an_event() -> None:
-    """Over campus stepped to the end: the trace is compressed, the journals stop at
-    the latest snapshot, and the snapshots are a few bytes an event."""
-    campus = load_scenario("campus")
+    """Over the first 3 s of campus stepped to the end: the trace is compressed, the
+    journals stop at the latest snapshot, and the snapshots are a few bytes an event."""
+    campus = load_scenario("campus").with_changes(duration_ms=3000.0)
     sim = Simulation(campus, prefetch=4096)
     while sim.step() is not None:
         pass
     events = sim.total
-    assert events > 60_000
+    assert events > 20_000
     assert len(sim._journal) < CHECKPOINT_EVENTS
     assert sim.trace.compressed_bytes / events < 60
     assert sum(map(len, sim._snapshots.values())) / events < SNAPSHOT_BYTES_PER_EVENT
@@ -283,7 +283,7 @@ async def _screen_at(app: PmipvizApp, pilot: Any, k: int) -> tuple[str, int, str
 
 @sync
 async def _back_and_forth_screens() -> None:
-    ks = (900, 300, 1100)
+    ks = (900, 300)
     fresh = []
     for k in ks:  # a fresh app stepped straight to k
         app = PmipvizApp("figure1")
