@@ -5,6 +5,7 @@ back) stays compact while stepping back stays exact."""
 from __future__ import annotations
 
 import copy
+import gc
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,6 +262,8 @@ def test_the_history_holds_a_few_bytes_an_event() -> None:
     assert sim.trace.compressed_bytes / events < 60
     assert sum(map(len, sim._snapshots.values())) / events < SNAPSHOT_BYTES_PER_EVENT
     assert len(sim.trace._cache) <= sim.trace.cached_blocks
+    del sim
+    gc.collect()  # the world's cycles now, not in a later test or at the worker's exit
 
 
 async def _screen_at(app: PmipvizApp, pilot: Any, k: int) -> tuple[str, int, str]:
