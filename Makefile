@@ -23,6 +23,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_memory.py
 
 screenshots: $(STAMP)
 	$(BIN)/python -m pmipviz.ui.screenshots screenshots

@@ -9,6 +9,59 @@ from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
 
+class DeliveryWindow:
+    """Which packet numbers of one flow were delivered, in memory bounded by the
+    packets still outstanding rather than by the run's length.
+
+    Every number below ``low`` is settled: delivered, or dropped (a drop is a
+    packet's fate: the model never copies a packet, so a dropped number is never
+    delivered afterwards). ``delivered`` and ``dropped`` hold the settled numbers at
+    or above ``low``; ``low`` moves up past every settled number, so the sets only
+    hold what was settled after the oldest packet still in flight or in a cache.
+    A delivery below ``low`` is therefore a repeat of an earlier delivery."""
+
+    __slots__ = ("delivered", "dropped", "low")
+
+    def __init__(self) -> None:
+        self.low = 0
+        self.delivered: set[int] = set()
+        self.dropped: set[int] = set()
+
+    def deliver(self, n: int) -> bool:
+        """Record a delivery of ``n``; True when ``n`` had been delivered before."""
+        if n < self.low or n in self.delivered:
+            return True
+        self.delivered.add(n)
+        self.dropped.discard(n)  # cannot happen in the model; stay exact if it does
+        if n == self.low:
+            self._advance()
+        return False
+
+    def drop(self, n: int) -> None:
+        """Record that a packet numbered ``n`` was dropped."""
+        if n < self.low or n in self.delivered:
+            return
+        self.dropped.add(n)
+        if n == self.low:
+            self._advance()
+
+    def _advance(self) -> None:
+        low, delivered, dropped = self.low, self.delivered, self.dropped
+        while True:
+            if low in delivered:
+                delivered.remove(low)
+            elif low in dropped:
+                dropped.remove(low)
+            else:
+                break
+            low += 1
+        self.low = low
+
+    def __len__(self) -> int:
+        """Numbers held (the memory the window costs, in set elements)."""
+        return len(self.delivered) + len(self.dropped)
+
+
 @dataclass
 class _FlowStats:
     src: str
@@ -22,7 +75,7 @@ class _FlowStats:
     max_n: int = -1
     last_ms: float | None = None
     max_gap_ms: float = 0.0
-    seen: set[int] = field(default_factory=set)
+    seen: DeliveryWindow = field(default_factory=DeliveryWindow)
 
 
 @dataclass
@@ -87,7 +140,9 @@ class Metrics:
                 self.lost += 1
                 reason = f["reason"]
                 self.lost_by_reason[reason] = self.lost_by_reason.get(reason, 0) + 1
-                self.flows[f["flow"]].lost += 1
+                fs = self.flows[f["flow"]]
+                fs.lost += 1
+                fs.seen.drop(f["n"])
             elif kind == "buffer" and f["op"] == "in":
                 peak = self.buffer_peak.get(ev.node, 0)
                 if f["occupancy"] > peak:
@@ -101,10 +156,9 @@ class Metrics:
         f = ev.fields
         fs = self.flows[f["flow"]]
         n = f["n"]
-        if n in fs.seen:
+        if fs.seen.deliver(n):
             fs.duplicated += 1
         else:
-            fs.seen.add(n)
             fs.delivered += 1
             self.delivered += 1
         if n < fs.max_n:

@@ -1,15 +1,26 @@
 """A steppable simulation for the TUI: step forward and back one trace event,
-inject faults at the current time, switch mode at the same point."""
+inject faults at the current time, switch mode at the same point.
+
+Memory: the trace is kept compressed (``TraceStore``); the state view keeps undo
+journals only back to its latest checkpoint, a compressed snapshot taken every
+``CHECKPOINT_EVENTS`` events (more when the snapshot is big). Stepping back past a
+checkpoint restores the one before and re-applies the events up to the target:
+the view is folded from the trace alone, so it is the same state, exactly."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Any
 
 from pmipviz.scenario.model import Fault, Scenario
 from pmipviz.sim.state import StateView
 from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.tracestore import TraceStore
 from pmipviz.sim.world import World
+
+CHECKPOINT_EVENTS = 2048  # at least this many events between two snapshots of the view
+SNAPSHOT_BYTES_PER_EVENT = 16  # and at most this many snapshot bytes per event
 
 
 @dataclass(frozen=True)
@@ -27,14 +38,23 @@ class Simulation:
     Same scenario + mode + seed + user actions => the same trace, byte for byte."""
 
     def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
-                 actions: tuple[UserAction, ...] = (), prefetch: int = 0) -> None:
+                 actions: tuple[UserAction, ...] = (), prefetch: int = 0,
+                 checkpoint_events: int | None = None,
+                 trace: TraceStore | None = None) -> None:
         self.scenario = scenario
         self.mode = mode or scenario.mode
         self.seed = scenario.seed if seed is None else seed
         self.actions: list[UserAction] = list(actions)
-        self.trace: list[TraceEvent] = []
+        self.trace: TraceStore = TraceStore() if trace is None else trace
         self.world = World(scenario, mode=self.mode, seed=self.seed, sinks=[self.trace.append])
         self.view = StateView(scenario)
+        self.checkpoint_events = (CHECKPOINT_EVENTS if checkpoint_events is None
+                                  else checkpoint_events)
+        # snapshots of the view by cursor (indices sorted); journals undo the events
+        # applied since the latest one, ``_base`` (cursor == _base + len(_journal))
+        self._snapshots: dict[int, bytes] = {0: self.view.snapshot()}
+        self._snapshot_at: list[int] = [0]
+        self._base = 0
         self._journal: list[list[tuple[Any, Any, Any]]] = []
         self.cursor = 0
         self._pending = sorted(self.actions, key=lambda a: a.after)
@@ -83,19 +103,49 @@ class Simulation:
         ev = self.trace[self.cursor]
         self._journal.append(self.view.apply(ev))
         self.cursor += 1
+        self._checkpoint()
         return ev
+
+    def _checkpoint(self) -> None:
+        """At a snapshot (or once enough events have passed since the last one:
+        take it), drop the journals: the snapshot replaces them."""
+        cursor = self.cursor
+        if cursor not in self._snapshots:
+            size = len(self._snapshots[self._base])
+            if len(self._journal) < max(self.checkpoint_events,
+                                        size // SNAPSHOT_BYTES_PER_EVENT):
+                return
+            self._snapshots[cursor] = self.view.snapshot()
+            bisect.insort(self._snapshot_at, cursor)
+        self._base = cursor
+        self._journal.clear()
 
     def back(self) -> TraceEvent | None:
         """Undo the last applied event; returns it, None at the start."""
         if self.cursor == 0:
             return None
-        self.cursor -= 1
-        self.view.undo(self._journal.pop())
+        if self._journal:
+            self.cursor -= 1
+            self.view.undo(self._journal.pop())
+        else:
+            self._restore(self.cursor - 1)
         return self.trace[self.cursor]
+
+    def _restore(self, index: int) -> None:
+        """Put the view at ``index`` events applied: the nearest snapshot at or before
+        it, then the events after it applied again (journalled)."""
+        at = self._snapshot_at[bisect.bisect_right(self._snapshot_at, index) - 1]
+        self.view.restore(self._snapshots[at], self.trace[at - 1] if at else None)
+        self.cursor = self._base = at
+        self._journal.clear()
+        while self.cursor < index:
+            self.step()
 
     def seek(self, index: int) -> None:
         """Move the cursor to ``index`` events applied."""
         index = max(0, index)
+        if self.cursor - index > len(self._journal):
+            self._restore(index)
         while self.cursor > index:
             self.back()
         while self.cursor < index and self.step() is not None:
@@ -137,14 +187,20 @@ class Simulation:
             return
         # actions at the cursor itself happened before this one: keep them
         kept = [a for a in self.actions if a.after <= self.cursor]
-        rebuilt = Simulation(self.scenario, self.mode, self.seed, tuple(kept))
+        rebuilt = Simulation(self.scenario, self.mode, self.seed, tuple(kept),
+                             checkpoint_events=self.checkpoint_events,
+                             trace=TraceStore(self.trace.block, self.trace.cached_blocks))
         rebuilt._fill(self.cursor)
         action = UserAction(len(rebuilt.trace), self.now, fault)
         rebuilt.actions.append(action)
         rebuilt.world.apply_fault(fault)
-        # adopt the rebuilt future; the past (and so the view) is identical
-        self.trace[:] = rebuilt.trace
+        # adopt the rebuilt future; the past (and so the view) is identical, and so
+        # are the snapshots up to the cursor
+        self.trace.adopt(rebuilt.trace)
         rebuilt.world.sinks = [self.trace.append]
+        for at in [at for at in self._snapshot_at if at > self.cursor]:
+            del self._snapshots[at]
+        self._snapshot_at = [at for at in self._snapshot_at if at <= self.cursor]
         self.world = rebuilt.world
         self.actions = rebuilt.actions
         self._pending = rebuilt._pending
@@ -169,6 +225,8 @@ class Simulation:
     def with_mode(self, mode: str) -> Simulation:
         """The same scenario and faults in another mode, at the same simulated time."""
         scenario = self.scenario.with_changes(faults=self.faults_so_far())
-        other = Simulation(scenario, mode, self.seed, prefetch=self.prefetch)
+        other = Simulation(scenario, mode, self.seed, prefetch=self.prefetch,
+                           checkpoint_events=self.checkpoint_events,
+                           trace=TraceStore(self.trace.block, self.trace.cached_blocks))
         other.run(self.now)
         return other

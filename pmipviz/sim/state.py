@@ -1,10 +1,13 @@
 """The state shown at one point of the trace, folded from the events alone.
 
 Every change is journalled, so stepping back is an undo of the last event, not a
-re-run. The UI reads this; it never asks the protocol machines."""
+re-run; a snapshot (compressed) lets the Simulation keep journals for recent events
+only. The UI reads this; it never asks the protocol machines."""
 
 from __future__ import annotations
 
+import pickle
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +71,23 @@ class StateView:
                 key = f"{mn.id}/{itf.name}"
                 self.ifaces[key] = {"mn_id": mn.id, "interface": itf.name, "mag": None,
                                     "up": False, "hnp": [], "address": None, "broken": False}
+
+    # -- snapshots -------------------------------------------------------------------
+
+    _SNAPSHOT = ("t_ms", "index", "bce", "bul", "routes", "tunnels", "ifaces", "caches",
+                 "flows", "lost_by_reason", "changed", "changed_fields")
+
+    def snapshot(self) -> bytes:
+        """Everything but the scenario and ``last`` (the event at ``index - 1``),
+        pickled and compressed."""
+        state = {name: getattr(self, name) for name in self._SNAPSHOT}
+        return zlib.compress(pickle.dumps(state, pickle.HIGHEST_PROTOCOL), 6)
+
+    def restore(self, snapshot: bytes, last: TraceEvent | None) -> None:
+        """Become the state a ``snapshot`` recorded, in place; ``last`` is its last event."""
+        for name, value in pickle.loads(zlib.decompress(snapshot)).items():
+            setattr(self, name, value)
+        self.last = last
 
     # -- journalled mutation ------------------------------------------------------
 

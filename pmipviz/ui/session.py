@@ -3,6 +3,7 @@ the topology highlights for an event. Textual-free."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def fault_applied(sim: Simulation, key: str, window: int = 64) -> int:
     return after + 1
 
 
-def fault_ifaces(trace: list[TraceEvent], cursor: int,
+def fault_ifaces(trace: Sequence[TraceEvent], cursor: int,
                  ifaces: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
     """The interface rows as the fault just applied leaves them, or None when the
     last applied event is not a fault. The trace records the fault first and the
