@@ -231,6 +231,7 @@ class Mag:
             self.flushed += 1
             occupancy -= 1
             if to == "LMA":
+                pkt.sent_up_by += (self.name,)
                 out.append(Uncache(pkt, occupancy, cap,
                                    f"{self.name} takes n={pkt.n} out of its cache "
                                    f"({occupancy}/{cap} left) (draft step 6)"))
@@ -420,40 +421,74 @@ class Mag:
 
     def downlink(self, packet: DataPacket, now: float) -> list[Action]:
         """A packet for an MN came down the tunnel."""
+        return self._route(packet)
+
+    def _route(self, packet: DataPacket, bounced: str | None = None) -> list[Action]:
+        """Forward a packet for an MN to an interface with a binding here whose link is
+        up; cache it under one whose link is down (ft); otherwise it has no binding here.
+        ``bounced``: the interface it just came back from, which is not tried again."""
         prefix = packet.p64
         entries = [self.bul[k] for k in self._by_prefix.get(prefix, ())
-                   if k in self.bul and self.bul[k].state != "rejected"]
+                   if k != bounced and k in self.bul and self.bul[k].state != "rejected"]
         if not entries:
-            if self.config.mode == "ft" and prefix in self.redirect:
-                if packet.cached and self.name in packet.hops:
-                    return [Drop(packet, "no_binding", f"{self.name} already sent n={packet.n} "
-                                 "back once, and the LMA still routes it here (it never got "
-                                 "the DeReg PBU): dropped")]
-                packet.cached = True
-                return [Forward(packet, "LMA", f"{self.name} no longer serves this MN: it "
-                                f"sends n={packet.n} back up the tunnel (draft step 6)")]
-            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
-                         f"n={packet.n} is dropped")]
+            return self._no_binding(packet, bounced)
         for entry in entries:
             if entry.link_up:
                 return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
-        return self.undeliverable(packet, entries[0].key, prefix)
+        if self.config.mode != "ft":
+            return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
+                         f"{short_iface(entries[0].key)} is down (RFC 5213 has no cache)")]
+        return self._cache(packet, entries[0].key, prefix)
+
+    def _no_binding(self, packet: DataPacket, bounced: str | None) -> list[Action]:
+        """No interface here can take the packet. ft: a MAG that served its prefix sends
+        it back up its tunnel so that the LMA can route it to another MAG: a packet that
+        came back from an access link always (it was deliverable when it went down), one
+        that came down the tunnel once (if this MAG already sent it back, the LMA's route
+        is stale: it is dropped rather than looping)."""
+        served = bounced is not None or packet.p64 in self.redirect
+        if self.config.mode != "ft" or not served:
+            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
+                         f"n={packet.n} is dropped")]
+        came = (f"n={packet.n} comes back from the link to {short_iface(bounced)}, which "
+                f"{self.name} no longer serves" if bounced is not None else
+                f"{self.name} no longer serves this MN")
+        if bounced is None and self.name in packet.sent_up_by:
+            return [Drop(packet, "no_binding", f"{came}, and {self.name} already sent "
+                         f"n={packet.n} back up once (the LMA still routes it here): dropped "
+                         "rather than looping")]
+        packet.cached = True
+        packet.sent_up_by += (self.name,)
+        return [Forward(packet, "LMA", f"{came}: it sends n={packet.n} back up the tunnel "
+                        "for the LMA to route it on (draft step 6)")]
 
     def _forward_note(self, packet: DataPacket, key: str) -> Callable[[], str]:
         return lambda: f"{self.name} forwards n={packet.n} to {short_iface(key)}"
 
-    def undeliverable(self, packet: DataPacket, key: str,
-                      prefix: int | None = None) -> list[Action]:
-        """A packet for a broken interface: cache it (ft) or lose it (rfc5213)."""
+    def undeliverable(self, packet: DataPacket, key: str) -> list[Action]:
+        """A packet sent down the link to interface ``key`` found it down or gone.
+
+        rfc5213: it is lost. ft: while ``key`` still has a binding here whose link is
+        down, it is cached (released down the link when the interface comes back, or up
+        the tunnel when the binding is removed); once the binding is gone (the DeReg
+        round trip was shorter than the access delay) it is routed like a packet from
+        the tunnel: to another interface of the MN here, or back up once (``_no_binding``)."""
         if self.config.mode != "ft":
             return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
                          f"{short_iface(key)} is down (RFC 5213 has no cache)")]
+        entry = self.bul.get(key)
+        if entry is not None and not entry.link_up:
+            return self._cache(packet, key, packet.p64)
+        return self._route(packet, bounced=key)
+
+    def _cache(self, packet: DataPacket, key: str, prefix: int) -> list[Action]:
+        """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets
         if len(self.cache) >= cap:
             self.dropped += 1
             return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
                          f"n={packet.n} is dropped")]
-        self.cache.append(_Cached(packet, packet.p64 if prefix is None else prefix, key))
+        self.cache.append(_Cached(packet, prefix, key))
         self.cached_in += 1
         self.peak = max(self.peak, len(self.cache))
         return [Cache(packet, len(self.cache), cap,
