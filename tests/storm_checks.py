@@ -147,6 +147,9 @@ def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
     total = sum(check.sent.values())
     if any(ln.loss > 0 for ln in sc.links) or any(m.buffer_packets < total for m in sc.mags):
         return False
+    if any(not m.authorized or m.omit_options or m.clock_offset_ms for m in sc.mags) \
+            or not all(mn.known for mn in sc.mns):
+        return False
     spec = sc.flows[k]
     downlink = spec.src in {c.name for c in sc.cns}
     mn = sc.mn(spec.dst if downlink else spec.src)
