@@ -472,7 +472,8 @@ class Mag:
         down, it is cached (released down the link when the interface comes back, or up
         the tunnel when the binding is removed); once the binding is gone (the DeReg
         round trip was shorter than the access delay) it is routed like a packet from
-        the tunnel: to another interface of the MN here, or back up once (``_no_binding``)."""
+        the tunnel, but not to ``key``: to another interface of the MN here, cached under
+        one, or sent back up the tunnel (``_no_binding``)."""
         if self.config.mode != "ft":
             return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
                          f"{short_iface(key)} is down (RFC 5213 has no cache)")]
