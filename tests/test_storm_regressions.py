@@ -88,3 +88,100 @@ def test_every_mag_state_gives_a_bounced_packet_a_fate(
     d = metrics.to_dict()
     assert (d["sent"], d["queued"], world.queued()) == (200, 0, 0), case
     assert (d["delivered"], d["lost_by_reason"]) == (delivered, lost), case
+
+
+LATE_PBA = """
+[scenario]
+title = "A PBA that arrives after the interface failed"
+duration_ms = 1000
+
+[lma]
+name = "LMA"
+address = "2001:db8:ffff::1"
+prefix_pool = "2001:db8:100::/40"
+
+[[mag]]
+name = "MAG1"
+address = "2001:db8:ffff::11"
+access_delay_ms = 0
+detection_ms = 0
+
+[[mag]]
+name = "MAG2"
+address = "2001:db8:ffff::12"
+access_delay_ms = 1
+detection_ms = 0
+
+[[cn]]
+name = "CN"
+address = "2001:db8:cafe::1"
+
+[[mn]]
+id = "mn1@example.org"
+interfaces = [
+  { name = "IF1", mag = "MAG1", att = "virtual", lli = "02:00:00:00:01:01", attach_ms = 0 },
+  { name = "IF2", mag = "MAG1", att = "ieee802.11", lli = "02:00:00:00:01:02", attach_ms = 0 },
+]
+
+[[link]]
+between = ["LMA", "MAG1"]
+delay_ms = 10
+
+[[link]]
+between = ["LMA", "MAG2"]
+delay_ms = 5
+
+[[link]]
+between = ["LMA", "CN"]
+delay_ms = 0
+
+[[flow]]
+from = "CN"
+to = "mn1@example.org"
+rate_pps = 200
+start_ms = 200
+stop_ms = 500
+size_bytes = 100
+
+[[fault]]
+at_ms = 236
+action = "move"
+interface = "mn1@example.org/IF1"
+to_mag = "MAG2"
+
+[[fault]]
+at_ms = 244
+action = "break"
+interface = "mn1@example.org/IF1"
+"""
+RESTORED_BEFORE_THE_PBA = """
+[[fault]]
+at_ms = 245
+action = "restore"
+interface = "mn1@example.org/IF1"
+"""
+
+
+@pytest.mark.parametrize("restored", [False, True])
+def test_packets_routed_by_a_registration_whose_pba_comes_late_are_not_lost(
+        tmp_path: Path, restored: bool) -> None:
+    """Found by the storm (clean ft scenario, one packet `no_binding`). IF1 moves to
+    MAG2 at 236 ms: its HI=3 PBU reaches the LMA at 242, which routes the MN's prefix to
+    MAG2; IF1 breaks at 244, MAG2 starts de-registering it, and the PBA (247) no longer
+    matches the entry's sequence number. The packets the LMA sent to MAG2 until the
+    DeReg PBU arrived (249) met a MAG that did not know the prefix and dropped them.
+    Now MAG2 learns the prefix from the late PBA and caches them with the rest (then
+    sends them up to IF2 via the LMA); and when IF1 is restored at 245, so that its
+    entry has been replaced by a new registration, the ignored PBA still tells MAG2 the
+    LMA routes the prefix there, and it sends what comes back up once."""
+    path = tmp_path / "late-pba.toml"
+    path.write_text(LATE_PBA + (RESTORED_BEFORE_THE_PBA if restored else ""))
+    events: list = []
+    metrics, _ = run(load_scenario(path), until_ms=100_000, sinks=[events.append])
+    d = metrics.to_dict()
+    assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == (60, 60, 0, 0)
+    notes = [e.note for e in events if e.node == "MAG2" and e.kind == "state"]
+    if restored:
+        assert any("ignores a PBA" in n and "back up once" in n for n in notes)
+    else:
+        assert any("after it began to de-register it" in n for n in notes)

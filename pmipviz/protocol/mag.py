@@ -89,6 +89,7 @@ class BulEntry:
     state: str = "registering"  # registering | registered | deregistering | rejected
     hnps: tuple[IPv6Network, ...] = ()
     seq: int = 0
+    reg_seq: int = -1  # the sequence number of its last registration (lifetime > 0) PBU
     hi: int = 1
     lifetime_s: int = 0
     registered_ms: float = 0.0
@@ -166,6 +167,8 @@ class Mag:
     def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
               retx: bool = False) -> list[Action]:
         pbu = self._pbu(entry, lifetime_s, hi, now)
+        if lifetime_s > 0:
+            entry.reg_seq = pbu.seq
         timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
         return [SendPbu(pbu, note, retx), StartTimer(("retx", entry.key, pbu.seq), timeout)]
 
@@ -252,9 +255,11 @@ class Mag:
         entry = next((e for e in self.bul.values() if e.seq == pba.seq
                       and e.state in ("registering", "registered", "deregistering")), None)
         if entry is None:
-            return [StateChange("mag", self.name, None, None,
-                                f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU "
-                                "is waiting for it", "ignore")]
+            late = next((e for e in self.bul.values() if e.reg_seq == pba.seq
+                         and e.state == "deregistering"), None)
+            if late is not None and pba.accepted and pba.nonzero_hnps:
+                return [self._late_registration(late, pba)]
+            return [self._ignore_pba(pba)]
         before = entry.row()
         entry.attempt = 0
         if not pba.accepted and entry.state == "deregistering":
@@ -287,11 +292,7 @@ class Mag:
         entry.hnps = pba.nonzero_hnps
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
-        for p in entry.hnps:
-            keys = self._by_prefix.setdefault(_p64(p), [])
-            if entry.key not in keys:
-                keys.append(entry.key)
-            self.redirect.discard(_p64(p))
+        self._index(entry)
         hnp = ", ".join(address_text(p) for p in entry.hnps)
         actions: list[Action] = [
             self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
@@ -306,6 +307,43 @@ class Mag:
             actions.append(StartTimer(("rereg", entry.key, now),
                                       reregister_delay(entry.lifetime_s)))
         return actions
+
+    def _index(self, entry: BulEntry) -> None:
+        """Route the entry's prefixes to it (packets down the tunnel find it by prefix)."""
+        for p in entry.hnps:
+            keys = self._by_prefix.setdefault(_p64(p), [])
+            if entry.key not in keys:
+                keys.append(entry.key)
+            self.redirect.discard(_p64(p))
+
+    def _late_registration(self, entry: BulEntry, pba: Pba) -> StateChange:
+        """The PBA to a registration arrives after the interface began to de-register
+        (it failed meanwhile): the LMA routes the MN's prefix here until the DeReg PBU
+        reaches it, so the MAG learns the prefix, to handle what comes like the packets
+        of any interface that is down (cached, then sent back up, in ft mode)."""
+        before = entry.row()
+        entry.hnps = pba.nonzero_hnps
+        self._index(entry)
+        hnp = ", ".join(address_text(p) for p in entry.hnps)
+        fate = ("caches what comes for it, to send it back up with the rest"
+                if self.config.mode == "ft" else "drops what comes for it as undeliverable")
+        return self._bul_change(entry, before, f"{self.name} gets the PBA to the registration "
+                                f"of {short_iface(entry.key)} after it began to de-register it: "
+                                f"the LMA routes {hnp} here until the DeReg PBU arrives, so "
+                                f"{self.name} notes the prefix and {fate}", "late_pba")
+
+    def _ignore_pba(self, pba: Pba) -> StateChange:
+        """A PBA that no PBU waits for. ft: if it accepts a registration (of an entry
+        removed since, e.g. after a DeReg timeout shorter than the round trip), the LMA
+        routes its prefixes here for now: what comes for them is sent back up once."""
+        note = f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU is waiting for it"
+        if self.config.mode == "ft" and pba.accepted and pba.lifetime_s > 0:
+            orphans = [p for p in pba.nonzero_hnps if not self._by_prefix.get(_p64(p))]
+            if orphans:
+                self.redirect.update(_p64(p) for p in orphans)
+                note += (f"; the LMA routes {', '.join(address_text(p) for p in orphans)} "
+                         "here for now, so it will send what comes for it back up once")
+        return StateChange("mag", self.name, None, None, note, "ignore")
 
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
                 why: str) -> list[Action]:
