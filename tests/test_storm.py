@@ -143,12 +143,12 @@ def scenario_text(draw: st.DrawFn, clean: bool | None = None) -> str:
 
         for _ in range(draw(st.integers(1, 6))):
             target, at = draw(target_and_time())
-            # a fault, or an episode: break then restore, or move away then back
+            # a fault, or an episode: break then restore, or two moves in a row
             kind = draw(st.sampled_from(["break", "restore", "move", "flap", "flap", "roam"]))
-            home = draw(st.sampled_from(mags))
+            then = draw(st.sampled_from(mags))
             later = at + draw(st.sampled_from([0, 1, 5, 20, 100, 500]))
             steps = {"flap": [("break", at, None), ("restore", later, None)],
-                     "roam": [("move", at, draw(st.sampled_from(mags))), ("move", later, home)]
+                     "roam": [("move", at, draw(st.sampled_from(mags))), ("move", later, then)]
                      }.get(kind, [(kind, at, draw(st.sampled_from(mags)))])
             for action, when, to_mag in steps:
                 extra = f'to_mag = "{to_mag}"\n' if action == "move" else ""
