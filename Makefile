@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench screenshots clean
+.PHONY: run test storm lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+storm: $(STAMP)
+	PMIPVIZ_STORM_EXAMPLES=$${PMIPVIZ_STORM_EXAMPLES:-2000} $(BIN)/python -m pytest -n 2 tests/test_storm.py -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check pmipviz tests benchmarks

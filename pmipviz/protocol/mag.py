@@ -89,6 +89,7 @@ class BulEntry:
     state: str = "registering"  # registering | registered | deregistering | rejected
     hnps: tuple[IPv6Network, ...] = ()
     seq: int = 0
+    reg_seq: int = -1  # the sequence number of its last registration (lifetime > 0) PBU
     hi: int = 1
     lifetime_s: int = 0
     registered_ms: float = 0.0
@@ -191,6 +192,8 @@ class Mag:
     def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
               retx: bool = False) -> list[Action]:
         pbu = self._pbu(entry, lifetime_s, hi, now)
+        if lifetime_s > 0:
+            entry.reg_seq = pbu.seq
         timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
         return [SendPbu(pbu, note, retx), StartTimer(("retx", entry.key, pbu.seq), timeout)]
 
@@ -258,6 +261,7 @@ class Mag:
             self.flushed += 1
             occupancy -= 1
             if to == "LMA":
+                pkt.sent_up_by += (self.name,)
                 out.append(Uncache(pkt, occupancy, cap,
                                    f"{self.name} takes n={pkt.n} out of its cache "
                                    f"({occupancy}/{cap} left) (draft step 6)"))
@@ -277,9 +281,11 @@ class Mag:
         """A PBA from the LMA: match it to the BUL entry waiting for that sequence number."""
         entry = self._waiting(pba.seq)
         if entry is None:
-            return [StateChange("mag", self.name, None, None,
-                                f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU "
-                                "is waiting for it", "ignore")]
+            late = next((e for e in self.bul.values() if e.reg_seq == pba.seq
+                         and e.state == "deregistering"), None)
+            if late is not None and pba.accepted and pba.nonzero_hnps:
+                return [self._late_registration(late, pba)]
+            return [self._ignore_pba(pba)]
         before = entry.row()
         entry.attempt = 0
         if not pba.accepted and entry.state == "deregistering":
@@ -312,11 +318,7 @@ class Mag:
         entry.hnps = pba.nonzero_hnps
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
-        for p in entry.hnps:
-            keys = self._by_prefix.setdefault(_p64(p), [])
-            if entry.key not in keys:
-                keys.append(entry.key)
-            self.redirect.discard(_p64(p))
+        self._index(entry)
         hnp = ", ".join(address_text(p) for p in entry.hnps)
         actions: list[Action] = [
             self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
@@ -331,6 +333,43 @@ class Mag:
             actions.append(StartTimer(("rereg", entry.key, now),
                                       reregister_delay(entry.lifetime_s)))
         return actions
+
+    def _index(self, entry: BulEntry) -> None:
+        """Route the entry's prefixes to it (packets down the tunnel find it by prefix)."""
+        for p in entry.hnps:
+            keys = self._by_prefix.setdefault(_p64(p), [])
+            if entry.key not in keys:
+                keys.append(entry.key)
+            self.redirect.discard(_p64(p))
+
+    def _late_registration(self, entry: BulEntry, pba: Pba) -> StateChange:
+        """The PBA to a registration arrives after the interface began to de-register
+        (it failed meanwhile): the LMA routes the MN's prefix here until the DeReg PBU
+        reaches it, so the MAG learns the prefix, to handle what comes like the packets
+        of any interface that is down (cached, then sent back up, in ft mode)."""
+        before = entry.row()
+        entry.hnps = pba.nonzero_hnps
+        self._index(entry)
+        hnp = ", ".join(address_text(p) for p in entry.hnps)
+        fate = ("caches what comes for it, to send it back up with the rest"
+                if self.config.mode == "ft" else "drops what comes for it as undeliverable")
+        return self._bul_change(entry, before, f"{self.name} gets the PBA to the registration "
+                                f"of {short_iface(entry.key)} after it began to de-register it: "
+                                f"the LMA routes {hnp} here until the DeReg PBU arrives, so "
+                                f"{self.name} notes the prefix and {fate}", "late_pba")
+
+    def _ignore_pba(self, pba: Pba) -> StateChange:
+        """A PBA that no PBU waits for. ft: if it accepts a registration (of an entry
+        removed since, e.g. after a DeReg timeout shorter than the round trip), the LMA
+        routes its prefixes here for now: what comes for them is sent back up once."""
+        note = f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU is waiting for it"
+        if self.config.mode == "ft" and pba.accepted and pba.lifetime_s > 0:
+            orphans = [p for p in pba.nonzero_hnps if not self._by_prefix.get(_p64(p))]
+            if orphans:
+                self.redirect.update(_p64(p) for p in orphans)
+                note += (f"; the LMA routes {', '.join(address_text(p) for p in orphans)} "
+                         "here for now, so it will send what comes for it back up once")
+        return StateChange("mag", self.name, None, None, note, "ignore")
 
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
                 why: str) -> list[Action]:
@@ -448,40 +487,75 @@ class Mag:
 
     def downlink(self, packet: DataPacket, now: float) -> list[Action]:
         """A packet for an MN came down the tunnel."""
+        return self._route(packet)
+
+    def _route(self, packet: DataPacket, bounced: str | None = None) -> list[Action]:
+        """Forward a packet for an MN to an interface with a binding here whose link is
+        up; cache it under one whose link is down (ft); otherwise it has no binding here.
+        ``bounced``: the interface it just came back from, which is not tried again."""
         prefix = packet.p64
         entries = [self.bul[k] for k in self._by_prefix.get(prefix, ())
-                   if k in self.bul and self.bul[k].state != "rejected"]
+                   if k != bounced and k in self.bul and self.bul[k].state != "rejected"]
         if not entries:
-            if self.config.mode == "ft" and prefix in self.redirect:
-                if packet.cached and self.name in packet.hops:
-                    return [Drop(packet, "no_binding", f"{self.name} already sent n={packet.n} "
-                                 "back once, and the LMA still routes it here (it never got "
-                                 "the DeReg PBU): dropped")]
-                packet.cached = True
-                return [Forward(packet, "LMA", f"{self.name} no longer serves this MN: it "
-                                f"sends n={packet.n} back up the tunnel (draft step 6)")]
-            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
-                         f"n={packet.n} is dropped")]
+            return self._no_binding(packet, bounced)
         for entry in entries:
             if entry.link_up:
                 return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
-        return self.undeliverable(packet, entries[0].key, prefix)
+        if self.config.mode != "ft":
+            return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
+                         f"{short_iface(entries[0].key)} is down (RFC 5213 has no cache)")]
+        return self._cache(packet, entries[0].key, prefix)
+
+    def _no_binding(self, packet: DataPacket, bounced: str | None) -> list[Action]:
+        """No interface here can take the packet. ft: a MAG that served its prefix sends
+        it back up its tunnel so that the LMA can route it to another MAG: a packet that
+        came back from an access link always (it was deliverable when it went down), one
+        that came down the tunnel once (if this MAG already sent it back, the LMA's route
+        is stale: it is dropped rather than looping)."""
+        served = bounced is not None or packet.p64 in self.redirect
+        if self.config.mode != "ft" or not served:
+            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
+                         f"n={packet.n} is dropped")]
+        came = (f"n={packet.n} comes back from the link to {short_iface(bounced)}, which "
+                f"{self.name} no longer serves" if bounced is not None else
+                f"{self.name} no longer serves this MN")
+        if bounced is None and self.name in packet.sent_up_by:
+            return [Drop(packet, "no_binding", f"{came}, and {self.name} already sent "
+                         f"n={packet.n} back up once (the LMA still routes it here): dropped "
+                         "rather than looping")]
+        packet.cached = True
+        packet.sent_up_by += (self.name,)
+        return [Forward(packet, "LMA", f"{came}: it sends n={packet.n} back up the tunnel "
+                        "for the LMA to route it on (draft step 6)")]
 
     def _forward_note(self, packet: DataPacket, key: str) -> Callable[[], str]:
         return lambda: f"{self.name} forwards n={packet.n} to {short_iface(key)}"
 
-    def undeliverable(self, packet: DataPacket, key: str,
-                      prefix: int | None = None) -> list[Action]:
-        """A packet for a broken interface: cache it (ft) or lose it (rfc5213)."""
+    def undeliverable(self, packet: DataPacket, key: str) -> list[Action]:
+        """A packet sent down the link to interface ``key`` found it down or gone.
+
+        rfc5213: it is lost. ft: while ``key`` still has a binding here whose link is
+        down, it is cached (released down the link when the interface comes back, or up
+        the tunnel when the binding is removed); once the binding is gone (the DeReg
+        round trip was shorter than the access delay) it is routed like a packet from
+        the tunnel, but not to ``key``: to another interface of the MN here, cached under
+        one, or sent back up the tunnel (``_no_binding``)."""
         if self.config.mode != "ft":
             return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
                          f"{short_iface(key)} is down (RFC 5213 has no cache)")]
+        entry = self.bul.get(key)
+        if entry is not None and not entry.link_up:
+            return self._cache(packet, key, packet.p64)
+        return self._route(packet, bounced=key)
+
+    def _cache(self, packet: DataPacket, key: str, prefix: int) -> list[Action]:
+        """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets
         if len(self.cache) >= cap:
             self.dropped += 1
             return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
                          f"n={packet.n} is dropped")]
-        self.cache.append(_Cached(packet, packet.p64 if prefix is None else prefix, key))
+        self.cache.append(_Cached(packet, prefix, key))
         self.cached_in += 1
         self.peak = max(self.peak, len(self.cache))
         return [Cache(packet, len(self.cache), cap,

@@ -287,6 +287,7 @@ class DataPacket:
     p64: int = -1
     src_text: str = ""
     dst_text: str = ""
+    sent_up_by: tuple[str, ...] = ()  # MAGs that sent it back up their tunnel (ft)
 
     def __post_init__(self) -> None:
         if self.dst_int < 0:
