@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_setup.py
 	$(BIN)/python benchmarks/bench_memory.py
 
 screenshots: $(STAMP)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import gc
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -144,6 +144,16 @@ def test_a_run_with_link_loss_leaves_nothing_in_the_window() -> None:
     assert metrics.queued == 0 and fs.delivered > 20
     assert metrics.lost_by_reason["link_loss"] > 10
     assert len(fs.seen) == 0 and fs.seen.low == fs.sent
+
+
+def test_the_step_tagger_forgets_packets_lost_after_the_lma() -> None:
+    """ft mode: the step chosen at the LMA for a packet of a multihomed MN is kept until
+    the packet is delivered or dropped, never for the rest of the run."""
+    sc = load_scenario("figure1")
+    lossy = tuple(replace(link, loss=0.2) for link in sc.links)
+    metrics, world = run(sc.with_changes(links=lossy), mode="ft")
+    assert metrics.lost_by_reason.get("link_loss", 0) > 10 and metrics.queued == 0
+    assert world.steps is not None and world.steps._decided == {}
 
 
 # -- TUI: the compressed trace and the checkpointed step back ------------------------

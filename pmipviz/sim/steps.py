@@ -99,6 +99,10 @@ class StepTagger:
             return self._decided.pop(pkt.pid)
         return self._down_step(mn, peer, pkt)
 
+    def forget(self, pkt: DataPacket) -> None:
+        """A dropped packet is never delivered: its decided step is not needed any more."""
+        self._decided.pop(pkt.pid, None)
+
     def buffer(self, node: str, action: Cache | Uncache) -> int | None:
         mn = self._mn_of(action.packet)
         ho = self.ho.get(mn) if mn else None

@@ -604,6 +604,8 @@ class World:
         fields = self._data_fields(pkt)
         fields["reason"] = reason
         self.emit("drop", node, None, "DATA", fields, note)
+        if self.steps is not None:
+            self.steps.forget(pkt)
 
     # -- accounting ------------------------------------------------------------------
 
@@ -644,6 +646,8 @@ class _DataArrival:
             world.emit("drop", self.dst, self.src, "DATA", f,
                        f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
                        f"link (loss {link.loss:g})", self.step)
+            if world.steps is not None:
+                world.steps.forget(self.pkt)
             return
         if not self.final:
             world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
