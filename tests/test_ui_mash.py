@@ -332,3 +332,19 @@ async def test_quit_then_palette_in_one_burst_quits_cleanly(keys: list[str]) -> 
             await pilot.pause()
     assert not app.is_running
     assert app.return_code == 0 and app._exception is None
+
+
+@sync
+async def test_double_enter_on_a_command_that_opens_a_palette() -> None:
+    """``Select MN`` chosen with two enters: the second selection popped the new
+    "Select MN…" palette, whose search then queried its removed list."""
+    app = PmipvizApp("campus")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await palette_showing(app, pilot, "select mn")
+        burst(app, ["enter", "enter"])
+        for _ in range(4):
+            await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandList).option_count == len(app.scenario.mns)

@@ -13,10 +13,10 @@ so these are targeted workarounds, each with its upstream cause:
    selects twice before the first selection is handled, and each handling calls
    ``dismiss()``, which pops whatever screen is on top (textual#2575: dismiss does
    not check that its screen is the top one) — the second pops the screen under
-   the palette, or raises ``ScreenStackError`` over the main screen — and runs the
-   command twice. A selection reaching a palette that is no longer the active
-   screen is dropped, and so is a search (``Input.Changed``) reaching a palette
-   already removed, whose worker would query its removed list (``NoMatches``).
+   the palette or the palette the command opened ("Select MN"), or raises
+   ``ScreenStackError`` — and runs the command twice (a palette popped while its
+   search runs also ended in ``NoMatches`` in the mashing). A selection reaching
+   a palette that is no longer the active screen is dropped.
 3. A second ``ctrl+p`` while a palette is open below another screen (the play
    timer asks a lesson question over it): Textual checks only the top screen and
    pushed a second palette with the same id (``DuplicateIds``).
@@ -58,12 +58,8 @@ class GuardedCommandPalette(CommandPalette):
         super()._action_command_list(action)
 
     def stale(self, message: Message) -> bool:
-        """A selection for a palette no longer on top, or a search for one gone."""
-        if isinstance(message, SELECTIONS):
-            return not self.is_active
-        if isinstance(message, Input.Changed):
-            return self not in self.app.screen_stack
-        return False
+        """A selection for a palette no longer on top (guard 2)."""
+        return isinstance(message, SELECTIONS) and not self.is_active
 
     async def _on_message(self, message: Message) -> None:
         if self.stale(message):
