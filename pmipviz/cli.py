@@ -210,8 +210,28 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     from pmipviz.ui.app import PmipvizApp
 
-    PmipvizApp(scenario, mode=args.mode, lesson=args.lesson).run()
+    app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson)
+    try:
+        app.run()
+    except Exception as err:  # raised out of Textual itself: the traceback, then our line
+        import traceback
+
+        traceback.print_exc()
+        return _tui_crashed(err)
+    if app.return_code:  # Textual caught an exception (and printed its traceback)
+        return _tui_crashed(app._exception, app.return_code)
     return 0
+
+
+def _tui_crashed(err: BaseException | None, code: int = 1) -> int:
+    """One line on stderr for a TUI that ended with an exception (a bug): exit 1."""
+    if err is None:
+        what = f"the TUI exited with code {code}"
+    else:
+        detail = " ".join(str(err).split())[:200]
+        what = f"the TUI stopped on {type(err).__name__}" + (f": {detail}" if detail else "")
+    print(f"pmipviz: internal error: {what} (a bug; please report it)", file=sys.stderr)
+    return 1
 
 
 def _cmd_export_ladder(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ bodies (no async pytest plugin needed) and the header text."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -14,12 +15,12 @@ SIZE = (120, 40)
 
 
 def sync(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async test body with asyncio.run."""
+    """Run an async test body with asyncio.run (its parameters stay visible to
+    pytest, for fixtures and parametrize)."""
+    @functools.wraps(fn)
     def test(*args: Any, **kwargs: Any) -> None:
         asyncio.run(fn(*args, **kwargs))
 
-    test.__name__ = fn.__name__
-    test.__doc__ = fn.__doc__
     return test
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
@@ -25,6 +25,7 @@ from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
+from pmipviz.ui.command_palette import PaletteApp
 from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
@@ -53,7 +54,7 @@ def is_forwarding(ev: TraceEvent) -> bool:
     return ev.msg == "DATA" and ev.kind in ("send", "recv", "deliver")
 
 
-class PmipvizApp(App[None]):
+class PmipvizApp(PaletteApp):
     """``PmipvizApp(scenario="figure1", mode=None, lesson=False)``: a shipped name, a
     path or a Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213");
     ``lesson`` starts in lesson mode."""

@@ -88,6 +88,16 @@ class QuestionScreen(ModalScreen[bool]):
         self.step = step
         self.chosen: int | None = None
         self.hinted = False  # "answer first" is said once per question
+        self.shown = False  # composed and mounted: the keys may answer
+
+    def on_mount(self) -> None:
+        self.shown = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key queued behind the step that asked (a burst of input) can arrive
+        before the screen is composed; it was not meant for this question (and
+        its widgets do not exist yet): it neither answers nor continues."""
+        return self.shown or action not in ("choose", "carry_on")
 
     def compose(self) -> ComposeResult:
         q = self.question
