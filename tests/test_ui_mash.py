@@ -23,6 +23,7 @@ from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
 from pmipviz.ui.screens.question import QuestionScreen
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
+from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.mag_caches import MagCachesView
 from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.topology import TopologyView
@@ -129,13 +130,25 @@ async def settle(app: MashApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def quiesce(pilot: Pilot[None]) -> None:
+    """Let every refresh and ``call_after_refresh`` land: one pause may return, on a
+    loaded machine, before the scroll a refresh scheduled is drawn."""
+    for _ in range(3):
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 async def unscroll(app: PmipvizApp, pilot: Pilot[None]) -> None:
-    """Scroll the panes to their top: how far they are scrolled is view state (the
-    last jump revealed the selected MN's Binding Cache rows; tab then up/down
-    scroll the focused pane), not the run's. The ladder follows the cursor."""
+    """Scroll the panes to their top and the ladder to its newest row: how far they
+    are scrolled is view state (the last jump revealed the selected MN's Binding
+    Cache rows; tab then up/down scroll the focused pane; the ladder scrolls only as
+    far as it must to show the newest row, so where it stops depends on the path),
+    not the run's. What the rows say is still compared."""
+    await quiesce(pilot)
     for pane in (TopologyView, BindingCacheTable, MagCachesView, NarrationView):
         app.query_one(pane).scroll_home(animate=False, immediate=True)
-    await pilot.pause()
+    app.query_one(LadderView).scroll_end(animate=False, immediate=True)
+    await quiesce(pilot)
 
 
 def screen_lines(app: PmipvizApp) -> list[str]:
@@ -348,3 +361,28 @@ async def test_double_enter_on_a_command_that_opens_a_palette() -> None:
         assert app.is_running and app.return_code is None
         assert isinstance(app.screen, CommandPalette)
         assert app.screen.query_one(CommandList).option_count == len(app.scenario.mns)
+
+
+@sync
+async def test_a_search_that_outlives_its_palette_touches_nothing() -> None:
+    """Guard 5: the palette's search worker can deliver results or flip its busy and
+    list flags after the palette was dismissed (it batches by wall time, so only a
+    loaded machine hits it through keys); with its widgets gone that raised NoMatches
+    and ended the app. Here the late calls are made by hand after the dismissal."""
+    app = PmipvizApp("figure1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", "b", "r")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        commands = palette.query_one(CommandList)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CommandPalette)
+        assert not palette.query(CommandList)  # its widgets are gone
+        palette._refresh_command_list(commands, [], True)
+        palette._watch__list_visible()
+        await palette._watch__show_busy()
+        palette._start_no_matches_countdown("br")
+        await pilot.pause()
+        assert app.is_running and app.return_code is None

@@ -23,7 +23,13 @@ so these are targeted workarounds, each with its upstream cause:
 4. A palette opened after the app began to exit (``q`` then ``ctrl+p`` in one
    burst), or searching while it exits: the search worker queried a list already
    removed by the shutdown (``NoMatches``, a traceback instead of a clean quit).
-   No palette opens once the app is exiting, and exiting stops their searches."""
+   No palette opens once the app is exiting, and exiting stops their searches.
+5. A palette dismissed while its search worker runs (text typed, then ``escape`` or
+   a selection, in one burst): the worker goes on for a moment after the palette's
+   widgets are removed, and its next batch of results or its "busy" flag queried
+   them (``NoMatches`` from ``_watch__list_visible``/``_watch__show_busy``; the
+   palette batches results by wall time, so only on a loaded machine). Results
+   and flags for a palette whose widgets are gone are dropped."""
 
 from __future__ import annotations
 
@@ -56,6 +62,29 @@ class GuardedCommandPalette(CommandPalette):
         if action in PAGE_ACTIONS and not laid_out(self.query_one(CommandList)):
             return  # textual#5794: no lines yet, _move_page would raise KeyError
         super()._action_command_list(action)
+
+    def widgets_present(self) -> bool:
+        """Whether the palette's list, input and busy indicator are still mounted."""
+        return all(len(self.query(selector)) > 0
+                   for selector in ("CommandList", "#--input", "LoadingIndicator"))
+
+    def _refresh_command_list(self, command_list: CommandList, commands: list[Any],
+                              clear_current: bool) -> None:
+        if not command_list.is_attached:
+            return  # guard 5: the palette closed while its search ran
+        super()._refresh_command_list(command_list, commands, clear_current)
+
+    def _watch__list_visible(self) -> None:
+        if self.widgets_present():
+            super()._watch__list_visible()  # else guard 5: the widgets are gone
+
+    async def _watch__show_busy(self) -> None:
+        if self.widgets_present():
+            await super()._watch__show_busy()  # else guard 5
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        if self.widgets_present():
+            super()._start_no_matches_countdown(search_value)  # else guard 5
 
     def stale(self, message: Message) -> bool:
         """A selection for a palette no longer on top (guard 2)."""
