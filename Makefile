@@ -23,6 +23,7 @@ storm: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check pmipviz tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py

@@ -18,10 +18,8 @@ from pmipviz.protocol.constants import status_name
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
-CONTROL_MSGS = ("PBU", "PBA", "RS", "RA")
 MSG_CLASSES = ("PBU", "DEREG", "PBA", "PBA_REJECT", "RS", "RA", "DATA", "DATA_CACHED",
                "DROP", "STATE", "BUFFER", "FAULT")
-ROW_KINDS = ("arrow", "note", "fault", "drop")
 _BAR_WIDTH = 8  # cache squares shown before a "+"
 
 

@@ -32,8 +32,6 @@ from pmipviz.protocol.options import (
     address_text,
 )
 
-HOST_MASK = (1 << 64) - 1
-
 
 @dataclass
 class LmaConfig:
@@ -55,7 +53,6 @@ class LmaConfig:
 class _Pending:
     pbu: Pbu
     src: IPv6Address
-    received_ms: float
 
 
 class Lma:
@@ -134,7 +131,7 @@ class Lma:
                                 f"no matching session ({lookup.case}, §5.4.1)", "ignore")]
         if lookup.outcome == "wait":
             assert lookup.bce is not None
-            self.pending[lookup.bce.key] = _Pending(pbu, src, now)
+            self.pending[lookup.bce.key] = _Pending(pbu, src)
             deadline = now + self.config.max_delay_before_new_bce_assign_ms
             return [
                 StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},

@@ -136,10 +136,6 @@ class Mag:
     _rank: dict[str, int] = field(default_factory=dict)  # BUL key -> when it joined the BUL
     _added: int = 0
     _seq: int = 0
-    cached_in: int = 0
-    flushed: int = 0
-    dropped: int = 0
-    peak: int = 0
 
     @property
     def name(self) -> str:
@@ -258,7 +254,6 @@ class Mag:
                 continue
             pkt = item.packet
             pkt.cached = True
-            self.flushed += 1
             occupancy -= 1
             if to == "LMA":
                 pkt.sent_up_by += (self.name,)
@@ -552,12 +547,9 @@ class Mag:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets
         if len(self.cache) >= cap:
-            self.dropped += 1
             return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
                          f"n={packet.n} is dropped")]
         self.cache.append(_Cached(packet, prefix, key))
-        self.cached_in += 1
-        self.peak = max(self.peak, len(self.cache))
         return [Cache(packet, len(self.cache), cap,
                       f"{self.name} cannot reach {short_iface(key)} and caches n={packet.n} "
                       f"({len(self.cache)}/{cap}) (draft step 2)")]

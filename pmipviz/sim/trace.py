@@ -6,9 +6,6 @@ import json
 from collections.abc import Callable
 from typing import IO, Any
 
-KINDS = ("send", "recv", "drop", "state", "buffer", "fault", "deliver")
-MSGS = ("PBU", "PBA", "RS", "RA", "DATA")
-
 
 class TraceEvent:
     """One event: ``i``, ``t_ms``, ``kind``, ``node``, ``peer``, ``msg``, ``fields``,

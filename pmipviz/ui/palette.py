@@ -9,9 +9,6 @@ from rich.style import Style
 
 from pmipviz.export.colors import CLASS_COLORS
 
-# msg_class -> colour: the exports' table, so the TUI and the SVG ladder agree
-CLASS_COLOURS: dict[str, str] = CLASS_COLORS
-
 # the line an arrow of this class is drawn with (distinguishable without colour)
 CLASS_LINES: dict[str, str] = {
     "DATA": "┄",
@@ -42,7 +39,7 @@ CHANGED = Style(color="#000000", bgcolor="#ffd75f", bold=True)
 
 def class_style(msg_class: str | None, bold: bool = False) -> Style:
     """The style of a message class (``BASE`` for an unknown one)."""
-    colour = CLASS_COLOURS.get(msg_class or "")
+    colour = CLASS_COLORS.get(msg_class or "")
     if colour is None:
         return BASE
     return Style(color=colour, bold=bold)

@@ -12,7 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from pmipviz.ui.palette import CLASS_COLOURS, DOWN, STEP, UP
+from pmipviz.export.colors import CLASS_COLORS
+from pmipviz.ui.palette import DOWN, STEP, UP
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause"),
@@ -65,7 +66,7 @@ def help_text() -> Table:
     legend.add_column()
     previous = None
     for cls, glyph, what in LEGEND:
-        style = CLASS_COLOURS[cls]
+        style = CLASS_COLORS[cls]
         name = "" if cls == previous else cls  # the class once, then its other glyphs
         previous = cls
         legend.add_row(Text(name, style=f"bold {style}"), Text(glyph, style=style), what)

@@ -4,8 +4,12 @@ important first) instead of being cut at the right edge."""
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+# Textual's footer keys, selected by type name: their class is not public API
+KEY = "FooterKey"
 
 # actions in the order they are kept when the footer is too narrow (first: kept longest)
 KEEP_ORDER: tuple[str, ...] = (
@@ -20,9 +24,20 @@ def _rank(action: str) -> int:
     return KEEP_ORDER.index(name) if name in KEEP_ORDER else len(KEEP_ORDER)
 
 
-def _width(key: FooterKey) -> int:
+def _action(key: Widget) -> str:
+    """The action a footer key runs."""
+    return str(getattr(key, "action", ""))
+
+
+def _text(key: Widget) -> str:
+    """What a footer key shows (its key and description)."""
+    shown = key.render()
+    return shown.plain if isinstance(shown, Text) else str(shown)
+
+
+def _width(key: Widget) -> int:
     """Cells the key takes in the footer: its text, padding, border and margin."""
-    return cell_len(key.render().plain) + key.styles.gutter.width + key.styles.margin.width
+    return cell_len(_text(key)) + key.styles.gutter.width + key.styles.margin.width
 
 
 def keys_to_show(widths: list[tuple[str, int]], room: int) -> list[bool]:
@@ -61,14 +76,14 @@ class FittingFooter(Footer):
         """Show as many keys as fit the width, most important first, in their order."""
         if not self.is_attached:
             return
-        keys = [k for k in self.query(FooterKey) if not k.has_class("-command-palette")]
+        keys = [k for k in self.query(KEY) if not k.has_class("-command-palette")]
         room = self.size.width
-        for palette in self.query(FooterKey).filter(".-command-palette"):
+        for palette in self.query(KEY).filter(".-command-palette"):
             # composed always (show_command_palette stays on): shown by width here
             palette.display = room >= PALETTE_FROM
             if palette.display:
                 room -= _width(palette)
-        shown = keys_to_show([(k.action, _width(k)) for k in keys], room)
+        shown = keys_to_show([(_action(k), _width(k)) for k in keys], room)
         for key, show in zip(keys, shown, strict=True):
             if key.display != show:
                 key.display = show
@@ -76,5 +91,5 @@ class FittingFooter(Footer):
     @property
     def shown_text(self) -> str:
         """The keys shown, as text (for tests)."""
-        return " ".join(k.render().plain.strip() for k in self.query(FooterKey)
+        return " ".join(_text(k).strip() for k in self.query(KEY)
                         if k.display)

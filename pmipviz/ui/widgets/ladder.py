@@ -104,7 +104,7 @@ def fault_action_of_label(label: str) -> str:
     """The fault action as ``pmipviz.export.ladder.fault_label`` words it."""
     if "no change" in label:
         return "none"
-    if "restored" in label or "repaired" in label:
+    if "restored" in label:
         return "restore"
     if " moves" in label:
         return "move"

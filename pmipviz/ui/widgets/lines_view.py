@@ -25,15 +25,6 @@ class LinesView(ScrollView):
         self._strip_key: tuple[int, int, object] = (0, 0, None)
         self._base = Style()
 
-    @property
-    def line_count(self) -> int:
-        return len(self._lines)
-
-    @property
-    def plain_lines(self) -> list[str]:
-        """The text of every line (for tests)."""
-        return ["".join(s.text for s in line).rstrip() for line in self._lines]
-
     def content_width(self) -> int:
         """The width lines should be drawn for."""
         return self.scrollable_content_region.width or self.size.width
