@@ -19,11 +19,16 @@ from typing import Any
 
 import pytest
 
+from pmipviz.export.ladder import fault_label
+from pmipviz.lesson.narration import narrate
 from pmipviz.protocol.vocab import Kind, Msg, Reason
-from pmipviz.scenario import load_scenario
+from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.scenario.model import Fault
 from pmipviz.sim.headless import run
-from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.metrics import Metrics
+from pmipviz.sim.trace import TraceEvent, event_from_dict
+from pmipviz.ui.session import fault_ifaces
+from pmipviz.ui.widgets.ladder import fault_action
 
 TOOL = Path(__file__).resolve().parents[1] / "tools" / "trace_diff.py"
 
@@ -145,3 +150,62 @@ def test_state_events_name_the_mn_interface() -> None:
     rfc = [ev for ev in _events("figure1", "rfc5213") if ev.kind == "state"
            and ev.fields["table"] == "bce"]
     assert rfc and not any(ev.fields["shared_hnp"] for ev in rfc)
+
+
+# -- consumers read the facts, not the notes ------------------------------------------
+
+def _reworded(ev: TraceEvent, note: str) -> TraceEvent:
+    return TraceEvent(ev.i, ev.t_ms, ev.kind, ev.node, ev.peer, ev.msg, ev.fields, ev.step,
+                      note)
+
+
+def _noop_scenario() -> Scenario:
+    base = load_scenario("figure1")
+    if1, if2 = "mn1@example.org/IF1", "mn1@example.org/IF2"
+    extra = (Fault(1500, "break", if1), Fault(1600, "restore", if2), Fault(2500, "break", if2))
+    return replace(base, faults=tuple(sorted((*base.faults, *extra), key=lambda f: f.at_ms)))
+
+
+def test_metrics_do_not_depend_on_the_fault_notes() -> None:
+    sc = _noop_scenario()
+    evs: list[TraceEvent] = []
+    metrics, _ = run(sc, sinks=[evs.append])
+    assert len(metrics.handovers) == 2  # the two real breaks, not the no-ops
+    again = Metrics(sc, sc.mode, sc.seed)
+    for ev in evs:  # every fault reworded so that the old test on "nothing" misfires
+        again(_reworded(ev, "nothing to see here") if ev.kind == "fault" else ev)
+    assert [h.row() for h in again.handovers] == [h.row() for h in metrics.handovers]
+
+
+def test_ladder_labels_read_noop() -> None:
+    real = _ev(action="break", interface="mn1@example.org/IF1", noop=False)
+    noop = _ev(action="break", interface="mn1@example.org/IF1", noop=True)
+    real["kind"] = noop["kind"] = "fault"
+    real_ev = _reworded(event_from_dict(real), "IF1 breaks: this changes nothing at all")
+    noop_ev = _reworded(event_from_dict(noop), "IF1 is down already")
+    assert fault_label(real_ev.fields) == "IF1 breaks ✕"
+    assert fault_label(noop_ev.fields) == "IF1 break: no change"
+    assert fault_action([real_ev]) == "break"
+    assert fault_action([noop_ev]) == "none"
+    ifaces = {"mn1@example.org/IF1": {"up": True}}
+    assert fault_ifaces([real_ev], 1, ifaces) == {"mn1@example.org/IF1": {"up": False}}
+    assert fault_ifaces([noop_ev], 1, ifaces) is None
+    assert narrate(real_ev, "rfc5213").contrast  # what ft would have done
+    assert not narrate(noop_ev, "rfc5213").contrast
+
+
+def test_narration_reads_case_and_shared_hnp_from_fields() -> None:
+    d = _ev(table="bce", key="mn1#1", cause="register", before=None,
+            after={"mn_id": "mn1"}, case="5.4.1.3-1", shared_hnp=True)
+    ev = _reworded(event_from_dict(d), "LMA creates an entry")
+    n = narrate(ev, "ft")
+    assert "(case 5.4.1.3-1)" in n.reference
+    assert "RFC 5213 §5.2" in n.contrast
+    d["fields"]["shared_hnp"] = False
+    assert narrate(_reworded(event_from_dict(d), "with the MN's shared HNP"), "ft").contrast == ""
+    ignore = _ev(table="lma", key="ignored", cause="ignore", before=None, after=None)
+    assert narrate(_reworded(event_from_dict(ignore), "§5.4.1"), "rfc5213").reference \
+        .endswith("§5.3.5")
+    ignore["fields"]["case"] = "5.4.1.3-1"
+    assert narrate(_reworded(event_from_dict(ignore), "§5.3.5"), "rfc5213").reference \
+        .endswith("§5.4.1")
