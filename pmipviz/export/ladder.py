@@ -247,11 +247,11 @@ def _bce_label(name: str, cause: str, before: dict[str, Any], after: dict[str, A
         cause, f"BCE {name}: {cause}")
 
 
-def fault_label(f: dict[str, Any], note: str) -> str:
+def fault_label(f: dict[str, Any]) -> str:
     """"IF1 breaks ✕", "IF1 restored", "IF1 moves → MAG2"."""
     name = _if_name(str(f.get("interface", "")))
     action = f.get("action")
-    if "changes nothing" in note:
+    if f.get("noop"):
         return f"{name} {action}: no change"
     if action == "break":
         return f"{name} breaks ✕"
@@ -340,7 +340,7 @@ class LadderBuilder:
             self._buffer(ev)
         elif kind == "fault":
             self._control_row(ev, "fault", self._column(ev.node), None, "FAULT",
-                              fault_label(ev.fields, ev.note))
+                              fault_label(ev.fields))
         elif kind == "state":
             self._state(ev)
         else:

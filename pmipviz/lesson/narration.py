@@ -99,8 +99,8 @@ def _clean(note: str) -> str:
 def _sentence(ev: TraceEvent, mode: str) -> str:
     why = _why(ev, mode)
     text = _clean(ev.note)
-    if why and ev.fields.get("reason") == "link_down" and "no cache" in text:
-        why = ""
+    if why and ev.fields.get("reason") == "link_down" and "/" not in ev.node:
+        why = ""  # a MAG's note says already that RFC 5213 has no cache (not an MN's)
     return f"{text} {why}".strip() if why else text
 
 
@@ -211,12 +211,9 @@ def _state_why(f: dict[str, Any], mode: str) -> str:
 
 # -- reference -----------------------------------------------------------------------------
 
-_CASE = re.compile(r"case ([\w.\-]+(?: timeout)?)")
-
-
-def _case(note: str) -> str:
-    m = _CASE.search(note)
-    return f" (case {m.group(1)})" if m else ""
+def _case(f: dict[str, Any]) -> str:
+    case = f.get("case")
+    return f" (case {case})" if case else ""
 
 
 def _reference(ev: TraceEvent, mode: str) -> str:
@@ -236,7 +233,7 @@ def _reference(ev: TraceEvent, mode: str) -> str:
     if kind == "fault":
         return f"{DRAFT} §3.2" if mode == "ft" else f"{RFC} §6.9.1.4"
     if kind == "state":
-        return _state_ref(f, ev.note, mode)
+        return _state_ref(f, mode)
     return ""
 
 
@@ -301,14 +298,14 @@ _BUL_REF = {
 }
 
 
-def _state_ref(f: dict[str, Any], note: str, mode: str) -> str:
+def _state_ref(f: dict[str, Any], mode: str) -> str:
     table, cause = f.get("table"), str(f.get("cause"))
     if table == "bce":
         if cause == "register":
-            ref = f"{RFC} §5.3.2, §5.4.1{_case(note)}"
+            ref = f"{RFC} §5.3.2, §5.4.1{_case(f)}"
             return f"{ref}; {DRAFT} §3.2" if mode == "ft" else ref
         if cause == "handoff":
-            return f"{RFC} §5.3.4, §5.4.1{_case(note)}"
+            return f"{RFC} §5.3.4, §5.4.1{_case(f)}"
         if cause == "dereg":
             return f"{DRAFT} §3.2" if mode == "ft" else f"{RFC} §5.3.5"
         return _BCE_REF.get(cause, f"{RFC} §5.1")
@@ -321,7 +318,9 @@ def _state_ref(f: dict[str, Any], note: str, mode: str) -> str:
     if table == "lma":
         if cause == "wait":
             return f"{RFC} §5.4.1.2"
-        return f"{RFC} §5.3.5" if "§5.3.5" in note else f"{RFC} §5.4.1"
+        # an ignore without a lookup case is §5.3.5's (a DeReg PBU from a MAG that is
+        # not the entry's Proxy-CoA)
+        return f"{RFC} §5.4.1" if f.get("case") else f"{RFC} §5.3.5"
     if table == "mag":
         return f"{RFC} §6.9.1.2"
     if table == "iface":
@@ -353,10 +352,10 @@ def _contrast(ev: TraceEvent, mode: str) -> str:
             return _DEPART_553
         if table == "route" and f.get("before") and f.get("after"):
             return _DEPART_553
-        if table == "bce" and cause == "register" and "shared HNP" in ev.note:
+        if table == "bce" and cause == "register" and f.get("shared_hnp"):
             return _DEPART_52
         return ""
-    if ev.kind == "fault" and f.get("action") == "break" and "changes nothing" not in ev.note:
+    if ev.kind == "fault" and f.get("action") == "break" and not f.get("noop"):
         return (f"{ev.peer or 'The MAG'} would cache the packets it can no "
                 "longer deliver, and the LMA would re-route the MN's traffic to an interface "
                 "whose entry has S=1, so nothing would be lost.")

@@ -46,7 +46,10 @@ class StateChange:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str
-    cause: str = ""  # register / rereg / handoff / dereg / revive / delete / expire / detect ...
+    cause: str = ""  # a vocab.Cause: register / rereg / handoff / dereg / revive / delete ...
+    case: str | None = None  # the §5.4.1 lookup case that decided a bce / lma change
+    shared_hnp: bool | None = None  # bce: the entry carries the MN's shared HNP (draft)
+    mn: tuple[str, bytes | None] | None = None  # lma: the PBU's (MN-ID, MN-LL-Id)
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from pmipviz.protocol.options import (
     TimestampOption,
     address_text,
 )
+from pmipviz.protocol.vocab import Cause
 
 
 @dataclass
@@ -128,7 +129,8 @@ class Lma:
         if lookup.outcome == "ignore":
             return [StateChange("lma", "ignored", None, None,
                                 f"LMA silently ignores {mag}'s DeReg PBU for {pbu.mn_id}: "
-                                f"no matching session ({lookup.case}, §5.4.1)", "ignore")]
+                                f"no matching session ({lookup.case}, §5.4.1)", Cause.IGNORE,
+                                case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli))]
         if lookup.outcome == "wait":
             assert lookup.bce is not None
             self.pending[lookup.bce.key] = _Pending(pbu, src)
@@ -137,7 +139,7 @@ class Lma:
                 StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},
                             f"LMA holds {mag}'s PBU (HI=4) for {pbu.mn_id} until the old MAG "
                             f"de-registers or MaxDelayBeforeNewBCEAssign passes (§5.4.1.2)",
-                            "wait"),
+                            Cause.WAIT, case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli)),
                 StartTimer(("wait", lookup.bce.key),
                            self.config.max_delay_before_new_bce_assign_ms),
             ]
@@ -176,6 +178,10 @@ class Lma:
             self.shared_hnp[mn_id] = hnp
         return (hnp,)
 
+    def _shared(self, bce: Bce) -> bool:
+        """The entry carries its MN's one shared HNP (the draft's §3.2; ft only)."""
+        return self.shared_hnp.get(bce.mn_id) in bce.hnps
+
     def _create(self, pbu: Pbu, src: IPv6Address, now: float, case: str) -> list[Action]:
         mn_id = pbu.mn_id or ""
         mag = self.config.mags[src]
@@ -210,14 +216,16 @@ class Lma:
                     actions.append(StateChange(
                         "bce", b.key, before, b.row(),
                         f"LMA sets M=1 on {b.mn_id}'s entry via {b.mag}: PBUs with the same "
-                        f"MN-ID now come from different MAGs (draft §3.1)", "multihoming"))
+                        f"MN-ID now come from different MAGs (draft §3.1)", Cause.MULTIHOMING,
+                        shared_hnp=self._shared(b)))
         self.cache.add(bce)
         actions.extend(self._tunnel_ref(mag, +1))
         extension = " with the MN's shared HNP (draft §3.2)" if self.mode == "ft" else ""
         actions.append(StateChange(
             "bce", key, None, bce.row(),
             f"LMA creates a Binding Cache entry for {mn_id} via {mag}{extension} "
-            f"(new mobility session, §5.4.1 case {case})", "register"))
+            f"(new mobility session, §5.4.1 case {case})", Cause.REGISTER, case=case,
+            shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(mn_id, now))
         actions.append(self._accept(pbu, src, bce, "new mobility session"))
         actions.append(StartTimer(("expire", key), bce.lifetime_s * 1000.0))
@@ -258,11 +266,12 @@ class Lma:
             why = f"handoff from {old_mag} (§5.3.4)"
         else:
             why = "re-registration extends the lifetime (§5.3.3)"
-        cause = "revive" if revived else "restore" if restored else (
-            "handoff" if old_mag != mag else "rereg")
+        cause = Cause.REVIVE if revived else Cause.RESTORE if restored else (
+            Cause.HANDOFF if old_mag != mag else Cause.REREG)
         actions.append(StateChange("bce", bce.key, before, bce.row(),
                                    f"LMA updates {bce.mn_id}'s entry via {mag}: {why} "
-                                   f"(§5.4.1 case {case})", cause))
+                                   f"(§5.4.1 case {case})", cause, case=case,
+                                   shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(bce.mn_id, now))
         actions.append(self._accept(pbu, src, bce, why))
         actions.append(StartTimer(("expire", bce.key), bce.lifetime_s * 1000.0))
@@ -273,7 +282,8 @@ class Lma:
         if src != bce.proxy_coa:
             return [StateChange("lma", "ignored", None, None,
                                 f"LMA ignores {mag}'s DeReg PBU for {bce.mn_id}: the entry's "
-                                f"Proxy-CoA is {bce.mag}, not {mag} (§5.3.5)", "ignore")]
+                                f"Proxy-CoA is {bce.mag}, not {mag} (§5.3.5)", Cause.IGNORE,
+                                mn=(bce.mn_id, pbu.mn_lli))]
         before = bce.row()
         actions: list[Action] = []
         if self.mode == "ft":
@@ -282,7 +292,7 @@ class Lma:
             actions.append(StateChange(
                 "bce", bce.key, before, bce.row(),
                 f"LMA updates the BCE entry for {bce.mn_id}: S=0 on the {mag} entry, which is "
-                f"kept (draft §3.2 step 4)", "dereg"))
+                f"kept (draft §3.2 step 4)", Cause.DEREG, shared_hnp=self._shared(bce)))
             actions.extend(self._route_after_change(bce.mn_id, now))
             actions.append(self._accept(pbu, src, bce, "de-registration: S=0, entry kept",
                                         lifetime=0))
@@ -293,7 +303,8 @@ class Lma:
                 "bce", bce.key, before, bce.row(),
                 f"LMA accepts the de-registration of {bce.mn_id} via {mag}: it holds the entry "
                 f"for MinDelayBeforeBCEDelete ({self.config.min_delay_before_bce_delete_ms:.0f} "
-                f"ms) and drops the MN's traffic meanwhile (§5.3.5)", "dereg"))
+                f"ms) and drops the MN's traffic meanwhile (§5.3.5)", Cause.DEREG,
+                shared_hnp=self._shared(bce)))
             actions.append(self._accept(pbu, src, bce, "de-registration accepted", lifetime=0))
             actions.append(StartTimer(("delete", bce.key),
                                       self.config.min_delay_before_bce_delete_ms))
@@ -304,7 +315,8 @@ class Lma:
 
     def _delete(self, bce: Bce, note: str, cause: str, now: float) -> list[Action]:
         self.cache.remove(bce.key)
-        actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, note, cause)]
+        actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, note, cause,
+                                                             shared_hnp=self._shared(bce))]
         actions.extend(self._tunnel_ref(bce.mag, -1))
         actions.extend(self._route_after_change(bce.mn_id, now))
         return actions

@@ -45,6 +45,7 @@ from pmipviz.protocol.options import (
     TimestampOption,
     address_text,
 )
+from pmipviz.protocol.vocab import Reason
 
 
 def reregister_delay(lifetime_s: int) -> float:
@@ -497,7 +498,7 @@ class Mag:
             if entry.link_up:
                 return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
         if self.config.mode != "ft":
-            return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
+            return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
                          f"{short_iface(entries[0].key)} is down (RFC 5213 has no cache)")]
         return self._cache(packet, entries[0].key, prefix)
 
@@ -509,13 +510,13 @@ class Mag:
         is stale: it is dropped rather than looping)."""
         served = bounced is not None or packet.p64 in self.redirect
         if self.config.mode != "ft" or not served:
-            return [Drop(packet, "no_binding", f"{self.name} has no binding for {packet.dst}; "
+            return [Drop(packet, Reason.NO_BINDING, f"{self.name} has no binding for {packet.dst}; "
                          f"n={packet.n} is dropped")]
         came = (f"n={packet.n} comes back from the link to {short_iface(bounced)}, which "
                 f"{self.name} no longer serves" if bounced is not None else
                 f"{self.name} no longer serves this MN")
         if bounced is None and self.name in packet.sent_up_by:
-            return [Drop(packet, "no_binding", f"{came}, and {self.name} already sent "
+            return [Drop(packet, Reason.NO_BINDING, f"{came}, and {self.name} already sent "
                          f"n={packet.n} back up once (the LMA still routes it here): dropped "
                          "rather than looping")]
         packet.cached = True
@@ -536,7 +537,7 @@ class Mag:
         the tunnel, but not to ``key``: to another interface of the MN here, cached under
         one, or sent back up the tunnel (``_no_binding``)."""
         if self.config.mode != "ft":
-            return [Drop(packet, "link_down", f"{self.name} cannot deliver n={packet.n}: "
+            return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
                          f"{short_iface(key)} is down (RFC 5213 has no cache)")]
         entry = self.bul.get(key)
         if entry is not None and not entry.link_up:
@@ -547,8 +548,8 @@ class Mag:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets
         if len(self.cache) >= cap:
-            return [Drop(packet, "buffer_overflow", f"{self.name}'s cache is full ({cap}/{cap}); "
-                         f"n={packet.n} is dropped")]
+            return [Drop(packet, Reason.BUFFER_OVERFLOW,
+                         f"{self.name}'s cache is full ({cap}/{cap}); n={packet.n} is dropped")]
         self.cache.append(_Cached(packet, prefix, key))
         return [Cache(packet, len(self.cache), cap,
                       f"{self.name} cannot reach {short_iface(key)} and caches n={packet.n} "
@@ -558,7 +559,7 @@ class Mag:
         """A packet from an attached MN interface: reverse-tunnel it to the LMA (§6.10.5)."""
         entry = self.bul.get(key)
         if entry is None or entry.state not in ("registered", "registering"):
-            return [Drop(packet, "no_binding", f"{self.name} has no binding for "
+            return [Drop(packet, Reason.NO_BINDING, f"{self.name} has no binding for "
                          f"{short_iface(key)}; n={packet.n} is dropped")]
         return [Forward(packet, "LMA",
                         lambda: f"{self.name} reverse-tunnels n={packet.n} to the LMA")]

@@ -179,7 +179,7 @@ class Metrics:
 
     def _fault(self, ev: TraceEvent) -> None:
         f = ev.fields
-        if "nothing" in ev.note:
+        if f.get("noop"):
             return
         key = f["interface"]
         self._close(key)  # a restore, or a new fault, ends the interface's handover

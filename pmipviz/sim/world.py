@@ -34,6 +34,7 @@ from pmipviz.protocol.messages import (
     RouterSolicitation,
     address_text,
 )
+from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
@@ -195,7 +196,10 @@ class World:
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
              fields: dict[str, Any], note: str | Callable[[], str],
              step: int | None = None) -> TraceEvent:
-        """Report one step to every sink."""
+        """Report one step to every sink. ``kind`` and ``msg`` are words of
+        ``protocol.vocab`` (``Kind``, ``Msg``); the DATA path passes them as plain string
+        literals, deliberately: an exact ``str`` keeps CPython's fast string compares in
+        every sink, and DATA is almost every event."""
         # env._now: simpy 4.1.2's clock (pinned), read without the property call
         ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note)
         self.count += 1
@@ -225,7 +229,7 @@ class World:
         def done(_event: Any) -> None:
             if lost:
                 f = dict(fields)
-                f["reason"] = "link_loss"
+                f["reason"] = Reason.LINK_LOSS
                 self.emit("drop", dst, src, msg, f,
                           f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link "
                           f"(loss {link.loss if link else 0:g})", recv_step)
@@ -268,13 +272,30 @@ class World:
             self.run_actions(node, self.mags[node].on_timer(name, self.now))
 
     def _state(self, node: str, a: StateChange) -> None:
-        fields = {"table": a.table, "key": a.key, "cause": a.cause,
-                  "before": a.before, "after": a.after}
-        if a.table == "bce":
+        fields: dict[str, Any] = {"table": a.table, "key": a.key, "cause": a.cause,
+                                  "before": a.before, "after": a.after}
+        table = a.table
+        if table == Table.BCE:
             row = a.after or a.before or {}
-            fields["interface"] = self._iface_of(row.get("mn_id", ""), row.get("mn_lli", ""))
+            mn_id = row.get("mn_id", "")
+            fields["interface"] = self._iface_of(mn_id, row.get("mn_lli", ""))
+            fields["mn_id"] = mn_id
+            fields["case"] = a.case
+            fields["shared_hnp"] = bool(a.shared_hnp)
+        elif table == Table.BUL:
+            iface = self.ifaces.get(a.key.partition(":")[2])
+            if iface is not None:
+                fields["mn_id"], fields["interface"] = iface.mn_id, iface.name
+        elif table == Table.LMA:
+            fields["case"] = a.case
+            if a.mn is not None:
+                mn_id, lli = a.mn
+                fields["mn_id"] = mn_id
+                fields["interface"] = self._iface_of(mn_id, lli.hex(":") if lli else "")
+        elif table == Table.ROUTE:
+            fields["mn_id"] = a.key
         step = self.steps.state(node, a) if self.steps else None
-        self.emit("state", node, None, None, fields, a.note, step)
+        self.emit(Kind.STATE, node, None, None, fields, a.note, step)
 
     def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
         for iface in self.mn_ifaces.get(mn_id, ()):
@@ -292,7 +313,7 @@ class World:
         pbu = a.pbu
         what = "DeReg PBU" if pbu.is_dereg else "PBU"
         self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), "PBU", fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBU, fields, a.note,
                       lambda: self._lma_pbu(pbu, src), step,
                       recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
                       recv_step=step)
@@ -310,7 +331,7 @@ class World:
         step = self.steps.pba(mag, a.pba) if self.steps else None
         pba = a.pba
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), "PBA", fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBA, fields, a.note,
                       lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
                       recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
                                 f"{status_name(pba.status)})", recv_step=step)
@@ -322,24 +343,26 @@ class World:
         fields["ip_dst"] = address_text(link_local(iface.lli))
         fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
         ra = a.ra
-        self.transmit(mag, iface.key, self.access_delay[mag], None, "RA", fields, a.note,
+        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, fields, a.note,
                       lambda: self._mn_ra(iface, mag, ra), recv_kind=None)
 
     def _mn_ra(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
         if not iface.up or iface.mag != mag:
-            self.emit("drop", iface.key, mag, "RA", {**ra.to_fields(), "reason": "link_down"},
+            self.emit(Kind.DROP, iface.key, mag, Msg.RA,
+                      {**ra.to_fields(), "reason": Reason.LINK_DOWN},
                       f"the RA from {mag} never reaches {short_iface(iface.key)}: the link is down")
             return
         before = iface.row()
         iface.hnps = ra.hnps
         iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
-        self.emit("recv", iface.key, mag, "RA", ra.to_fields(),
+        self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
                   f"{short_iface(iface.key)} receives the RA and configures "
                   f"{address_text(iface.address) if iface.address else '-'} "
                   f"from {', '.join(address_text(p) for p in ra.hnps)}")
-        self.emit("state", iface.key, None, None,
-                  {"table": "iface", "key": iface.key, "cause": "address", "before": before,
-                   "after": iface.row()},
+        self.emit(Kind.STATE, iface.key, None, None,
+                  {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
+                   "before": before, "after": iface.row(), "mn_id": iface.mn_id,
+                   "interface": iface.name},
                   f"{short_iface(iface.key)} now has the address "
                   f"{address_text(iface.address) if iface.address else '-'}")
 
@@ -349,17 +372,17 @@ class World:
         before = iface.row()
         for k, v in changes.items():
             setattr(iface, k, v)
-        self.emit("state", iface.key, None, None,
-                  {"table": "iface", "key": iface.key, "cause": cause, "before": before,
-                   "after": iface.row()}, note)
+        self.emit(Kind.STATE, iface.key, None, None,
+                  {"table": Table.IFACE, "key": iface.key, "cause": cause, "before": before,
+                   "after": iface.row(), "mn_id": iface.mn_id, "interface": iface.name}, note)
 
     def _attach_initial(self, iface: Iface) -> None:
         if iface.mag is not None:  # a move before attach_ms attached it already
             return
         if iface.broken:
-            self.emit("fault", iface.key, iface.home_mag, None,
-                      {"action": "attach", "interface": iface.key, "to_mag": None,
-                       "mag": None},
+            self.emit(Kind.FAULT, iface.key, iface.home_mag, None,
+                      {"action": FaultAction.ATTACH, "interface": iface.key, "to_mag": None,
+                       "mag": None, "noop": False},
                       f"{short_iface(iface.key)} would attach to {iface.home_mag} now, but it "
                       "is broken: it waits for a restore")
             return
@@ -371,7 +394,7 @@ class World:
         fields = RouterSolicitation(iface.mn_id, iface.name, iface.lli).to_fields()
         fields["ip_src"] = address_text(link_local(iface.lli))
         fields["ip_dst"] = "ff02::2"
-        self.transmit(iface.key, mag, self.access_delay[mag], None, "RS", fields,
+        self.transmit(iface.key, mag, self.access_delay[mag], None, Msg.RS, fields,
                       f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
                       lambda: self._mag_rs(iface, mag, hi))
 
@@ -385,55 +408,58 @@ class World:
         """Break, restore or move an interface now."""
         iface = self.ifaces[fault.interface]
         fields: dict[str, Any] = {"action": fault.action, "interface": fault.interface,
-                                  "to_mag": fault.to_mag, "mag": iface.mag}
+                                  "to_mag": fault.to_mag, "mag": iface.mag, "noop": False}
         name = short_iface(iface.key)
-        if fault.action == "break":
+        if fault.action == FaultAction.BREAK:
             if not iface.up and iface.mag is None and not iface.broken:
-                self.emit("fault", iface.key, iface.home_mag, None, fields,
+                self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
                           f"{name} breaks before it has attached: it will not attach until it "
                           "is restored")
                 self._set_iface(iface, f"{name} is broken", "break", broken=True)
                 return
             if not iface.up:
-                self.emit("fault", iface.key, iface.mag, None, fields,
+                fields["noop"] = True
+                self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
                           f"{name} is already down: breaking it changes nothing")
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
-            self.emit("fault", iface.key, iface.mag, None, fields,
+            self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
                       f"{name} breaks: {iface.mag} can no longer reach it", step)
             mag = iface.mag
             assert mag is not None
             self._set_iface(iface, f"{name} is down", "break", up=False)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
-        elif fault.action == "restore":
+        elif fault.action == FaultAction.RESTORE:
             if iface.broken and iface.mag is None:
                 self._set_iface(iface, f"{name} is repaired", "restore", broken=False)
                 if self.now >= self._attach_ms[iface.key]:
-                    self.emit("fault", iface.key, iface.home_mag, None, fields,
+                    self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
                               f"{name} is repaired and attaches to {iface.home_mag}")
                     self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE,
                                  "attaches to")
                 else:
-                    self.emit("fault", iface.key, iface.home_mag, None, fields,
+                    self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
                               f"{name} is repaired before its time to attach")
                 return
             if iface.up:
-                self.emit("fault", iface.key, iface.mag, None, fields,
+                fields["noop"] = True
+                self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
                           f"{name} is already up: restoring it changes nothing")
                 return
             mag = iface.mag or iface.home_mag
-            self.emit("fault", iface.key, mag, None, fields, f"{name} comes back on {mag}")
+            self.emit(Kind.FAULT, iface.key, mag, None, fields, f"{name} comes back on {mag}")
             self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
             self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, "re-attaches to")
         else:
             to_mag = fault.to_mag or iface.home_mag
             old = iface.mag
             if old == to_mag and iface.up:
-                self.emit("fault", iface.key, old, None, fields,
+                fields["noop"] = True
+                self.emit(Kind.FAULT, iface.key, old, None, fields,
                           f"{name} is already on {to_mag}: moving it changes nothing")
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
-            self.emit("fault", iface.key, to_mag, None, fields,
+            self.emit(Kind.FAULT, iface.key, to_mag, None, fields,
                       f"{name} moves from {old} to {to_mag} (handoff between MAGs)", step)
             if old is not None and iface.up:
                 self._set_iface(iface, f"{name} leaves {old}", "detach", up=False)
@@ -478,7 +504,7 @@ class World:
             dst = flow.dst
             pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
             if dst is None:
-                self._sent_and_dropped(cn, pkt, "no_address",
+                self._sent_and_dropped(cn, pkt, Reason.NO_ADDRESS,
                                        f"{cn} has no address for {flow.mn_id} yet")
                 return
             self._hop(cn, self.lma_name, pkt, lambda: f"{cn} sends n={pkt.n} to {flow.mn_id}",
@@ -489,7 +515,7 @@ class World:
             pkt = self._new_packet(flow, src, self.cn_addr[flow.cn])
             if active is None or active.mag is None:
                 node = self.mn_ifaces[flow.mn_id][0].key
-                self._sent_and_dropped(node, pkt, "link_down",
+                self._sent_and_dropped(node, pkt, Reason.LINK_DOWN,
                                        f"{flow.mn_id} has no working interface to send n={pkt.n}")
                 return
             mag = active.mag
@@ -522,7 +548,7 @@ class World:
         ``deliver``, emitted by ``arrive``."""
         hops = pkt.hops
         if len(hops) >= HOP_LIMIT:
-            self._drop(src, pkt, "ttl", f"{_short(src)} drops n={pkt.n}: it has crossed "
+            self._drop(src, pkt, Reason.TTL, f"{_short(src)} drops n={pkt.n}: it has crossed "
                        f"{HOP_LIMIT} hops (its hop limit ran out, a routing loop)")
             return
         fields = pkt.to_fields()
@@ -642,7 +668,7 @@ class _DataArrival:
             world.inflight -= 1
             link = world.links[(self.src, self.dst)]
             f = dict(self.fields)
-            f["reason"] = "link_loss"
+            f["reason"] = Reason.LINK_LOSS
             world.emit("drop", self.dst, self.src, "DATA", f,
                        f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
                        f"link (loss {link.loss:g})", self.step)

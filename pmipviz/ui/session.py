@@ -89,7 +89,7 @@ def fault_ifaces(trace: Sequence[TraceEvent], cursor: int,
             if not after:
                 return None
             return {**ifaces, key: {**ifaces[key], **after}}
-    if ev.fields.get("action") == "break" and "changes nothing" not in ev.note:
+    if ev.fields.get("action") == "break" and not ev.fields.get("noop"):
         return {**ifaces, key: {**ifaces[key], "up": False}}
     return None
 

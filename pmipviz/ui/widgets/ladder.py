@@ -94,7 +94,7 @@ def fault_action(events: Sequence[TraceEvent]) -> str | None:
     nothing); None when the row has no fault event."""
     for ev in events:
         if ev.kind == "fault":
-            if "changes nothing" in ev.note:
+            if ev.fields.get("noop"):
                 return "none"
             return str(ev.fields.get("action"))
     return None

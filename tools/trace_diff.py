@@ -1,0 +1,127 @@
+"""Check that a new trace differs from an old one only by additions.
+
+    python tools/trace_diff.py OLD.jsonl NEW.jsonl
+
+Exits 0 when every event of OLD is in NEW at the same position with every key and
+value unchanged (NEW may add keys at the top level or in ``fields``, never events);
+exits 1 with the first difference otherwise, 2 on unreadable input.
+
+``python tools/trace_diff.py --hash SCENARIO MODE`` prints the SHA-256 of the trace of
+a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
+compares against the trace before those fields existed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+# The fields issue 9 added to state and fault events (no other kind changed).
+# ``interface`` was already on BCE state events and on fault events.
+ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface"})
+ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id"})
+ADDED_FAULT = frozenset({"noop"})
+
+
+def strip_added(d: dict[str, Any]) -> dict[str, Any]:
+    """The event as the baseline wrote it: the fields added since removed."""
+    kind = d.get("kind")
+    if kind not in ("state", "fault"):
+        return d
+    fields = d.get("fields") or {}
+    if kind == "fault":
+        drop = ADDED_FAULT
+    else:
+        drop = ADDED_BCE if fields.get("table") == "bce" else ADDED_STATE
+    if drop & fields.keys():
+        d = {**d, "fields": {k: v for k, v in fields.items() if k not in drop}}
+    return d
+
+
+def additions_only(old: Iterable[dict[str, Any]], new: Iterable[dict[str, Any]]) -> str | None:
+    """None if ``new`` only adds keys to ``old``; otherwise the first difference."""
+    old_it, new_it = iter(old), iter(new)
+    for n, a in enumerate(old_it):
+        b = next(new_it, None)
+        if b is None:
+            return f"event {n} of the old trace is missing from the new one"
+        why = _covers(a, b, f"event {n}")
+        if why:
+            return why
+    extra = next(new_it, None)
+    if extra is not None:
+        return f"the new trace has an extra event {extra.get('i', '?')}"
+    return None
+
+
+def _covers(a: Any, b: Any, where: str, loose: bool = True) -> str | None:
+    """None if ``b`` equals ``a`` except for keys added to the event or to its
+    ``fields`` (``loose``); anything deeper must be equal."""
+    if isinstance(a, dict) and isinstance(b, dict) and loose:
+        for k, v in a.items():
+            if k not in b:
+                return f"{where}: key {k!r} is missing"
+            why = _covers(v, b[k], f"{where}.{k}", loose=k == "fields")
+            if why:
+                return why
+        return None
+    if a != b or type(a) is not type(b):
+        return f"{where}: {a!r} became {b!r}"
+    return None
+
+
+def trace_hash(events: Iterable[dict[str, Any]]) -> str:
+    """SHA-256 of the JSON lines of ``events`` (added fields stripped)."""
+    h = hashlib.sha256()
+    for d in events:
+        h.update(json.dumps(strip_added(d), separators=(", ", ": ")).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def scenario_hash(name: str, mode: str) -> str:
+    """The stripped trace hash of a shipped scenario run headless in ``mode``."""
+    from pmipviz.scenario import load_scenario
+    from pmipviz.sim.headless import run
+
+    h = hashlib.sha256()
+
+    def sink(ev: Any) -> None:
+        h.update(json.dumps(strip_added(ev.to_dict()), separators=(", ", ": ")).encode())
+        h.update(b"\n")
+
+    run(load_scenario(name), mode=mode, sinks=[sink])
+    return h.hexdigest()
+
+
+def _read(path: str) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 3 and argv[0] == "--hash":
+        print(scenario_hash(argv[1], argv[2]))
+        return 0
+    if len(argv) != 2:
+        print("usage: trace_diff.py OLD.jsonl NEW.jsonl", file=sys.stderr)
+        return 2
+    try:
+        why = additions_only(_read(argv[0]), _read(argv[1]))
+    except (OSError, ValueError) as e:
+        print(f"trace_diff: {e}", file=sys.stderr)
+        return 2
+    if why:
+        print(f"trace_diff: {why}")
+        return 1
+    print("trace_diff: additions only")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
