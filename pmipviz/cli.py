@@ -208,6 +208,11 @@ def _cmd_scenarios() -> int:
 
 def _cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
+    if "TEXTUAL_DRIVER" not in os.environ and not sys.stdin.isatty():
+        # Textual's terminal driver reads keys from stdin: without a terminal there it
+        # would draw and wait forever (textual-serve and tests name their driver)
+        raise BadInput("pmipviz: the TUI needs a terminal on stdin; for a run without "
+                       "one use `pmipviz run SCENARIO` or `pmipviz serve`")
     from pmipviz.ui.app import PmipvizApp
 
     app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson)

@@ -237,3 +237,16 @@ def test_an_unknown_key_with_controls_is_named_escaped(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "scenario.x\\x1b[2J\\u202e: unknown key" in proc.stderr
     assert "\x1b" not in proc.stderr and "\u202e" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", [[], ["figure1", "--lesson"]])
+def test_the_tui_without_a_terminal_is_refused_not_left_waiting(args: list[str]) -> None:
+    """Textual's terminal driver reads keys from stdin: with no terminal there the TUI
+    drew to stderr and waited forever. Now one line and exit 2."""
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_DRIVER"}
+    proc = subprocess.run([sys.executable, "-m", "pmipviz", *args], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "pmipviz: the TUI needs a terminal on stdin; for a run without one use "
+        "`pmipviz run SCENARIO` or `pmipviz serve`"]
