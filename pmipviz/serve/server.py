@@ -25,6 +25,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from textual_serve.server import Server
 
+from pmipviz.serve.downloads import PatientDownloadManager
 from pmipviz.serve.limits import allowed_origins, clamp_size, origin_of
 from pmipviz.serve.session import Session
 
@@ -46,6 +47,7 @@ class GuardedServer(Server):
         super().__init__(shlex.join(argv), host=host, port=port, title=title,
                          public_url=public_url, templates_path=TEMPLATES)
         self.argv = list(argv)
+        self.download_manager = PatientDownloadManager()  # before any app service exists
         self.max_sessions = max_sessions
         self.origins = allowed_origins(host, port, public_url)
         self.sessions: dict[Session, web.WebSocketResponse] = {}
