@@ -58,14 +58,23 @@ try {
   // a download is caught on its way to the browser: what the server sent, as sent
   const downloads = [];
   await browser.context.route(/\/download\//, async (route) => {
+    // fetched with the context's own request client, not route.fetch(): the download's
+    // tab may close (and dispose a response tied to it) before the body is read
+    let response = null;
     try {
-      const response = await route.fetch();
-      const body = await response.text();
-      downloads.push({ disposition: response.headers()["content-disposition"], head: body.slice(0, 200) });
-      await route.fulfill({ response, body });
+      response = await browser.context.request.fetch(route.request());
+      const body = await response.body();
+      downloads.push({
+        disposition: response.headers()["content-disposition"],
+        head: body.toString("utf-8").slice(0, 200),
+      });
+      await route.fulfill({ status: response.status(), headers: response.headers(), body });
     } catch (err) {
-      // the download's tab may close first; a missing download is reported below
+      // the tab gone before route.fulfill is fine once the download was recorded; a
+      // missing download is reported below
       process.stderr.write(`download route: ${err}\n`);
+    } finally {
+      if (response) await response.dispose().catch(() => {});
     }
   });
   page = await browser.newPage();
