@@ -498,9 +498,13 @@ class Mag:
             if entry.link_up:
                 return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
         if self.config.mode != "ft":
-            return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
-                         f"{short_iface(entries[0].key)} is down (RFC 5213 has no cache)")]
+            return self._link_down(packet, entries[0].key)
         return self._cache(packet, entries[0].key, prefix)
+
+    def _link_down(self, packet: DataPacket, key: str) -> list[Action]:
+        """rfc5213: a packet for interface ``key``, whose link is down, is lost."""
+        return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
+                     f"{short_iface(key)} is down (RFC 5213 has no cache)")]
 
     def _no_binding(self, packet: DataPacket, bounced: str | None) -> list[Action]:
         """No interface here can take the packet. ft: a MAG that served its prefix sends
@@ -537,8 +541,7 @@ class Mag:
         the tunnel, but not to ``key``: to another interface of the MN here, cached under
         one, or sent back up the tunnel (``_no_binding``)."""
         if self.config.mode != "ft":
-            return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
-                         f"{short_iface(key)} is down (RFC 5213 has no cache)")]
+            return self._link_down(packet, key)
         entry = self.bul.get(key)
         if entry is not None and not entry.link_up:
             return self._cache(packet, key, packet.p64)
