@@ -207,7 +207,7 @@ def test_stepping_back_over_snapshots_is_exact() -> None:
     sim.run_to_end()
     assert sim.total > 1000  # many trace blocks and snapshots
     check_back_and_forth(sim, 1)
-    assert len(sim._snapshot_at) > 20
+    assert len(sim._snapshots) > 20
 
 
 def test_stepping_back_is_exact_across_user_faults_and_a_mode_switch() -> None:
@@ -231,10 +231,10 @@ def test_a_fault_injected_behind_the_head_drops_the_snapshots_after_it() -> None
     sim = _small()
     sim.run_to_end()
     sim.seek(sim.total)
-    assert max(sim._snapshot_at) > 600
+    assert max(sim._snapshots) > 600
     sim.seek(600)
     sim.toggle_interface(f"{FIGURE1.mns[0].id}/IF2")
-    assert max(sim._snapshot_at) <= 600
+    assert max(sim._snapshots) <= 600
     sim.run_to_end()
     check_back_and_forth(sim, 4)
 

@@ -9,7 +9,6 @@ the view is folded from the trace alone, so it is the same state, exactly."""
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +49,9 @@ class Simulation:
         self.view = StateView(scenario)
         self.checkpoint_events = (CHECKPOINT_EVENTS if checkpoint_events is None
                                   else checkpoint_events)
-        # snapshots of the view by cursor (indices sorted); journals undo the events
-        # applied since the latest one, ``_base`` (cursor == _base + len(_journal))
+        # snapshots of the view by cursor; journals undo the events applied since the
+        # latest one, ``_base`` (cursor == _base + len(_journal))
         self._snapshots: dict[int, bytes] = {0: self.view.snapshot()}
-        self._snapshot_at: list[int] = [0]
         self._base = 0
         self._journal: list[list[tuple[Any, Any, Any]]] = []
         self.cursor = 0
@@ -116,7 +114,6 @@ class Simulation:
                                         size // SNAPSHOT_BYTES_PER_EVENT):
                 return
             self._snapshots[cursor] = self.view.snapshot()
-            bisect.insort(self._snapshot_at, cursor)
         self._base = cursor
         self._journal.clear()
 
@@ -134,7 +131,7 @@ class Simulation:
     def _restore(self, index: int) -> None:
         """Put the view at ``index`` events applied: the nearest snapshot at or before
         it, then the events after it applied again (journalled)."""
-        at = self._snapshot_at[bisect.bisect_right(self._snapshot_at, index) - 1]
+        at = max(at for at in self._snapshots if at <= index)  # a few hundred at most
         self.view.restore(self._snapshots[at], self.trace[at - 1] if at else None)
         self.cursor = self._base = at
         self._journal.clear()
@@ -198,9 +195,8 @@ class Simulation:
         # are the snapshots up to the cursor
         self.trace.adopt(rebuilt.trace)
         rebuilt.world.sinks = [self.trace.append]
-        for at in [at for at in self._snapshot_at if at > self.cursor]:
+        for at in [at for at in self._snapshots if at > self.cursor]:
             del self._snapshots[at]
-        self._snapshot_at = [at for at in self._snapshot_at if at <= self.cursor]
         self.world = rebuilt.world
         self.actions = rebuilt.actions
         self._pending = rebuilt._pending
