@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pmipviz.protocol.actions import (
     Action,
@@ -30,6 +30,7 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.lma import Lma, LmaConfig
 from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import DataPacket
+from pmipviz.protocol.timers import Timer
 
 LMA = "LMA"
 LMA_ADDRESS = IPv6Address("2001:db8:ffff::1")
@@ -48,7 +49,7 @@ class Pump:
     mags: dict[str, Mag]
     down: set[str] = field(default_factory=set)  # MN interfaces whose access link is down
     delivered: list[tuple[str, DataPacket]] = field(default_factory=list)  # (iface, packet)
-    timers: list[tuple[str, tuple[Any, ...], float]] = field(default_factory=list)
+    timers: list[tuple[str, Timer, float]] = field(default_factory=list)
 
     def _mag_at(self, address: IPv6Address) -> Mag:
         return next(m for m in self.mags.values() if m.config.address == address)
@@ -88,7 +89,7 @@ class Pump:
         ``now + delay_ms``) and tag each action with the node."""
         for a in actions:
             if isinstance(a, StartTimer):
-                self.timers.append((node, a.name, now + a.delay_ms))
+                self.timers.append((node, a.timer, now + a.delay_ms))
         return [(node, a) for a in actions]
 
     def deliver(self, steps: list[Step], now: float) -> list[Step]:
@@ -108,18 +109,18 @@ class Pump:
             everything.extend(steps)
         return everything
 
-    def due(self, node: str, kind: str) -> tuple[tuple[Any, ...], float]:
-        """The name and due time of the oldest pending ``kind`` timer of ``node``."""
-        return next((name, due) for n, name, due in self.timers
-                    if n == node and name[0] == kind)
+    def due(self, node: str, kind: type[Timer]) -> tuple[Timer, float]:
+        """The oldest pending timer of type ``kind`` of ``node``, and its due time."""
+        return next((timer, due) for n, timer, due in self.timers
+                    if n == node and isinstance(timer, kind))
 
-    def fire(self, node: str, kind: str) -> list[Step]:
+    def fire(self, node: str, kind: type[Timer]) -> list[Step]:
         """Fire the oldest pending ``kind`` timer of ``node`` at its due time; what the
         machine returned (not yet delivered: pass it to ``deliver``)."""
-        name, due = self.due(node, kind)
-        self.timers.remove((node, name, due))
+        timer, due = self.due(node, kind)
+        self.timers.remove((node, timer, due))
         machine = self.lma if node == LMA else self.mags[node]
-        return self.returned(node, machine.on_timer(name, due), due)
+        return self.returned(node, machine.on_timer(timer, due), due)
 
 
 def two_mags_one_lma(mode: str = "ft", lifetime_s: int = 40) -> Pump:

@@ -13,6 +13,7 @@ from pmipviz.protocol.constants import Status
 from pmipviz.protocol.lma import Lma
 from pmipviz.protocol.messages import Pba, Pbu
 from pmipviz.protocol.options import HiOption, MnIdOption
+from pmipviz.protocol.timers import ExpireTimer, WaitTimer
 
 from pbu_factory import LLI1, LLI2, MAG1, MAG2, ROGUE, ZERO, make_lma, pbu
 
@@ -87,8 +88,8 @@ def test_initial_registration_assigns_a_64_and_answers_every_option() -> None:
     bce = next(iter(lma.cache.entries.values()))
     assert bce.proxy_coa == MAG1 and bce.mag == "MAG1" and bce.tunnel == "Tunnel1"
     assert bce.m is None and bce.s is None  # no draft flags in rfc5213 mode
-    assert any(isinstance(a, StartTimer) and a.name[0] == "expire" and a.delay_ms == 40_000
-               for a in actions)
+    assert any(isinstance(a, StartTimer) and a.timer == ExpireTimer(bce.key)
+               and a.delay_ms == 40_000 for a in actions)
     assert any(isinstance(a, StateChange) and a.table == "tunnel" for a in actions)
 
 
@@ -104,8 +105,8 @@ def test_lifetime_expiry_deletes_the_entry() -> None:
     lma = make_lma()
     register(lma, 0.0)
     key = next(iter(lma.cache.entries))
-    assert lma.on_timer(("expire", key), 39_999.0) == []
-    actions = lma.on_timer(("expire", key), 40_000.0)
+    assert lma.on_timer(ExpireTimer(key), 39_999.0) == []
+    actions = lma.on_timer(ExpireTimer(key), 40_000.0)
     assert any(isinstance(a, StateChange) and a.cause == "expire" for a in actions)
     assert len(lma.cache) == 0
 
@@ -178,8 +179,9 @@ def test_5_4_1_2_hi2_with_exactly_one_entry_updates() -> None:
 
 def test_5_4_1_2_hi4_waits_for_the_old_mag_then_updates() -> None:
     lma, hnp = _registered()
+    (key,) = lma.cache.entries
     wait = lma.handle_pbu(pbu(5.0, seq=2, hi=4, lli=LLI2, att=8), MAG2, 5.0)
-    assert [a.name[0] for a in wait if isinstance(a, StartTimer)] == ["wait"]
+    assert [a.timer for a in wait if isinstance(a, StartTimer)] == [WaitTimer(key)]
     assert not any(isinstance(a, SendPba) for a in wait)
     # the old MAG de-registers: the waiting PBU becomes an update of the same entry
     actions = lma.handle_pbu(pbu(10.0, seq=3, hnps=(hnp,), hi=4, lifetime=0), MAG1, 10.0)
@@ -194,7 +196,7 @@ def test_5_4_1_2_hi4_timeout_creates_a_new_session() -> None:
     wait = lma.handle_pbu(pbu(5.0, seq=2, hi=4, lli=LLI2, att=8), MAG2, 5.0)
     timer = next(a for a in wait if isinstance(a, StartTimer))
     assert timer.delay_ms == 1500.0  # MaxDelayBeforeNewBCEAssign
-    actions = lma.on_timer(timer.name, 1505.0)
+    actions = lma.on_timer(timer.timer, 1505.0)
     assert pba_of(actions).status == 0
     assert len(lma.cache) == 2
 
@@ -232,7 +234,7 @@ def test_dereg_holds_the_entry_drops_traffic_then_deletes() -> None:
     assert lma.route(addr) == (None, "dereg_hold")
     timer = next(a for a in actions if isinstance(a, StartTimer))
     assert timer.delay_ms == 10_000.0  # MinDelayBeforeBCEDelete
-    deleted = lma.on_timer(timer.name, 10_100.0)
+    deleted = lma.on_timer(timer.timer, 10_100.0)
     assert any(isinstance(a, StateChange) and a.cause == "delete" for a in deleted)
     assert lma.route(addr) == (None, "no_binding")
 
@@ -244,7 +246,7 @@ def test_valid_pbu_during_the_wait_revives_the_entry() -> None:
     revive = lma.handle_pbu(pbu(200.0, seq=3, hi=1), MAG1, 200.0)  # no HNP: §5.4.1.2
     assert pba_of(revive).hnps == (hnp,)
     assert any(isinstance(a, StateChange) and a.cause == "revive" for a in revive)
-    assert lma.on_timer(timer.name, 10_100.0) == []
+    assert lma.on_timer(timer.timer, 10_100.0) == []
     assert lma.route(hnp.network_address + 1)[0] is not None
 
 

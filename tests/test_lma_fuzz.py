@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pmipviz.protocol.actions import SendPba, StateChange
 from pmipviz.protocol.lma import Lma
+from pmipviz.protocol.timers import DeleteTimer, ExpireTimer
 
 from pbu_factory import LLI1, LLI2, MAG1, MAG2, ROGUE, ZERO, make_lma, pbu
 
@@ -59,7 +60,7 @@ def test_lma_survives_any_pbu_sequence(mode, sequence) -> None:
             assert a.pba.p == p.p
         check_indexes(lma)
     for key in list(lma.cache.entries):
-        lma.on_timer(("expire", key), now + 1e9)
-        lma.on_timer(("delete", key), now + 1e9)
+        lma.on_timer(ExpireTimer(key), now + 1e9)
+        lma.on_timer(DeleteTimer(key), now + 1e9)
     check_indexes(lma)
     assert len(lma.cache) == 0

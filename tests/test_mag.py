@@ -17,6 +17,7 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import DataPacket, Pba
 from pmipviz.protocol.options import HnpOption, MnIdOption
+from pmipviz.protocol.timers import DetectTimer
 
 KEY = "mn1@example.org/IF1"
 LLI = bytes.fromhex("020000000101")
@@ -69,7 +70,7 @@ def test_pba_registers_and_advertises_the_prefix() -> None:
     assert mag.bul[KEY].state == "registered"
     rereg = next(a for a in actions if isinstance(a, StartTimer))
     assert rereg.delay_ms == 32_000.0  # 80% of 40 s
-    again = mag.on_timer(rereg.name, 32_010.0)
+    again = mag.on_timer(rereg.timer, 32_010.0)
     assert sent_pbu(again).hi == 5 and sent_pbu(again).hnps == (HNP,)
 
 
@@ -84,7 +85,7 @@ def test_retransmission_backs_off_and_gives_up() -> None:
             break
         delays.append(timer.delay_ms)
         now += timer.delay_ms
-        actions = mag.on_timer(timer.name, now)
+        actions = mag.on_timer(timer.timer, now)
         seqs += [a.pbu.seq for a in actions if isinstance(a, SendPbu)]
     assert delays == [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 32000.0]
     assert len(set(seqs)) == len(seqs)  # every retransmission has a new sequence number
@@ -96,7 +97,7 @@ def test_failure_is_detected_after_detection_ms_then_dereg_hi4() -> None:
     actions = mag.link_down(KEY, 1000.0)
     timer = next(a for a in actions if isinstance(a, StartTimer))
     assert timer.delay_ms == 20.0
-    dereg = sent_pbu(mag.on_timer(timer.name, 1020.0))
+    dereg = sent_pbu(mag.on_timer(timer.timer, 1020.0))
     assert dereg.lifetime_s == 0 and dereg.hi == 4 and dereg.hnps == (HNP,)
 
 
@@ -106,7 +107,7 @@ def test_ft_caches_until_full_then_overflows_and_flushes_after_the_pba() -> None
     results = [mag.downlink(packet(n), 1001.0 + n)[0] for n in range(3)]
     assert [type(r) for r in results] == [Cache, Cache, Drop]
     assert results[2].reason == "buffer_overflow"  # type: ignore[union-attr]
-    dereg = sent_pbu(mag.on_timer(("detect", KEY), 1020.0))
+    dereg = sent_pbu(mag.on_timer(DetectTimer(KEY), 1020.0))
     actions = accept(mag, dereg.seq, 1030.0, lifetime=0)
     out = [a for a in actions if isinstance(a, Uncache | Forward)]
     assert [type(a) for a in out] == [Uncache, Forward, Uncache, Forward]
@@ -129,9 +130,9 @@ def test_dereg_without_pba_removes_the_binding_after_the_timeout() -> None:
     mag = registered("ft")
     mag.link_down(KEY, 1000.0)
     mag.downlink(packet(1), 1001.0)
-    actions = mag.on_timer(("detect", KEY), 1020.0)
+    actions = mag.on_timer(DetectTimer(KEY), 1020.0)
     timer = next(a for a in actions if isinstance(a, StartTimer))
-    out = mag.on_timer(timer.name, 2020.0)  # INITIAL_BINDACK_TIMEOUT, no retransmission
+    out = mag.on_timer(timer.timer, 2020.0)  # INITIAL_BINDACK_TIMEOUT, no retransmission
     assert not any(isinstance(a, SendPbu) for a in out)
     assert any(isinstance(a, Forward) and a.packet.cached for a in out)
     assert KEY not in mag.bul
@@ -144,7 +145,7 @@ def test_link_back_before_detection_delivers_the_cache() -> None:
     actions = mag.link_up(KEY, 1010.0)
     fwd = [a for a in actions if isinstance(a, Forward)]
     assert [a.to for a in fwd] == [KEY]
-    assert mag.on_timer(("detect", KEY), 1020.0) == []
+    assert mag.on_timer(DetectTimer(KEY), 1020.0) == []
 
 
 def test_no_binding_is_dropped() -> None:

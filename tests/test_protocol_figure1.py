@@ -24,6 +24,7 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.binding_cache import Bce
 from pmipviz.protocol.constants import HandoffIndicator
 from pmipviz.protocol.messages import DataPacket, Pbu
+from pmipviz.protocol.timers import DeleteTimer, DetectTimer
 
 from protocol_pump import (
     CN,
@@ -140,7 +141,7 @@ def test_figure1_if1_fails_and_its_traffic_moves_to_if2_with_the_cache_flushed()
     assert down.table == "bul" and down.cause == "link_down"
     assert down.after is not None and down.after["link_up"] is False
     timer = only(steps, StartTimer)
-    assert timer.name[0] == "detect" and timer.delay_ms == mag1.config.detection_ms == 20.0
+    assert timer.timer == DetectTimer(IF1) and timer.delay_ms == mag1.config.detection_ms == 20.0
 
     # (2) MAG1 cannot deliver the CN's next packet to IF1 and caches it
     steps = from_cn(pump, 2, hnp, 305.0)
@@ -153,7 +154,7 @@ def test_figure1_if1_fails_and_its_traffic_moves_to_if2_with_the_cache_flushed()
     assert (e1.s, e1.state, e2.s) == (1, "active", 1)  # the LMA knows nothing yet
 
     # (3) MAG1 declares IF1 unreachable and sends the DeReg PBU: lifetime 0, HI=4
-    dereg = pump.fire("MAG1", "detect")
+    dereg = pump.fire("MAG1", DetectTimer)
     assert shape(dereg) == [("MAG1", "StateChange"), ("MAG1", "SendPbu"), ("MAG1", "StartTimer")]
     detect = only(dereg, StateChange)
     assert detect.cause == "detect"
@@ -181,7 +182,7 @@ def test_figure1_if1_fails_and_its_traffic_moves_to_if2_with_the_cache_flushed()
     assert (e1.s, e1.m, e1.state) == (0, 1, "kept")
     assert (e2.s, e2.m, e2.state) == (1, 1, "active")
     assert pump.lma.active[MN] == e2.key
-    assert not [t for t in pump.timers if t[0] == LMA and t[1][0] == "delete"]
+    assert not [t for t in pump.timers if t[0] == LMA and isinstance(t[1], DeleteTimer)]
 
     # (5) the LMA answers MAG1 with a PBA: accepted, lifetime 0, same sequence number
     pba = only(answer, SendPba)
@@ -236,7 +237,7 @@ def test_rfc5213_gives_each_interface_its_prefix_holds_then_deletes_and_drops() 
     assert lost.reason == "link_down" and not mag1.cache
 
     # the same DeReg PBU (lifetime 0, HI=4) ...
-    dereg = pump.fire("MAG1", "detect")
+    dereg = pump.fire("MAG1", DetectTimer)
     sent = only(dereg, SendPbu)
     assert sent.pbu.lifetime_s == 0 and sent.pbu.hi == 4
     # ... makes the LMA hold the entry for MinDelayBeforeBCEDelete, with no re-route
@@ -249,7 +250,7 @@ def test_rfc5213_gives_each_interface_its_prefix_holds_then_deletes_and_drops() 
     pba = only(answer, SendPba)
     assert pba.pba.status == 0 and pba.pba.lifetime_s == 0
     timer = only(answer, StartTimer)
-    assert timer.name == ("delete", e1.key)
+    assert timer.timer == DeleteTimer(e1.key)
     assert timer.delay_ms == pump.lma.config.min_delay_before_bce_delete_ms == 10_000.0
 
     # MAG1 removes IF1 on the PBA and has nothing to flush
@@ -265,8 +266,8 @@ def test_rfc5213_gives_each_interface_its_prefix_holds_then_deletes_and_drops() 
     assert pump.delivered[-1][0] == IF2 and pump.delivered[-1][1].n == 3
 
     # after the hold the entry and Tunnel1 are deleted; IF1's prefix has no binding
-    assert pump.due(LMA, "delete") == (("delete", e1.key), 10_320.0)
-    gone = pump.fire(LMA, "delete")
+    assert pump.due(LMA, DeleteTimer) == (DeleteTimer(e1.key), 10_320.0)
+    gone = pump.fire(LMA, DeleteTimer)
     assert [(a.table, a.cause) for _, a in of_type(gone, StateChange)] == [
         ("bce", "delete"), ("tunnel", "tunnel")]
     assert e1.key not in pump.lma.cache.entries and e2.key in pump.lma.cache.entries

@@ -8,6 +8,7 @@ from ipaddress import IPv6Address
 from typing import Any
 
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
+from pmipviz.protocol.timers import Timer
 
 
 @dataclass(slots=True)
@@ -54,10 +55,10 @@ class StateChange:
 
 @dataclass(slots=True)
 class StartTimer:
-    """Call the machine's ``on_timer(name, now)`` after ``delay_ms``; stale timers are
+    """Call the machine's ``on_timer(timer, now)`` after ``delay_ms``; stale timers are
     ignored there. (A delay, not an absolute time, so that event times are exact sums.)"""
 
-    name: tuple[Any, ...]
+    timer: Timer
     delay_ms: float
 
 

@@ -4,12 +4,14 @@ status (S) flags, and the §5.4.1 lookup that decides new session / update."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HandoffIndicator, Status
 from pmipviz.protocol.messages import Pbu
 from pmipviz.protocol.options import address_text
+from pmipviz.protocol.state_tables import BceState
 
 ZERO_LLI = b"\x00\x00"
 
@@ -36,7 +38,7 @@ class Bce:
     proxy_flag: bool = True
     m: int | None = None  # draft: multihoming flag (ft mode only)
     s: int | None = None  # draft: status flag (ft mode only)
-    state: str = "active"  # active | dereg-hold (RFC 5213 §5.3.5 wait) | kept (draft, S=0)
+    state: BceState = BceState.ACTIVE  # changed only by the LMA's table (state_tables.BCE)
     delete_ms: float | None = None
 
     @property
@@ -66,11 +68,21 @@ class Bce:
         }
 
 
+class Outcome(StrEnum):
+    """What the §5.4.1 lookup decides for one PBU."""
+
+    NEW = "new"  # a new mobility session: create an entry
+    UPDATE = "update"  # the PBU is for the entry found: update (or de-register) it
+    REJECT = "reject"  # answer with the lookup's status
+    IGNORE = "ignore"  # a DeReg PBU that matches no session: silently ignored
+    WAIT = "wait"  # §5.4.1.2-4: hold the PBU until the old MAG de-registers
+
+
 @dataclass(slots=True)
 class Lookup:
     """The outcome of the §5.4.1 lookup for one PBU."""
 
-    outcome: str  # "new" | "update" | "reject" | "ignore" | "wait"
+    outcome: Outcome
     bce: Bce | None = None
     status: int = 0
     case: str = ""  # e.g. "5.4.1.1-5a"
@@ -147,36 +159,37 @@ class BindingCache:
             if found is None:
                 return self._new_or_ignore(pbu, "5.4.1.1-2")
             if found.mn_id != mn_id:
-                return Lookup("reject", found, Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX,
-                              "5.4.1.1-3")
+                return Lookup(Outcome.REJECT, found,
+                              Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX, "5.4.1.1-3")
             if set(found.hnps) != set(hnps) or len(found.hnps) != len(hnps):
-                return Lookup("reject", found, Status.BCE_PBU_PREFIX_SET_DO_NOT_MATCH, "5.4.1.1-4")
+                return Lookup(Outcome.REJECT, found, Status.BCE_PBU_PREFIX_SET_DO_NOT_MATCH,
+                              "5.4.1.1-4")
             if lli is not None and lli == found.mn_lli and att == found.att:
-                return Lookup("update", found, case="5.4.1.1-5a")
+                return Lookup(Outcome.UPDATE, found, case="5.4.1.1-5a")
             if hi == HandoffIndicator.BETWEEN_INTERFACES:
-                return Lookup("update", found, case="5.4.1.1-5b")
+                return Lookup(Outcome.UPDATE, found, case="5.4.1.1-5b")
             if (lli is None and found.mn_lli == ZERO_LLI and att == found.att
                     and hi == HandoffIndicator.BETWEEN_MAGS):
-                return Lookup("update", found, case="5.4.1.1-5c")
+                return Lookup(Outcome.UPDATE, found, case="5.4.1.1-5c")
             if found.proxy_coa == src and att == found.att:
-                return Lookup("update", found, case="5.4.1.1-5d")
+                return Lookup(Outcome.UPDATE, found, case="5.4.1.1-5d")
             return self._new_or_ignore(pbu, "5.4.1.1-6")
         mine = self.for_mn(mn_id)
         if lli is not None:  # 5.4.1.2
             for b in mine:
                 if b.att == att and b.mn_lli == lli:
-                    return Lookup("update", b, case="5.4.1.2-1")
+                    return Lookup(Outcome.UPDATE, b, case="5.4.1.2-1")
             if hi == HandoffIndicator.BETWEEN_INTERFACES and len(mine) == 1:
-                return Lookup("update", mine[0], case="5.4.1.2-3")
+                return Lookup(Outcome.UPDATE, mine[0], case="5.4.1.2-3")
             if hi == HandoffIndicator.UNKNOWN and len(mine) == 1 and not pbu.is_dereg:
-                return Lookup("wait", mine[0], case="5.4.1.2-4")
+                return Lookup(Outcome.WAIT, mine[0], case="5.4.1.2-4")
             return self._new_or_ignore(pbu, "5.4.1.2-5")
         # 5.4.1.3
         if len(mine) == 1:
             if hi in (HandoffIndicator.BETWEEN_INTERFACES, HandoffIndicator.BETWEEN_MAGS):
-                return Lookup("update", mine[0], case="5.4.1.3-2")
+                return Lookup(Outcome.UPDATE, mine[0], case="5.4.1.3-2")
             if hi == HandoffIndicator.UNKNOWN and not pbu.is_dereg:
-                return Lookup("wait", mine[0], case="5.4.1.3-3")
+                return Lookup(Outcome.WAIT, mine[0], case="5.4.1.3-3")
         return self._new_or_ignore(pbu, "5.4.1.3-4")
 
     def lookup_ft(self, pbu: Pbu, src: IPv6Address, shared: IPv6Network | None) -> Lookup:
@@ -189,22 +202,23 @@ class BindingCache:
         for p in pbu.nonzero_hnps:
             owners = self.for_prefix(p)
             if owners and owners[0].mn_id != mn_id:
-                return Lookup("reject", owners[0], Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX,
-                              "ft-hnp-owner")
+                return Lookup(Outcome.REJECT, owners[0],
+                              Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX, "ft-hnp-owner")
             if shared is not None and p != shared:
-                return Lookup("reject", None, Status.BCE_PBU_PREFIX_SET_DO_NOT_MATCH, "ft-hnp-set")
+                return Lookup(Outcome.REJECT, None, Status.BCE_PBU_PREFIX_SET_DO_NOT_MATCH,
+                              "ft-hnp-set")
         mine = self.for_mn(mn_id)
         lli = pbu.mn_lli
         for b in mine:
             if lli is not None and b.mn_lli == lli and b.att == pbu.att:
-                return Lookup("update", b, case="ft-lli")
+                return Lookup(Outcome.UPDATE, b, case="ft-lli")
         for b in mine:
             if lli is None and b.proxy_coa == src and b.att == pbu.att:
-                return Lookup("update", b, case="ft-coa")
+                return Lookup(Outcome.UPDATE, b, case="ft-coa")
         return self._new_or_ignore(pbu, "ft-new")
 
     @staticmethod
     def _new_or_ignore(pbu: Pbu, case: str) -> Lookup:
         if pbu.is_dereg:
-            return Lookup("ignore", None, case=case)
-        return Lookup("new", None, case=case)
+            return Lookup(Outcome.IGNORE, None, case=case)
+        return Lookup(Outcome.NEW, None, case=case)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 
 from pmipviz.protocol.actions import Action, SendPba, StartTimer, StateChange
-from pmipviz.protocol.binding_cache import ZERO_LLI, Bce, BindingCache, Lookup
+from pmipviz.protocol.binding_cache import ZERO_LLI, Bce, BindingCache, Lookup, Outcome
 from pmipviz.protocol.constants import (
     MAX_DELAY_BEFORE_NEW_BCE_ASSIGN_MS,
     MIN_DELAY_BEFORE_BCE_DELETE_MS,
@@ -31,7 +31,12 @@ from pmipviz.protocol.options import (
     TimestampOption,
     address_text,
 )
+from pmipviz.protocol.state_tables import BCE, BceState
+from pmipviz.protocol.timers import DeleteTimer, ExpireTimer, Timer, WaitTimer
 from pmipviz.protocol.vocab import Cause
+
+_DEREG_HOLD = BceState.DEREG_HOLD  # a global for route_p64 (an enum attribute is slower)
+_EXPIRES = (BceState.ACTIVE, BceState.KEPT)  # the states whose lifetime can end
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Lma:
     def __init__(self, config: LmaConfig) -> None:
         self.config = config
         self.mode = config.mode
+        self.transitions = BCE[config.mode]  # the Binding Cache's table for this mode
         self.cache = BindingCache()
         self.active: dict[str, str] = {}  # ft: MN-ID -> BCE key carrying its traffic
         self.shared_hnp: dict[str, IPv6Network] = {}  # ft: one HNP per MN
@@ -123,15 +129,15 @@ class Lma:
 
     def _apply(self, lookup: Lookup, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
         mag = self.config.mags[src]
-        if lookup.outcome == "reject":
+        if lookup.outcome == Outcome.REJECT:
             return [self._reject(pbu, src, lookup.status,
                                  f"the §5.4.1 lookup ({lookup.case}) rejects it")]
-        if lookup.outcome == "ignore":
+        if lookup.outcome == Outcome.IGNORE:
             return [StateChange("lma", "ignored", None, None,
                                 f"LMA silently ignores {mag}'s DeReg PBU for {pbu.mn_id}: "
                                 f"no matching session ({lookup.case}, §5.4.1)", Cause.IGNORE,
                                 case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli))]
-        if lookup.outcome == "wait":
+        if lookup.outcome == Outcome.WAIT:
             assert lookup.bce is not None
             self.pending[lookup.bce.key] = _Pending(pbu, src)
             deadline = now + self.config.max_delay_before_new_bce_assign_ms
@@ -140,11 +146,11 @@ class Lma:
                             f"LMA holds {mag}'s PBU (HI=4) for {pbu.mn_id} until the old MAG "
                             f"de-registers or MaxDelayBeforeNewBCEAssign passes (§5.4.1.2)",
                             Cause.WAIT, case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli)),
-                StartTimer(("wait", lookup.bce.key),
+                StartTimer(WaitTimer(lookup.bce.key),
                            self.config.max_delay_before_new_bce_assign_ms),
             ]
         ts = pbu.timestamp.value if pbu.timestamp else 0
-        if lookup.outcome == "update":
+        if lookup.outcome == Outcome.UPDATE:
             assert lookup.bce is not None
             if pbu.is_dereg and src != lookup.bce.proxy_coa:  # §5.3.5, before any check
                 return self._deregister(lookup.bce, pbu, src, now)
@@ -228,7 +234,7 @@ class Lma:
             shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(mn_id, now))
         actions.append(self._accept(pbu, src, bce, "new mobility session"))
-        actions.append(StartTimer(("expire", key), bce.lifetime_s * 1000.0))
+        actions.append(StartTimer(ExpireTimer(key), bce.lifetime_s * 1000.0))
         return actions
 
     def _update(self, bce: Bce, pbu: Pbu, src: IPv6Address, now: float,
@@ -237,7 +243,7 @@ class Lma:
         actions: list[Action] = []
         old_mag = bce.mag
         mag = self.config.mags[src]
-        revived = bce.state == "dereg-hold"
+        revived = bce.state == BceState.DEREG_HOLD
         if old_mag != mag:
             actions.extend(self._tunnel_ref(old_mag, -1))
             actions.extend(self._tunnel_ref(mag, +1))
@@ -252,7 +258,6 @@ class Lma:
         bce.seq = pbu.seq
         bce.timestamp = pbu.timestamp.value if pbu.timestamp else 0
         bce.hi = pbu.hi or 0
-        bce.state = "active"
         bce.delete_ms = None
         restored = False
         if self.mode == "ft":
@@ -268,13 +273,14 @@ class Lma:
             why = "re-registration extends the lifetime (§5.3.3)"
         cause = Cause.REVIVE if revived else Cause.RESTORE if restored else (
             Cause.HANDOFF if old_mag != mag else Cause.REREG)
+        self.transitions.fire(bce, cause)  # -> active
         actions.append(StateChange("bce", bce.key, before, bce.row(),
                                    f"LMA updates {bce.mn_id}'s entry via {mag}: {why} "
                                    f"(§5.4.1 case {case})", cause, case=case,
                                    shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(bce.mn_id, now))
         actions.append(self._accept(pbu, src, bce, why))
-        actions.append(StartTimer(("expire", bce.key), bce.lifetime_s * 1000.0))
+        actions.append(StartTimer(ExpireTimer(bce.key), bce.lifetime_s * 1000.0))
         return actions
 
     def _deregister(self, bce: Bce, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
@@ -287,8 +293,8 @@ class Lma:
         before = bce.row()
         actions: list[Action] = []
         if self.mode == "ft":
+            self.transitions.fire(bce, Cause.DEREG)  # -> kept, until its lifetime ends
             bce.s = 0
-            bce.state = "kept"  # the draft keeps the entry (until its lifetime ends)
             actions.append(StateChange(
                 "bce", bce.key, before, bce.row(),
                 f"LMA updates the BCE entry for {bce.mn_id}: S=0 on the {mag} entry, which is "
@@ -297,7 +303,7 @@ class Lma:
             actions.append(self._accept(pbu, src, bce, "de-registration: S=0, entry kept",
                                         lifetime=0))
         else:
-            bce.state = "dereg-hold"
+            self.transitions.fire(bce, Cause.DEREG)  # -> dereg-hold
             bce.delete_ms = now + self.config.min_delay_before_bce_delete_ms
             actions.append(StateChange(
                 "bce", bce.key, before, bce.row(),
@@ -306,7 +312,7 @@ class Lma:
                 f"ms) and drops the MN's traffic meanwhile (§5.3.5)", Cause.DEREG,
                 shared_hnp=self._shared(bce)))
             actions.append(self._accept(pbu, src, bce, "de-registration accepted", lifetime=0))
-            actions.append(StartTimer(("delete", bce.key),
+            actions.append(StartTimer(DeleteTimer(bce.key),
                                       self.config.min_delay_before_bce_delete_ms))
         waiting = self.pending.pop(bce.key, None)
         if waiting is not None:
@@ -323,20 +329,20 @@ class Lma:
 
     # -- timers -------------------------------------------------------------
 
-    def on_timer(self, name: tuple[object, ...], now: float) -> list[Action]:
-        """A timer the LMA asked for fired; stale timers do nothing."""
-        kind, key = name[0], str(name[1])
+    def on_timer(self, timer: Timer, now: float) -> list[Action]:
+        """A timer the LMA asked for fired; stale timers (and the MAGs') do nothing."""
+        key = timer.key
         bce = self.cache.entries.get(key)
-        if kind == "expire" and bce is not None and bce.state in ("active", "kept"):
+        if isinstance(timer, ExpireTimer) and bce is not None and bce.state in _EXPIRES:
             if now >= bce.expires_ms:
                 return self._delete(bce, f"LMA deletes {key}: its lifetime "
                                          f"({bce.lifetime_s} s) expired without re-registration",
                                     "expire", now)
-        elif kind == "delete" and bce is not None and bce.state == "dereg-hold":
+        elif isinstance(timer, DeleteTimer) and bce is not None and bce.state == _DEREG_HOLD:
             if bce.delete_ms is not None and now >= bce.delete_ms:
                 return self._delete(bce, f"LMA deletes {key} after MinDelayBeforeBCEDelete "
                                          "(§5.3.5)", "delete", now)
-        elif kind == "wait" and key in self.pending:
+        elif isinstance(timer, WaitTimer) and key in self.pending:
             waiting = self.pending.pop(key)
             return self._create(waiting.pbu, waiting.src, now, "5.4.1.2-4 timeout")
         return []
@@ -360,7 +366,7 @@ class Lma:
                 return None, "no_binding"
             return bce, ""
         bce = entries[keys[0]]
-        if bce.state == "dereg-hold":
+        if bce.state == _DEREG_HOLD:
             return None, "dereg_hold"
         return bce, ""
 

@@ -34,6 +34,7 @@ from pmipviz.protocol.messages import (
     RouterSolicitation,
     address_text,
 )
+from pmipviz.protocol.timers import Timer
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
@@ -258,18 +259,18 @@ class World:
             SendPbu: self._send_pbu,
             SendPba: lambda _node, a: self._send_pba(a),
             SendRa: self._send_ra,
-            StartTimer: lambda node, a: self.after(a.delay_ms, self._fire, node, a.name),
+            StartTimer: lambda node, a: self.after(a.delay_ms, self._fire, node, a.timer),
             Forward: self._forward,
             Cache: self._buffer,
             Uncache: self._buffer,
             Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.note),
         }
 
-    def _fire(self, node: str, name: tuple[Any, ...]) -> None:
+    def _fire(self, node: str, timer: Timer) -> None:
         if node == self.lma_name:
-            self.run_actions(node, self.lma.on_timer(name, self.now))
+            self.run_actions(node, self.lma.on_timer(timer, self.now))
         else:
-            self.run_actions(node, self.mags[node].on_timer(name, self.now))
+            self.run_actions(node, self.mags[node].on_timer(timer, self.now))
 
     def _state(self, node: str, a: StateChange) -> None:
         fields: dict[str, Any] = {"table": a.table, "key": a.key, "cause": a.cause,
