@@ -8,12 +8,20 @@ from ipaddress import IPv6Network
 import pytest
 
 from pmipviz.protocol.actions import SendPba, StartTimer, StateChange
-from pmipviz.protocol.binding_cache import ZERO_LLI
+from pmipviz.protocol.binding_cache import ZERO_LLI, Outcome
 from pmipviz.protocol.constants import Status
 from pmipviz.protocol.lma import Lma
 from pmipviz.protocol.messages import Pba, Pbu
 from pmipviz.protocol.options import HiOption, MnIdOption
-from pmipviz.protocol.timers import ExpireTimer, WaitTimer
+from pmipviz.protocol.state_tables import BceState
+from pmipviz.protocol.timers import (
+    DeleteTimer,
+    DetectTimer,
+    ExpireTimer,
+    ReregTimer,
+    RetxTimer,
+    WaitTimer,
+)
 
 from pbu_factory import LLI1, LLI2, MAG1, MAG2, ROGUE, ZERO, make_lma, pbu
 
@@ -344,3 +352,27 @@ def test_a_new_session_cannot_claim_an_unassigned_prefix() -> None:
         pba = pba_of(lma.handle_pbu(pbu(0.0, hnps=(claim,)), MAG1, 0.0))
         assert pba.status == Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX
         assert pba.hnps == (claim,) and len(lma.cache) == 0
+
+
+# -- timers: named fields, dispatched by type, stale ones do nothing ------------------------
+
+def test_stale_timers_do_nothing() -> None:
+    lma = make_lma()
+    created = lma.handle_pbu(pbu(0.0), MAG1, 0.0)
+    (key,) = lma.cache.entries
+    assert [a.timer for a in created if isinstance(a, StartTimer)] == [ExpireTimer(key)]
+    lma.handle_pbu(pbu(20_000.0, seq=2), MAG1, 20_000.0)  # re-registration
+    assert lma.on_timer(ExpireTimer(key), 40_000.0) == []  # the lifetime was extended
+    assert lma.on_timer(DeleteTimer(key), 1e9) == []  # not held after a DeReg
+    assert lma.on_timer(WaitTimer(key), 1e9) == []  # no PBU waits
+    for other in (RetxTimer(key, 2), ReregTimer(key, 0.0), DetectTimer(key)):  # the MAGs'
+        assert lma.on_timer(other, 1e9) == []
+    assert lma.cache.entries[key].state is BceState.ACTIVE
+    assert lma.on_timer(ExpireTimer(key), 60_000.0) != []
+    assert key not in lma.cache.entries
+
+
+def test_lookup_outcomes_are_an_enum() -> None:
+    lma, _ = _registered()
+    lookup = lma.cache.lookup_rfc5213(pbu(5.0, hi=1, lli=LLI2, att=8), MAG2)
+    assert lookup.outcome is Outcome.NEW and lookup.outcome == "new"

@@ -17,7 +17,15 @@ from pmipviz.protocol.actions import (
 from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import DataPacket, Pba
 from pmipviz.protocol.options import HnpOption, MnIdOption
-from pmipviz.protocol.timers import DetectTimer
+from pmipviz.protocol.state_tables import BulState
+from pmipviz.protocol.timers import (
+    DeleteTimer,
+    DetectTimer,
+    ExpireTimer,
+    ReregTimer,
+    RetxTimer,
+    WaitTimer,
+)
 
 KEY = "mn1@example.org/IF1"
 LLI = bytes.fromhex("020000000101")
@@ -151,3 +159,35 @@ def test_link_back_before_detection_delivers_the_cache() -> None:
 def test_no_binding_is_dropped() -> None:
     (drop,) = make_mag().downlink(packet(1), 0.0)
     assert isinstance(drop, Drop) and drop.reason == "no_binding"
+
+
+# -- timers: named fields, dispatched by type, stale ones do nothing ------------------------
+
+def _timers(actions: list) -> list:
+    return [a.timer for a in actions if isinstance(a, StartTimer)]
+
+
+def test_stale_timers_do_nothing() -> None:
+    mag = make_mag()
+    first = mag.attach(KEY, "mn1@example.org", LLI, 4, 0.0)
+    (retx,) = _timers(first)
+    assert retx == RetxTimer(KEY, sent_pbu(first).seq)
+    (retx2,) = _timers(mag.on_timer(retx, 1000.0))  # the retransmission has a new number
+    assert retx2.key == KEY and retx2.seq != retx.seq
+    assert mag.on_timer(retx, 3000.0) == []  # stale: its PBU was superseded
+    (rereg,) = _timers(accept(mag, retx2.seq, 1010.0))
+    assert rereg == ReregTimer(KEY, registered_ms=1010.0)
+    assert mag.on_timer(retx2, 3010.0) == []  # stale: the entry is registered
+    assert mag.on_timer(ReregTimer(KEY, 5.0), 40_000.0) == []  # another registration's
+    assert mag.on_timer(DetectTimer(KEY), 40_000.0) == []  # the link is up
+    assert mag.bul[KEY].state is BulState.REGISTERED
+    assert sent_pbu(mag.on_timer(rereg, 33_010.0)).hi == 5
+    assert mag.bul[KEY].state is BulState.REGISTERING
+
+
+def test_the_lmas_timers_do_nothing_at_a_mag() -> None:
+    mag = registered()
+    mag.link_down(KEY, 1000.0)
+    for timer in (ExpireTimer(KEY), DeleteTimer(KEY), WaitTimer(KEY)):
+        assert mag.on_timer(timer, 1020.0) == []
+    assert not mag.bul[KEY].detected and mag.bul[KEY].state is BulState.REGISTERED

@@ -35,7 +35,7 @@ from pmipviz.protocol.state_tables import BCE, BceState
 from pmipviz.protocol.timers import DeleteTimer, ExpireTimer, Timer, WaitTimer
 from pmipviz.protocol.vocab import Cause
 
-_DEREG_HOLD = BceState.DEREG_HOLD  # a global for route_p64 (an enum attribute is slower)
+_DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a global (fast)
 _EXPIRES = (BceState.ACTIVE, BceState.KEPT)  # the states whose lifetime can end
 
 
@@ -366,7 +366,7 @@ class Lma:
                 return None, "no_binding"
             return bce, ""
         bce = entries[keys[0]]
-        if bce.state == _DEREG_HOLD:
+        if bce.state is _DEREG_HOLD:
             return None, "dereg_hold"
         return bce, ""
 

@@ -107,15 +107,15 @@ class InvalidTransition(RuntimeError):
     """A machine fired an event its table does not allow in the entry's current state
     (a bug in the machine, not bad input: the entry's state is left as it was)."""
 
-    def __init__(self, machine: str, key: str, state: StrEnum, cause: Cause,
+    def __init__(self, machine: str, key: str, current: StrEnum, cause: Cause,
                  allowed: tuple[str, ...]) -> None:
         self.machine = machine
         self.key = key
-        self.state = state
+        self.current = current  # the entry's state, which it keeps
         self.cause = cause
-        self.allowed = allowed
+        self.allowed = allowed  # the causes the table lists for ``current``
         can = ", ".join(allowed) if allowed else "none"
-        super().__init__(f"{machine} entry {key} is {state.value!r}: its table has no "
+        super().__init__(f"{machine} entry {key} is {current.value!r}: its table has no "
                          f"transition on {cause.value!r} (it allows: {can})")
 
 
