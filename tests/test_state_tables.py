@@ -78,6 +78,15 @@ def test_every_state_has_a_row_and_every_target_is_a_state(machine: str) -> None
     assert t.initial in t.table
 
 
+def test_the_tables_cannot_be_changed() -> None:
+    with pytest.raises(TypeError):
+        BUL.table[BulState.REJECTED] = {}  # type: ignore[index]
+    with pytest.raises(TypeError):
+        BUL.table[BulState.REJECTED][Cause.ATTACH] = BulState.REGISTERING  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        BUL.initial = BulState.REGISTERED  # type: ignore[misc]
+
+
 def test_the_entries_start_in_their_tables_initial_state() -> None:
     assert _fields(BulEntry)["state"].default is BUL.initial is BulState.REGISTERING
     assert _fields(Bce)["state"].default is BceState.ACTIVE

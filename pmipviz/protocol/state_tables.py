@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Generic, Protocol, TypeVar
 
 from pmipviz.protocol.vocab import Cause
@@ -55,7 +56,7 @@ BUL_TRANSITIONS: Table[BulState] = {
         Cause.ATTACH: BulState.REGISTERING,  # back from another MAG (HI=3): register again
         Cause.REREG: BulState.REGISTERING,  # the lifetime is running out (§6.9.1.3)
         Cause.REGISTERED: BulState.REGISTERED,  # a PBA answers its PBU once more
-        Cause.RETRY: BulState.REGISTERING,
+        Cause.RETRY: BulState.REGISTERING,  # (a PBA to its last PBU, as above)
         Cause.REJECTED: BulState.REJECTED,
         Cause.DETECT: BulState.DEREGISTERING,
     },
@@ -123,9 +124,14 @@ class InvalidTransition(RuntimeError):
 class Transitions(Generic[S]):
     """One machine's transition table, and the one function that applies it."""
 
-    machine: str  # "BUL" or "BCE", for the error message
+    machine: str  # "BUL", "BCE (rfc5213)", "BCE (ft)": for the error message
     initial: S
     table: Table[S]
+
+    def __post_init__(self) -> None:
+        """Freeze the table: read-only views, so that no code can add a transition."""
+        frozen = {state: MappingProxyType(dict(row)) for state, row in self.table.items()}
+        object.__setattr__(self, "table", MappingProxyType(frozen))
 
     def next_state(self, state: S, cause: Cause) -> S | None:
         """The state ``cause`` leads to from ``state``; None if the table forbids it."""
@@ -145,6 +151,6 @@ class Transitions(Generic[S]):
 
 
 BUL = Transitions("BUL", BulState.REGISTERING, BUL_TRANSITIONS)
-BCE = {"rfc5213": Transitions("BCE", BceState.ACTIVE, RFC5213_BCE_TRANSITIONS),
-       "ft": Transitions("BCE", BceState.ACTIVE, FT_BCE_TRANSITIONS)}
+BCE = {"rfc5213": Transitions("BCE (rfc5213)", BceState.ACTIVE, RFC5213_BCE_TRANSITIONS),
+       "ft": Transitions("BCE (ft)", BceState.ACTIVE, FT_BCE_TRANSITIONS)}
 """The Binding Cache's table per LMA mode."""
