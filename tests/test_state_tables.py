@@ -241,7 +241,7 @@ def test_every_state_change_in_the_shipped_traces_is_in_the_table(name: str) -> 
             table = BUL if f["table"] == "bul" else BCE[mode]
             rows = [r for r in (f["before"], f["after"]) if r is not None]
             assert all(r["state"] in table.table for r in rows), ev
-            assert all(type(r["state"]) is type(table.initial) for r in rows), ev  # members
+            assert all(type(r["state"]) is str for r in rows), ev  # plain: pickled small
             if len(rows) < 2 or rows[0]["state"] == rows[1]["state"]:
                 continue
             assert table.next_state(rows[0]["state"], Cause(f["cause"])) == rows[1]["state"], ev

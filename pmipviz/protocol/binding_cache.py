@@ -64,7 +64,7 @@ class Bce:
             "p": int(self.proxy_flag),
             "m": self.m,
             "s": self.s,
-            "state": self.state,
+            "state": self.state.value,  # a plain str: snapshots pickle it small
         }
 
 

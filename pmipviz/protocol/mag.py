@@ -113,7 +113,7 @@ class BulEntry:
         return {
             "mn_id": self.mn_id,
             "interface": self.key.rpartition("/")[2],
-            "state": self.state,
+            "state": self.state.value,  # a plain str: snapshots pickle it small
             "hnp": [address_text(p) for p in self.hnps],
             "seq": self.seq,
             "hi": self.hi,
