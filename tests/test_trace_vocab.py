@@ -21,6 +21,7 @@ import pytest
 
 from pmipviz.export.ladder import fault_label
 from pmipviz.lesson.narration import narrate
+from pmipviz.lesson.sentences import describe
 from pmipviz.protocol.vocab import Kind, Msg, Reason
 from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.scenario.model import Fault
@@ -69,7 +70,7 @@ def test_trace_changed_only_by_additions(name: str, mode: str) -> None:
 
 def _events(name: str, mode: str) -> list[TraceEvent]:
     out: list[TraceEvent] = []
-    run(load_scenario(name), mode=mode, sinks=[out.append])
+    run(load_scenario(name), mode=mode, sinks=[out.append], describe=describe)
     return out
 
 

@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 
 from pmipviz.export.ladder import LadderBuilder, LadderRow
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import load_scenario
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
@@ -152,7 +153,7 @@ def test_session_helpers(figure1: Scenario) -> None:
 
 
 def _trace(name: str) -> Simulation:
-    sim = Simulation(load_scenario(name))
+    sim = Simulation(load_scenario(name), describe=describe)
     sim.run_to_end()
     return sim
 

@@ -35,10 +35,11 @@ from pmipviz.protocol.messages import (
     address_text,
 )
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
+from pmipviz.protocol.why import Note
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
-from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.trace import Describe, TraceEvent
 
 Sink = Callable[[TraceEvent], None]
 HOP_LIMIT = 64
@@ -106,8 +107,10 @@ class World:
     """Builds the network of a scenario and runs it on a simpy Environment."""
 
     def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
-                 sinks: Iterable[Sink] = (), schedule_faults: bool = True) -> None:
+                 sinks: Iterable[Sink] = (), schedule_faults: bool = True,
+                 describe: Describe | None = None) -> None:
         self.scenario = scenario
+        self.describe = describe  # writes the notes (lesson.sentences), when one is read
         self.mode = mode or scenario.mode
         self.seed = scenario.seed if seed is None else seed
         self.env = simpy.Environment(initial_time=0.0)
@@ -194,14 +197,15 @@ class World:
     # -- the trace ----------------------------------------------------------
 
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
-             fields: dict[str, Any], note: str | Callable[[], str],
+             fields: dict[str, Any], note: str | Note | Callable[[], str],
              step: int | None = None) -> TraceEvent:
         """Report one step to every sink. ``kind`` and ``msg`` are words of
         ``protocol.vocab`` (``Kind``, ``Msg``); the DATA path passes them as plain string
         literals, deliberately: an exact ``str`` keeps CPython's fast string compares in
         every sink, and DATA is almost every event."""
         # env._now: simpy 4.1.2's clock (pinned), read without the property call
-        ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note)
+        ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note,
+                        self.describe)
         self.count += 1
         for sink in self.sinks:
             sink(ev)
@@ -217,13 +221,15 @@ class World:
         return self.links[(a, b)]
 
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
-                 fields: dict[str, Any], note: str | Callable[[], str],
+                 fields: dict[str, Any], note: str | Note | Callable[[], str],
                  arrive: Callable[[], None],
                  step: int | None = None,
                  recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
-                 recv_step: int | None = None) -> None:
-        """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
-        self.emit("send", src, dst, msg, fields, note, step)
+                 recv_step: int | None = None, ref: str | None = None) -> None:
+        """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay. ``ref``
+        (the rule a protocol machine sent it by) goes on the ``send`` only."""
+        self.emit("send", src, dst, msg, fields if ref is None else {**fields, "ref": ref},
+                  note, step)
         lost = link is not None and link.lost()
 
         def done(_event: Any) -> None:
@@ -262,7 +268,7 @@ class World:
             Forward: self._forward,
             Cache: self._buffer,
             Uncache: self._buffer,
-            Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.note),
+            Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.why, a.ref),
         }
 
     def _fire(self, node: str, name: tuple[Any, ...]) -> None:
@@ -294,8 +300,9 @@ class World:
                 fields["interface"] = self._iface_of(mn_id, lli.hex(":") if lli else "")
         elif table == Table.ROUTE:
             fields["mn_id"] = a.key
+        fields["ref"] = a.ref
         step = self.steps.state(node, a) if self.steps else None
-        self.emit(Kind.STATE, node, None, None, fields, a.note, step)
+        self.emit(Kind.STATE, node, None, None, fields, a.why, step)
 
     def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
         for iface in self.mn_ifaces.get(mn_id, ()):
@@ -313,10 +320,10 @@ class World:
         pbu = a.pbu
         what = "DeReg PBU" if pbu.is_dereg else "PBU"
         self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), Msg.PBU, fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBU, fields, a.why,
                       lambda: self._lma_pbu(pbu, src), step,
                       recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
-                      recv_step=step)
+                      recv_step=step, ref=a.ref)
 
     def _lma_pbu(self, pbu: Pbu, src: IPv6Address) -> None:
         self.run_actions(self.lma_name, self.lma.handle_pbu(pbu, src, self.now))
@@ -331,10 +338,10 @@ class World:
         step = self.steps.pba(mag, a.pba) if self.steps else None
         pba = a.pba
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), Msg.PBA, fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBA, fields, a.why,
                       lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
                       recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
-                                f"{status_name(pba.status)})", recv_step=step)
+                                f"{status_name(pba.status)})", recv_step=step, ref=a.ref)
 
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
@@ -343,8 +350,8 @@ class World:
         fields["ip_dst"] = address_text(link_local(iface.lli))
         fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
         ra = a.ra
-        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, fields, a.note,
-                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None)
+        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, fields, a.why,
+                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None, ref=a.ref)
 
     def _mn_ra(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
         if not iface.up or iface.mag != mag:
@@ -541,11 +548,12 @@ class World:
             return self.scenario.lma.address
         return self.mag_addr[node]
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Callable[[], str],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Note | Callable[[], str],
              arrive: Callable[[], None],
-             tunnel: bool = False, final: bool = False) -> None:
+             tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
         """One DATA hop (the hot path); on an access link to an MN the arrival is a
-        ``deliver``, emitted by ``arrive``."""
+        ``deliver``, emitted by ``arrive``. ``ref`` (a protocol machine's ``Forward``)
+        goes on the ``send`` only."""
         hops = pkt.hops
         if len(hops) >= HOP_LIMIT:
             self._drop(src, pkt, Reason.TTL, f"{_short(src)} drops n={pkt.n}: it has crossed "
@@ -564,7 +572,11 @@ class World:
             delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
         steps = self.steps
         step = steps.data(src, dst, pkt) if steps is not None else None
-        self.emit("send", src, dst, "DATA", fields, note, step)
+        sent = fields
+        if ref is not None:  # the recv (the same dict on the hot path) does not get it
+            sent = fields if final else dict(fields)
+            sent["ref"] = ref
+        self.emit("send", src, dst, "DATA", sent, note, step)
         self.inflight += 1
         lost = link is not None and link.lost()
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
@@ -599,12 +611,12 @@ class World:
     def _forward(self, node: str, a: Forward) -> None:
         pkt = a.packet
         if a.to == "LMA":
-            self._hop(node, self.lma_name, pkt, a.note,
-                      lambda: self._lma_data(pkt), tunnel=True)
+            self._hop(node, self.lma_name, pkt, a.why,
+                      lambda: self._lma_data(pkt), tunnel=True, ref=a.ref)
             return
         iface = self.ifaces[a.to]
-        self._hop(node, iface.key, pkt, a.note, lambda: self._access_arrival(pkt, node, iface),
-                  final=True)
+        self._hop(node, iface.key, pkt, a.why, lambda: self._access_arrival(pkt, node, iface),
+                  final=True, ref=a.ref)
 
     def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
         if iface.up and iface.mag == mag:
@@ -623,12 +635,16 @@ class World:
         fields["op"] = "in" if isinstance(a, Cache) else "out"
         fields["occupancy"] = a.occupancy
         fields["capacity"] = a.capacity
+        fields["ref"] = a.ref
         step = self.steps.buffer(node, a) if self.steps else None
-        self.emit("buffer", node, None, "DATA", fields, a.note, step)
+        self.emit("buffer", node, None, "DATA", fields, a.why, step)
 
-    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str | Note,
+              ref: str | None = None) -> None:
         fields = self._data_fields(pkt)
         fields["reason"] = reason
+        if ref is not None:
+            fields["ref"] = ref
         self.emit("drop", node, None, "DATA", fields, note)
         if self.steps is not None:
             self.steps.forget(pkt)
