@@ -125,7 +125,8 @@ def test_fault_events_say_whether_they_change_nothing() -> None:
              Fault(1700, "move", if2, "MAG2"), Fault(1800, "move", if2, "MAG1"))
     sc = replace(base, faults=tuple(sorted((*base.faults, *extra), key=lambda f: f.at_ms)))
     faults: list[TraceEvent] = []
-    run(sc, sinks=[lambda ev: faults.append(ev) if ev.kind == "fault" else None])
+    run(sc, sinks=[lambda ev: faults.append(ev) if ev.kind == "fault" else None],
+        describe=describe)
     noop = [(ev.fields["action"], ev.fields["noop"]) for ev in faults]
     assert noop == [("break", False), ("break", True), ("restore", True), ("move", True),
                     ("move", False)]

@@ -290,7 +290,7 @@ def test_caches_say_overflow_and_flows_fit_narrow_panes(figure1: Scenario) -> No
 
 
 def test_fault_caption_is_just_the_note(figure1: Scenario) -> None:
-    sim = Simulation(figure1)
+    sim = Simulation(figure1, describe=describe)
     sim.run_to_end()
     fault = next(e for e in sim.trace if e.kind == "fault")
     sim.seek(fault.i + 1)

@@ -10,13 +10,14 @@ never calls it. The sentences are the ones the machines wrote before, word for w
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from ipaddress import IPv6Network
+from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HI_NAMES, status_name
 from pmipviz.protocol.mag import short_iface
 from pmipviz.protocol.options import address_text
 from pmipviz.protocol.why import Note, Why
+from pmipviz.sim.why import SimWhy
 
 
 def describe(note: Note) -> str:
@@ -30,6 +31,15 @@ def _hnps(hnps: Iterable[IPv6Network]) -> str:
 
 def _status(status: int) -> str:
     return f"{status} {status_name(status)}"
+
+
+def _short(node: str) -> str:
+    """A node's name, or an MN interface's short name (``mn1/IF1``)."""
+    return short_iface(node) if "/" in node else node
+
+
+def _address(address: IPv6Address | None) -> str:
+    return address_text(address) if address else "-"
 
 
 # -- MAG: attachment and registration --------------------------------------------------
@@ -248,6 +258,81 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.REJECT_PREFIX: lambda prefixes, mn_id: (f"it asks for {_hnps(prefixes)}, which this "
                                                 f"LMA cannot give to {mn_id} (§5.3.2)"),
 }
+
+
+# -- the world: links, the MN host, faults, flows, the LMA's data plane -----------------------
+
+_LMA_DROP_WHY = {
+    "no_binding": "it has no binding with S=1 for that prefix",
+    "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's traffic "
+                  "during MinDelayBeforeBCEDelete",
+}
+
+
+def _ttl(node: str, n: int, hops: int) -> str:
+    return (f"{_short(node)} drops n={n}: it has crossed {hops} hops (its hop limit ran out, a "
+            "routing loop)")
+
+
+def _deliver(node: str, n: int, flow: int, cached: bool) -> str:
+    via = " (it went through a MAG cache)" if cached else ""
+    return f"{_short(node)} receives n={n} of flow {flow}{via}"
+
+
+_SENTENCES.update({
+    SimWhy.LINK_LOSS: lambda msg, src, dst, loss: (
+        f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link (loss {loss:g})"),
+    SimWhy.RECV: lambda dst, msg, src: f"{_short(dst)} receives the {msg} from {_short(src)}",
+    SimWhy.RECV_PBU: lambda mag, dereg, seq, hi: (
+        f"LMA receives {mag}'s {'DeReg PBU' if dereg else 'PBU'} (seq {seq}, HI={hi})"),
+    SimWhy.RECV_PBA: lambda mag, seq, status: (f"{mag} receives the PBA (seq {seq}, status "
+                                               f"{_status(status)})"),
+    SimWhy.RECV_DATA: lambda dst, n, src: f"{_short(dst)} receives n={n} from {_short(src)}",
+    SimWhy.RS: lambda key, mag: f"{short_iface(key)} sends a Router Solicitation to {mag}",
+    SimWhy.RA_LOST: lambda mag, key: (f"the RA from {mag} never reaches {short_iface(key)}: the "
+                                      "link is down"),
+    SimWhy.RA_RECV: lambda key, address, hnps: (
+        f"{short_iface(key)} receives the RA and configures {_address(address)} from "
+        f"{_hnps(hnps)}"),
+    SimWhy.ADDRESS: lambda key, address: (f"{short_iface(key)} now has the address "
+                                          f"{_address(address)}"),
+    SimWhy.ATTACH: lambda key, mag, again: (f"{short_iface(key)} "
+                                            f"{'re-attaches to' if again else 'attaches to'} "
+                                            f"{mag}"),
+    SimWhy.IFACE_BROKEN: lambda key: f"{short_iface(key)} is broken",
+    SimWhy.IFACE_REPAIRED: lambda key: f"{short_iface(key)} is repaired",
+    SimWhy.IFACE_DOWN: lambda key: f"{short_iface(key)} is down",
+    SimWhy.IFACE_LEAVES: lambda key, mag: f"{short_iface(key)} leaves {mag}",
+    SimWhy.WAITS_FOR_RESTORE: lambda key, mag: (f"{short_iface(key)} would attach to {mag} now, "
+                                                "but it is broken: it waits for a restore"),
+    SimWhy.BREAK_EARLY: lambda key: (f"{short_iface(key)} breaks before it has attached: it will "
+                                     "not attach until it is restored"),
+    SimWhy.ALREADY_DOWN: lambda key: (f"{short_iface(key)} is already down: breaking it changes "
+                                      "nothing"),
+    SimWhy.BREAKS: lambda key, mag: f"{short_iface(key)} breaks: {mag} can no longer reach it",
+    SimWhy.REPAIRED_ATTACHES: lambda key, mag: (f"{short_iface(key)} is repaired and attaches "
+                                                f"to {mag}"),
+    SimWhy.REPAIRED_EARLY: lambda key: (f"{short_iface(key)} is repaired before its time to "
+                                        "attach"),
+    SimWhy.ALREADY_UP: lambda key: (f"{short_iface(key)} is already up: restoring it changes "
+                                    "nothing"),
+    SimWhy.COMES_BACK: lambda key, mag: f"{short_iface(key)} comes back on {mag}",
+    SimWhy.ALREADY_ON: lambda key, mag: (f"{short_iface(key)} is already on {mag}: moving it "
+                                         "changes nothing"),
+    SimWhy.MOVES: lambda key, old_mag, mag: (f"{short_iface(key)} moves from {old_mag} to {mag} "
+                                             "(handoff between MAGs)"),
+    SimWhy.NO_ADDRESS: lambda cn, mn_id: f"{cn} has no address for {mn_id} yet",
+    SimWhy.CN_SENDS: lambda cn, n, mn_id: f"{cn} sends n={n} to {mn_id}",
+    SimWhy.NO_IFACE: lambda mn_id, n: f"{mn_id} has no working interface to send n={n}",
+    SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
+    SimWhy.TTL: _ttl,
+    SimWhy.LMA_TO_CN: lambda n, cn: f"LMA forwards n={n} to {cn}",
+    SimWhy.LMA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
+                                             f"{_LMA_DROP_WHY.get(reason, reason)}"),
+    SimWhy.LMA_TUNNEL: lambda cached, n, mag, tunnel: (
+        f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
+    SimWhy.DELIVER: _deliver,
+})
 
 
 def causes() -> frozenset[Any]:

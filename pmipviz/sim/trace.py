@@ -26,7 +26,7 @@ class TraceEvent:
 
     def __init__(self, i: int, t_ms: float, kind: str, node: str, peer: str | None,
                  msg: str | None, fields: dict[str, Any], step: int | None,
-                 note: str | Note | Callable[[], str], describe: Describe | None = None) -> None:
+                 note: str | Note, describe: Describe | None = None) -> None:
         self.i = i
         self.t_ms = t_ms
         self.kind = kind
@@ -44,12 +44,8 @@ class TraceEvent:
         note = self._note
         if isinstance(note, str):
             return note
-        if isinstance(note, tuple):
-            describe = self._describe
-            text = describe(note) if describe is not None else fact_text(note)
-        else:
-            text = note()
-        self._note = text
+        describe = self._describe
+        text = self._note = describe(note) if describe is not None else fact_text(note)
         return text
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from pmipviz.protocol.actions import (
     StateChange,
     Uncache,
 )
-from pmipviz.protocol.constants import HandoffIndicator, status_name
+from pmipviz.protocol.constants import HandoffIndicator
 from pmipviz.protocol.lma import Lma, LmaConfig
-from pmipviz.protocol.mag import Mag, MagConfig, short_iface
+from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import (
     DataPacket,
     Pbu,
@@ -40,6 +40,7 @@ from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
 from pmipviz.sim.trace import Describe, TraceEvent
+from pmipviz.sim.why import SimWhy
 
 Sink = Callable[[TraceEvent], None]
 HOP_LIMIT = 64
@@ -197,7 +198,7 @@ class World:
     # -- the trace ----------------------------------------------------------
 
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
-             fields: dict[str, Any], note: str | Note | Callable[[], str],
+             fields: dict[str, Any], note: str | Note,
              step: int | None = None) -> TraceEvent:
         """Report one step to every sink. ``kind`` and ``msg`` are words of
         ``protocol.vocab`` (``Kind``, ``Msg``); the DATA path passes them as plain string
@@ -221,10 +222,10 @@ class World:
         return self.links[(a, b)]
 
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
-                 fields: dict[str, Any], note: str | Note | Callable[[], str],
+                 fields: dict[str, Any], note: str | Note,
                  arrive: Callable[[], None],
                  step: int | None = None,
-                 recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
+                 recv_kind: str | None = "recv", recv_note: Note = (),
                  recv_step: int | None = None, ref: str | None = None) -> None:
         """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay. ``ref``
         (the rule a protocol machine sent it by) goes on the ``send`` only."""
@@ -237,13 +238,11 @@ class World:
                 f = dict(fields)
                 f["reason"] = Reason.LINK_LOSS
                 self.emit("drop", dst, src, msg, f,
-                          f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link "
-                          f"(loss {link.loss if link else 0:g})", recv_step)
+                          (SimWhy.LINK_LOSS, msg, src, dst, link.loss if link else 0), recv_step)
                 return
             if recv_kind is not None:
                 self.emit(recv_kind, dst, src, msg, fields,
-                          recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}",
-                          recv_step)
+                          recv_note or (SimWhy.RECV, dst, msg, src), recv_step)
             if self._processing > 0:
                 self.after(self._processing, arrive)
             else:
@@ -318,11 +317,10 @@ class World:
             fields["retransmission"] = True
         step = self.steps.pbu(mag, a.pbu) if self.steps else None
         pbu = a.pbu
-        what = "DeReg PBU" if pbu.is_dereg else "PBU"
         self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
                       self._link(mag, self.lma_name), Msg.PBU, fields, a.why,
                       lambda: self._lma_pbu(pbu, src), step,
-                      recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
+                      recv_note=(SimWhy.RECV_PBU, mag, pbu.is_dereg, pbu.seq, pbu.hi),
                       recv_step=step, ref=a.ref)
 
     def _lma_pbu(self, pbu: Pbu, src: IPv6Address) -> None:
@@ -340,8 +338,8 @@ class World:
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
                       self._link(mag, self.lma_name), Msg.PBA, fields, a.why,
                       lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
-                      recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
-                                f"{status_name(pba.status)})", recv_step=step, ref=a.ref)
+                      recv_note=(SimWhy.RECV_PBA, mag, pba.seq, pba.status), recv_step=step,
+                      ref=a.ref)
 
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
@@ -357,25 +355,22 @@ class World:
         if not iface.up or iface.mag != mag:
             self.emit(Kind.DROP, iface.key, mag, Msg.RA,
                       {**ra.to_fields(), "reason": Reason.LINK_DOWN},
-                      f"the RA from {mag} never reaches {short_iface(iface.key)}: the link is down")
+                      (SimWhy.RA_LOST, mag, iface.key))
             return
         before = iface.row()
         iface.hnps = ra.hnps
         iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
         self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
-                  f"{short_iface(iface.key)} receives the RA and configures "
-                  f"{address_text(iface.address) if iface.address else '-'} "
-                  f"from {', '.join(address_text(p) for p in ra.hnps)}")
+                  (SimWhy.RA_RECV, iface.key, iface.address, ra.hnps))
         self.emit(Kind.STATE, iface.key, None, None,
                   {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
                    "before": before, "after": iface.row(), "mn_id": iface.mn_id,
-                   "interface": iface.name},
-                  f"{short_iface(iface.key)} now has the address "
-                  f"{address_text(iface.address) if iface.address else '-'}")
+                   "interface": iface.name, "ref": "RFC 4862 §5.5.3"},
+                  (SimWhy.ADDRESS, iface.key, iface.address))
 
     # -- interfaces and faults ----------------------------------------------------
 
-    def _set_iface(self, iface: Iface, note: str, cause: str, **changes: Any) -> None:
+    def _set_iface(self, iface: Iface, note: Note, cause: str, **changes: Any) -> None:
         before = iface.row()
         for k, v in changes.items():
             setattr(iface, k, v)
@@ -390,20 +385,18 @@ class World:
             self.emit(Kind.FAULT, iface.key, iface.home_mag, None,
                       {"action": FaultAction.ATTACH, "interface": iface.key, "to_mag": None,
                        "mag": None, "noop": False},
-                      f"{short_iface(iface.key)} would attach to {iface.home_mag} now, but it "
-                      "is broken: it waits for a restore")
+                      (SimWhy.WAITS_FOR_RESTORE, iface.key, iface.home_mag))
             return
-        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE, "attaches to")
+        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
 
-    def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
-        self._set_iface(iface, f"{short_iface(iface.key)} {verb} {mag}", "attach", mag=mag,
+    def _attach(self, iface: Iface, mag: str, hi: int, again: bool = False) -> None:
+        self._set_iface(iface, (SimWhy.ATTACH, iface.key, mag, again), "attach", mag=mag,
                         up=True)
         fields = RouterSolicitation(iface.mn_id, iface.name, iface.lli).to_fields()
         fields["ip_src"] = address_text(link_local(iface.lli))
         fields["ip_dst"] = "ff02::2"
         self.transmit(iface.key, mag, self.access_delay[mag], None, Msg.RS, fields,
-                      f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
-                      lambda: self._mag_rs(iface, mag, hi))
+                      (SimWhy.RS, iface.key, mag), lambda: self._mag_rs(iface, mag, hi))
 
     def _mag_rs(self, iface: Iface, mag: str, hi: int) -> None:
         if not iface.up or iface.mag != mag:
@@ -416,62 +409,60 @@ class World:
         iface = self.ifaces[fault.interface]
         fields: dict[str, Any] = {"action": fault.action, "interface": fault.interface,
                                   "to_mag": fault.to_mag, "mag": iface.mag, "noop": False}
-        name = short_iface(iface.key)
+        key = iface.key
         if fault.action == FaultAction.BREAK:
             if not iface.up and iface.mag is None and not iface.broken:
                 self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                          f"{name} breaks before it has attached: it will not attach until it "
-                          "is restored")
-                self._set_iface(iface, f"{name} is broken", "break", broken=True)
+                          (SimWhy.BREAK_EARLY, key))
+                self._set_iface(iface, (SimWhy.IFACE_BROKEN, key), "break", broken=True)
                 return
             if not iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                          f"{name} is already down: breaking it changes nothing")
+                          (SimWhy.ALREADY_DOWN, key))
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                      f"{name} breaks: {iface.mag} can no longer reach it", step)
+                      (SimWhy.BREAKS, key, iface.mag), step)
             mag = iface.mag
             assert mag is not None
-            self._set_iface(iface, f"{name} is down", "break", up=False)
+            self._set_iface(iface, (SimWhy.IFACE_DOWN, key), "break", up=False)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
         elif fault.action == FaultAction.RESTORE:
             if iface.broken and iface.mag is None:
-                self._set_iface(iface, f"{name} is repaired", "restore", broken=False)
+                self._set_iface(iface, (SimWhy.IFACE_REPAIRED, key), "restore", broken=False)
                 if self.now >= self._attach_ms[iface.key]:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                              f"{name} is repaired and attaches to {iface.home_mag}")
-                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE,
-                                 "attaches to")
+                              (SimWhy.REPAIRED_ATTACHES, key, iface.home_mag))
+                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
                 else:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                              f"{name} is repaired before its time to attach")
+                              (SimWhy.REPAIRED_EARLY, key))
                 return
             if iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                          f"{name} is already up: restoring it changes nothing")
+                          (SimWhy.ALREADY_UP, key))
                 return
             mag = iface.mag or iface.home_mag
-            self.emit(Kind.FAULT, iface.key, mag, None, fields, f"{name} comes back on {mag}")
+            self.emit(Kind.FAULT, iface.key, mag, None, fields, (SimWhy.COMES_BACK, key, mag))
             self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
-            self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, "re-attaches to")
+            self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, again=True)
         else:
             to_mag = fault.to_mag or iface.home_mag
             old = iface.mag
             if old == to_mag and iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, old, None, fields,
-                          f"{name} is already on {to_mag}: moving it changes nothing")
+                          (SimWhy.ALREADY_ON, key, to_mag))
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, to_mag, None, fields,
-                      f"{name} moves from {old} to {to_mag} (handoff between MAGs)", step)
+                      (SimWhy.MOVES, key, old, to_mag), step)
             if old is not None and iface.up:
-                self._set_iface(iface, f"{name} leaves {old}", "detach", up=False)
+                self._set_iface(iface, (SimWhy.IFACE_LEAVES, key, old), "detach", up=False)
                 self.run_actions(old, self.mags[old].link_down(iface.key, self.now))
-            self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS, "attaches to")
+            self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS)
 
     # -- data plane ------------------------------------------------------------
 
@@ -512,9 +503,9 @@ class World:
             pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
             if dst is None:
                 self._sent_and_dropped(cn, pkt, Reason.NO_ADDRESS,
-                                       f"{cn} has no address for {flow.mn_id} yet")
+                                       (SimWhy.NO_ADDRESS, cn, flow.mn_id))
                 return
-            self._hop(cn, self.lma_name, pkt, lambda: f"{cn} sends n={pkt.n} to {flow.mn_id}",
+            self._hop(cn, self.lma_name, pkt, (SimWhy.CN_SENDS, cn, pkt.n, flow.mn_id),
                       lambda: self._lma_data(pkt))
         else:
             active = self.active_iface(flow.mn_id)
@@ -523,13 +514,13 @@ class World:
             if active is None or active.mag is None:
                 node = self.mn_ifaces[flow.mn_id][0].key
                 self._sent_and_dropped(node, pkt, Reason.LINK_DOWN,
-                                       f"{flow.mn_id} has no working interface to send n={pkt.n}")
+                                       (SimWhy.NO_IFACE, flow.mn_id, pkt.n))
                 return
             mag = active.mag
-            self._hop(active.key, mag, pkt, f"{short_iface(active.key)} sends n={pkt.n} to "
-                      f"{flow.cn}", lambda: self._mag_uplink(pkt, mag, active.key))
+            self._hop(active.key, mag, pkt, (SimWhy.MN_SENDS, active.key, pkt.n, flow.cn),
+                      lambda: self._mag_uplink(pkt, mag, active.key))
 
-    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: Note) -> None:
         fields = self._data_fields(pkt)
         self.emit("send", node, None, "DATA", fields, note)
         self._drop(node, pkt, reason, note)
@@ -548,7 +539,7 @@ class World:
             return self.scenario.lma.address
         return self.mag_addr[node]
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Note | Callable[[], str],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
              arrive: Callable[[], None],
              tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
         """One DATA hop (the hot path); on an access link to an MN the arrival is a
@@ -556,8 +547,7 @@ class World:
         goes on the ``send`` only."""
         hops = pkt.hops
         if len(hops) >= HOP_LIMIT:
-            self._drop(src, pkt, Reason.TTL, f"{_short(src)} drops n={pkt.n}: it has crossed "
-                       f"{HOP_LIMIT} hops (its hop limit ran out, a routing loop)")
+            self._drop(src, pkt, Reason.TTL, (SimWhy.TTL, src, pkt.n, HOP_LIMIT), "RFC 8200 §3")
             return
         fields = pkt.to_fields()
         fields["hop"] = len(hops)
@@ -585,21 +575,16 @@ class World:
     def _lma_data(self, pkt: DataPacket) -> None:
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:
-            self._hop(self.lma_name, cn, pkt, lambda: f"LMA forwards n={pkt.n} to {cn}",
+            self._hop(self.lma_name, cn, pkt, (SimWhy.LMA_TO_CN, pkt.n, cn),
                       lambda: self._deliver(cn, self.lma_name, pkt), final=True)
             return
         bce, reason = self.lma.route_p64(pkt.p64)
         if bce is None:
-            why = {"no_binding": "it has no binding with S=1 for that prefix",
-                   "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's "
-                                 "traffic during MinDelayBeforeBCEDelete"}.get(reason, reason)
-            self._drop(self.lma_name, pkt, reason, f"LMA drops n={pkt.n} for {pkt.dst}: {why}")
+            self._drop(self.lma_name, pkt, reason, (SimWhy.LMA_DROP, pkt.n, pkt.dst, reason),
+                       "RFC 5213 §5.3.5" if reason == Reason.DEREG_HOLD else "RFC 5213 §5.6.2")
             return
         mag = bce.mag
-        cached = " cached" if pkt.cached else ""
-        tunnel = bce.tunnel
-        self._hop(self.lma_name, mag, pkt,
-                  lambda: f"LMA sends{cached} n={pkt.n} to {mag} through {tunnel}",
+        self._hop(self.lma_name, mag, pkt, (SimWhy.LMA_TUNNEL, pkt.cached, pkt.n, mag, bce.tunnel),
                   lambda: self._mag_downlink(pkt, mag), tunnel=True)
 
     def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
@@ -626,9 +611,8 @@ class World:
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
         step = self.steps.deliver(node, peer, pkt) if self.steps else None
-        cached = " (it went through a MAG cache)" if pkt.cached else ""
         self.emit("deliver", node, peer, "DATA", self._data_fields(pkt),
-                  lambda: f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
+                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached), step)
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         fields = self._data_fields(a.packet)
@@ -675,9 +659,6 @@ class _DataArrival:
         self.final = final
         self.lost = lost
 
-    def note(self) -> str:
-        return f"{_short(self.dst)} receives n={self.pkt.n} from {_short(self.src)}"
-
     def __call__(self, _event: Any) -> None:
         world = self.world
         if self.lost:
@@ -686,13 +667,13 @@ class _DataArrival:
             f = dict(self.fields)
             f["reason"] = Reason.LINK_LOSS
             world.emit("drop", self.dst, self.src, "DATA", f,
-                       f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
-                       f"link (loss {link.loss:g})", self.step)
+                       (SimWhy.LINK_LOSS, "DATA", self.src, self.dst, link.loss), self.step)
             if world.steps is not None:
                 world.steps.forget(self.pkt)
             return
         if not self.final:
-            world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
+            world.emit("recv", self.dst, self.src, "DATA", self.fields,
+                       (SimWhy.RECV_DATA, self.dst, self.pkt.n, self.src), self.step)
         if world._processing > 0:  # queued at the node until it is processed
             world.after(world._processing, self._processed)
         else:
@@ -703,6 +684,3 @@ class _DataArrival:
         self.world.inflight -= 1
         self.arrive()
 
-
-def _short(node: str) -> str:
-    return short_iface(node) if "/" in node else node
