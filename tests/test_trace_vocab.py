@@ -1,9 +1,11 @@
 """The trace vocabulary (issue 9): added fields only, and the facts they carry.
 
 The hashes below are the SHA-256 of each shipped scenario's trace, in both modes, made
-by the code before the fields ``noop``, ``case``, ``shared_hnp``, ``mn_id`` and
-``interface`` (on state events other than BCE ones) existed. The current trace with those
-fields stripped must hash the same: the trace changed only by additions.
+by the code before the fields ``noop``, ``case``, ``shared_hnp``, ``mn_id``,
+``interface`` (on state events other than BCE ones) and ``ref`` existed, and before
+the notes moved from the protocol machines and the world to ``lesson.sentences``. The
+current trace with those fields stripped must hash the same: the trace changed only by
+additions, and the notes not at all.
 """
 
 from __future__ import annotations

@@ -8,7 +8,10 @@ exits 1 with the first difference otherwise, 2 on unreadable input.
 
 ``python tools/trace_diff.py --hash SCENARIO MODE`` prints the SHA-256 of the trace of
 a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
-compares against the trace before those fields existed).
+compares against the trace before those fields existed): ``noop`` on faults; ``case``,
+``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
+governs an event) on any event. The notes are written by ``lesson.sentences``, as the
+CLI writes them, so the hash pins their text too.
 """
 
 from __future__ import annotations
