@@ -298,6 +298,7 @@ def _open(path: str, opener: Callable[[str], _Stream]) -> _Stream:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from pmipviz.lesson.sentences import describe
     from pmipviz.sim.headless import run
 
     scenario = _load(args.scenario, args.until)
@@ -313,7 +314,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             sinks.append(PcapSink(_open(args.pcap, outputs.open_binary)))
         progress = _progress(stack, scenario, args.until)
         metrics, _world = run(scenario, mode=args.mode, seed=args.seed, until_ms=args.until,
-                              sinks=sinks, progress=progress)
+                              sinks=sinks, progress=progress, describe=describe)
     doc = metrics.to_dict()
     if args.json:
         print(json.dumps(doc, indent=2))

@@ -58,8 +58,9 @@ class Pump:
         """A packet reached the LMA (from a CN or up a tunnel): route it by its prefix."""
         bce, reason = self.lma.route_p64(packet.p64)
         if bce is None:
-            return [Drop(packet, reason, f"LMA drops n={packet.n}")]
-        return [Forward(packet, bce.mag, f"LMA sends n={packet.n} to {bce.mag}")]
+            return [Drop(packet, reason, ("pump.lma_drop", packet.n), "RFC 5213 §5.6.2")]
+        return [Forward(packet, bce.mag, ("pump.lma_forward", packet.n, bce.mag),
+                        "RFC 5213 §5.6.2")]
 
     def _receive(self, node: str, action: Action, now: float) -> list[Step]:
         """Hand one action of ``node`` to its receiver; what the receiver returned."""

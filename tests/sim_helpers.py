@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.sim.headless import run
 from pmipviz.sim.metrics import Metrics
@@ -13,6 +14,7 @@ def trace_of(scenario: str | Scenario, sinks=(), **kw
              ) -> tuple[list[TraceEvent], Metrics, World]:
     sc = load_scenario(scenario) if isinstance(scenario, str) else scenario
     events: list[TraceEvent] = []
+    kw.setdefault("describe", describe)  # the notes, as the CLI writes them
     metrics, world = run(sc, sinks=[events.append, *sinks], **kw)
     return events, metrics, world
 

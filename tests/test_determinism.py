@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import pytest
 
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import load_scenario
 from pmipviz.scenario.model import Fault
 from pmipviz.sim.simulation import Simulation
@@ -43,7 +44,7 @@ def test_trace_is_well_formed() -> None:
 
 
 def test_simulation_matches_headless_trace() -> None:
-    sim = Simulation(load_scenario("figure1"))
+    sim = Simulation(load_scenario("figure1"), describe=describe)
     sim.run_to_end()
     events, _, _ = trace_of("figure1")
     assert dump(sim.trace) == dump(events)

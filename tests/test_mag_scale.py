@@ -8,6 +8,7 @@ from test_mag import HNP, make_mag, sent_pbu
 from pmipviz.protocol.mag import Mag
 from pmipviz.protocol.messages import Pba
 from pmipviz.protocol.options import HnpOption, MnIdOption
+from pmipviz.protocol.why import Why
 
 from counting import lines_run
 
@@ -53,7 +54,7 @@ def test_a_removed_entry_is_not_answered() -> None:
     mag.link_down("mn0@x/IF1", 20.0)
     assert mag._by_seq  # the de-registration PBU is indexed
     actions = mag.on_pba(pba(99, 0), 30.0)
-    assert "ignores a PBA with sequence 99" in actions[0].note  # type: ignore[attr-defined]
+    assert actions[0].why[:3] == (Why.IGNORE_PBA, "MAG1", 99)  # type: ignore[union-attr]
 
 
 def test_after_wrap_around_a_pba_is_still_matched_without_a_scan() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pmipviz.lesson import STEP_TEXT, Narration, narrate
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import load_scenario
 from pmipviz.sim.headless import run
 from pmipviz.sim.trace import TraceEvent
@@ -20,7 +21,7 @@ SPEC = Path("/work/shared/spec/draft-jiang-netext-ft-pmip-00.txt")
 @cache
 def _trace(name: str, mode: str | None = None) -> tuple[TraceEvent, ...]:
     events: list[TraceEvent] = []
-    run(load_scenario(name), mode=mode, sinks=[events.append])
+    run(load_scenario(name), mode=mode, sinks=[events.append], describe=describe)
     return tuple(events)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.sim.headless import run
 
@@ -46,7 +47,8 @@ def bounced_after_dereg(tmp_path: Path) -> Scenario:
 def test_a_packet_bouncing_off_a_removed_binding_is_sent_back_up(
         bounced_after_dereg: Scenario) -> None:
     events: list = []
-    metrics, world = run(bounced_after_dereg, until_ms=600_000, sinks=[events.append])
+    metrics, world = run(bounced_after_dereg, until_ms=600_000, sinks=[events.append],
+                         describe=describe)
     d = metrics.to_dict()
     assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == (200, 200, 0, 0)
     assert all(not m.cache for m in world.mags.values())
@@ -177,7 +179,8 @@ def test_packets_routed_by_a_registration_whose_pba_comes_late_are_not_lost(
     path = tmp_path / "late-pba.toml"
     path.write_text(LATE_PBA + (RESTORED_BEFORE_THE_PBA if restored else ""))
     events: list = []
-    metrics, _ = run(load_scenario(path), until_ms=100_000, sinks=[events.append])
+    metrics, _ = run(load_scenario(path), until_ms=100_000, sinks=[events.append],
+                     describe=describe)
     d = metrics.to_dict()
     assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == (60, 60, 0, 0)
     notes = [e.note for e in events if e.node == "MAG2" and e.kind == "state"]

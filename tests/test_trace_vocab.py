@@ -1,9 +1,11 @@
 """The trace vocabulary (issue 9): added fields only, and the facts they carry.
 
 The hashes below are the SHA-256 of each shipped scenario's trace, in both modes, made
-by the code before the fields ``noop``, ``case``, ``shared_hnp``, ``mn_id`` and
-``interface`` (on state events other than BCE ones) existed. The current trace with those
-fields stripped must hash the same: the trace changed only by additions.
+by the code before the fields ``noop``, ``case``, ``shared_hnp``, ``mn_id``,
+``interface`` (on state events other than BCE ones) and ``ref`` existed, and before
+the notes moved from the protocol machines and the world to ``lesson.sentences``. The
+current trace with those fields stripped must hash the same: the trace changed only by
+additions, and the notes not at all.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 
 from pmipviz.export.ladder import fault_label
 from pmipviz.lesson.narration import narrate
+from pmipviz.lesson.sentences import describe
 from pmipviz.protocol.vocab import Kind, Msg, Reason
 from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.scenario.model import Fault
@@ -69,7 +72,7 @@ def test_trace_changed_only_by_additions(name: str, mode: str) -> None:
 
 def _events(name: str, mode: str) -> list[TraceEvent]:
     out: list[TraceEvent] = []
-    run(load_scenario(name), mode=mode, sinks=[out.append])
+    run(load_scenario(name), mode=mode, sinks=[out.append], describe=describe)
     return out
 
 
@@ -124,7 +127,8 @@ def test_fault_events_say_whether_they_change_nothing() -> None:
              Fault(1700, "move", if2, "MAG2"), Fault(1800, "move", if2, "MAG1"))
     sc = replace(base, faults=tuple(sorted((*base.faults, *extra), key=lambda f: f.at_ms)))
     faults: list[TraceEvent] = []
-    run(sc, sinks=[lambda ev: faults.append(ev) if ev.kind == "fault" else None])
+    run(sc, sinks=[lambda ev: faults.append(ev) if ev.kind == "fault" else None],
+        describe=describe)
     noop = [(ev.fields["action"], ev.fields["noop"]) for ev in faults]
     assert noop == [("break", False), ("break", True), ("restore", True), ("move", True),
                     ("move", False)]

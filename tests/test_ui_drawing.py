@@ -8,6 +8,7 @@ import pytest
 from rich.console import Console
 
 from pmipviz.export.ladder import LadderBuilder, LadderRow
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import load_scenario
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
@@ -152,7 +153,7 @@ def test_session_helpers(figure1: Scenario) -> None:
 
 
 def _trace(name: str) -> Simulation:
-    sim = Simulation(load_scenario(name))
+    sim = Simulation(load_scenario(name), describe=describe)
     sim.run_to_end()
     return sim
 
@@ -289,7 +290,7 @@ def test_caches_say_overflow_and_flows_fit_narrow_panes(figure1: Scenario) -> No
 
 
 def test_fault_caption_is_just_the_note(figure1: Scenario) -> None:
-    sim = Simulation(figure1)
+    sim = Simulation(figure1, describe=describe)
     sim.run_to_end()
     fault = next(e for e in sim.trace if e.kind == "fault")
     sim.seek(fault.i + 1)

@@ -8,7 +8,10 @@ exits 1 with the first difference otherwise, 2 on unreadable input.
 
 ``python tools/trace_diff.py --hash SCENARIO MODE`` prints the SHA-256 of the trace of
 a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
-compares against the trace before those fields existed).
+compares against the trace before those fields existed): ``noop`` on faults; ``case``,
+``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
+governs an event) on any event. The notes are written by ``lesson.sentences``, as the
+CLI writes them, so the hash pins their text too.
 """
 
 from __future__ import annotations
@@ -19,23 +22,28 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-# The fields issue 9 added to state and fault events (no other kind changed).
-# ``interface`` was already on BCE state events and on fault events.
-ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface"})
-ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id"})
-ADDED_FAULT = frozenset({"noop"})
+# The fields issue 9 added to state and fault events. ``interface`` was already on
+# BCE state events and on fault events.
+ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface", "ref"})
+ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id", "ref"})
+ADDED_FAULT = frozenset({"noop", "ref"})
+# ``ref`` (the rule that governs an event) is on every event a protocol machine's
+# action produced (a state, buffer or DATA drop event, the send of a PBU / PBA / RA /
+# forwarded DATA packet), and on some the world produces for the LMA and the MAGs; no
+# event had a ``ref`` before, so it is stripped from every kind.
+ADDED_ANY = frozenset({"ref"})
 
 
 def strip_added(d: dict[str, Any]) -> dict[str, Any]:
     """The event as the baseline wrote it: the fields added since removed."""
     kind = d.get("kind")
-    if kind not in ("state", "fault"):
-        return d
     fields = d.get("fields") or {}
     if kind == "fault":
         drop = ADDED_FAULT
-    else:
+    elif kind == "state":
         drop = ADDED_BCE if fields.get("table") == "bce" else ADDED_STATE
+    else:
+        drop = ADDED_ANY
     if drop & fields.keys():
         d = {**d, "fields": {k: v for k, v in fields.items() if k not in drop}}
     return d
@@ -84,6 +92,7 @@ def trace_hash(events: Iterable[dict[str, Any]]) -> str:
 
 def scenario_hash(name: str, mode: str) -> str:
     """The stripped trace hash of a shipped scenario run headless in ``mode``."""
+    from pmipviz.lesson.sentences import describe
     from pmipviz.scenario import load_scenario
     from pmipviz.sim.headless import run
 
@@ -93,7 +102,7 @@ def scenario_hash(name: str, mode: str) -> str:
         h.update(json.dumps(strip_added(ev.to_dict()), separators=(", ", ": ")).encode())
         h.update(b"\n")
 
-    run(load_scenario(name), mode=mode, sinks=[sink])
+    run(load_scenario(name), mode=mode, sinks=[sink], describe=describe)
     return h.hexdigest()
 
 

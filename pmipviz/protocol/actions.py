@@ -1,14 +1,18 @@
-"""What the sans-I/O machines ask their host to do: plain data out."""
+"""What the sans-I/O machines ask their host to do: plain data out.
+
+Every action that becomes a trace event carries ``why`` (a :data:`~pmipviz.protocol.why.Note`:
+the cause and the facts its sentence needs; ``lesson/`` writes the sentence) and ``ref``
+(the rule that governs it, e.g. ``"RFC 5213 §6.9.1.1"``; the format is in ``why.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Any
 
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
 from pmipviz.protocol.timers import Timer
+from pmipviz.protocol.why import Note
 
 
 @dataclass(slots=True)
@@ -16,7 +20,8 @@ class SendPbu:
     """MAG -> LMA."""
 
     pbu: Pbu
-    note: str
+    why: Note
+    ref: str
     retransmission: bool = False
 
 
@@ -26,7 +31,8 @@ class SendPba:
 
     dst: IPv6Address
     pba: Pba
-    note: str
+    why: Note
+    ref: str
 
 
 @dataclass(slots=True)
@@ -35,7 +41,8 @@ class SendRa:
 
     interface: str  # "mn-id/IF"
     ra: RouterAdvertisement
-    note: str
+    why: Note
+    ref: str
 
 
 @dataclass(slots=True)
@@ -46,7 +53,8 @@ class StateChange:
     key: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-    note: str
+    why: Note
+    ref: str
     cause: str = ""  # a vocab.Cause: register / rereg / handoff / dereg / revive / delete ...
     case: str | None = None  # the §5.4.1 lookup case that decided a bce / lma change
     shared_hnp: bool | None = None  # bce: the entry carries the MN's shared HNP (draft)
@@ -68,7 +76,8 @@ class Forward:
 
     packet: DataPacket
     to: str  # MAG name (LMA->MAG), "LMA" (MAG->LMA), or "mn-id/IF" (MAG->MN)
-    note: str | Callable[[], str]  # a callable is formatted only if someone reads it
+    why: Note
+    ref: str
 
 
 @dataclass(slots=True)
@@ -78,7 +87,8 @@ class Cache:
     packet: DataPacket
     occupancy: int
     capacity: int
-    note: str
+    why: Note
+    ref: str
 
 
 @dataclass(slots=True)
@@ -88,7 +98,8 @@ class Uncache:
     packet: DataPacket
     occupancy: int
     capacity: int
-    note: str
+    why: Note
+    ref: str
     to: str = "LMA"  # "LMA" (draft step 6) or the MN interface it is delivered to
 
 
@@ -98,7 +109,8 @@ class Drop:
 
     packet: DataPacket
     reason: str
-    note: str
+    why: Note
+    ref: str
 
 
 Action = SendPbu | SendPba | SendRa | StateChange | StartTimer | Forward | Cache | Uncache | Drop

@@ -15,7 +15,6 @@ from pmipviz.protocol.constants import (
     SIM_EPOCH_S,
     TIMESTAMP_VALIDITY_WINDOW_MS,
     Status,
-    status_name,
 )
 from pmipviz.protocol.messages import Pba, Pbu
 from pmipviz.protocol.options import (
@@ -29,11 +28,11 @@ from pmipviz.protocol.options import (
     MnLliOption,
     Option,
     TimestampOption,
-    address_text,
 )
 from pmipviz.protocol.state_tables import BCE, BceState
 from pmipviz.protocol.timers import DeleteTimer, ExpireTimer, Timer, WaitTimer
 from pmipviz.protocol.vocab import Cause
+from pmipviz.protocol.why import Note, Why
 
 _DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a global (fast)
 _EXPIRES = (BceState.ACTIVE, BceState.KEPT)  # the states whose lifetime can end
@@ -81,61 +80,61 @@ class Lma:
 
     def handle_pbu(self, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
         """Process one PBU received from ``src`` at ``now`` (ms)."""
-        status, why = self._check(pbu, src, now)
+        status, why, ref = self._check(pbu, src, now)
         if status:
-            return [self._reject(pbu, src, status, why)]
+            return [self._reject(pbu, src, status, why, ref)]
         if self.mode == "ft":
             lookup = self.cache.lookup_ft(pbu, src, self.shared_hnp.get(pbu.mn_id or ""))
         else:
             lookup = self.cache.lookup_rfc5213(pbu, src)
         return self._apply(lookup, pbu, src, now)
 
-    def _check(self, pbu: Pbu, src: IPv6Address, now: float) -> tuple[int, str]:
-        """Steps 4-11 of §5.3.1: the rejections, in the RFC's order."""
+    def _check(self, pbu: Pbu, src: IPv6Address, now: float) -> tuple[int, Note, str]:
+        """Steps 4-11 of §5.3.1: the rejections, in the RFC's order; (status, why, ref),
+        status 0 when the PBU passes."""
         if pbu.mn_id is None:
-            return Status.MISSING_MN_IDENTIFIER_OPTION, "the PBU has no MN-ID option (§5.3.1)"
+            return Status.MISSING_MN_IDENTIFIER_OPTION, (Why.REJECT_NO_MN_ID,), "RFC 5213 §5.3.1"
         for cls, name in ((MnIdOption, "MN-ID"), (HiOption, "Handoff Indicator"),
                           (AttOption, "Access Technology Type"), (MnLliOption, "MN LL-ID"),
                           (TimestampOption, "Timestamp"), (LinkLocalOption, "Link-local")):
             if pbu.count(cls) > 1:
-                return Status.REASON_UNSPECIFIED, f"the {name} option appears twice (§8.1)"
+                return Status.REASON_UNSPECIFIED, (Why.REJECT_TWICE, name), "RFC 5213 §8.1"
         if not pbu.p:
-            return Status.PROXY_REG_NOT_ENABLED, "the P flag is not set: not a proxy registration"
+            return Status.PROXY_REG_NOT_ENABLED, (Why.REJECT_NOT_PROXY,), "RFC 5213 §5.3.1"
         if src not in self.config.mags:
-            return (Status.MAG_NOT_AUTHORIZED_FOR_PROXY_REG,
-                    f"{src} is not a MAG authorized for proxy registration (§5.3.1)")
+            return (Status.MAG_NOT_AUTHORIZED_FOR_PROXY_REG, (Why.REJECT_NOT_MAG, src),
+                    "RFC 5213 §5.3.1")
         known = self.config.known_mns
         if known is not None and pbu.mn_id not in known:
-            return (Status.NOT_LMA_FOR_THIS_MOBILE_NODE,
-                    f"{pbu.mn_id} is not in this LMA's policy store (§5.3.1)")
+            return (Status.NOT_LMA_FOR_THIS_MOBILE_NODE, (Why.REJECT_UNKNOWN_MN, pbu.mn_id),
+                    "RFC 5213 §5.3.1")
         ts = pbu.timestamp
         if ts is None:
-            return (Status.TIMESTAMP_MISMATCH,
-                    "no Timestamp option while timestamps are in use (§5.5)")
+            return Status.TIMESTAMP_MISMATCH, (Why.REJECT_NO_TIMESTAMP,), "RFC 5213 §5.5"
         lma_clock_s = SIM_EPOCH_S + now / 1000.0
         skew_ms = abs(ts.seconds - lma_clock_s) * 1000.0
         if skew_ms > self.config.timestamp_window_ms:
             return (Status.TIMESTAMP_MISMATCH,
-                    f"its timestamp is {skew_ms:.0f} ms off the LMA's clock, outside the "
-                    f"{self.config.timestamp_window_ms:.0f} ms TimestampValidityWindow (§5.5)")
+                    (Why.REJECT_CLOCK, skew_ms, self.config.timestamp_window_ms),
+                    "RFC 5213 §5.5")
         if not pbu.has_hnp_option:
-            return Status.MISSING_HOME_NETWORK_PREFIX_OPTION, "the PBU has no HNP option (§5.3.1)"
+            return (Status.MISSING_HOME_NETWORK_PREFIX_OPTION, (Why.REJECT_NO_HNP,),
+                    "RFC 5213 §5.3.1")
         if pbu.hi is None:
-            return Status.MISSING_HANDOFF_INDICATOR_OPTION, "the PBU has no HI option (§5.3.1)"
+            return Status.MISSING_HANDOFF_INDICATOR_OPTION, (Why.REJECT_NO_HI,), "RFC 5213 §5.3.1"
         if pbu.att is None:
-            return (Status.MISSING_ACCESS_TECH_TYPE_OPTION,
-                    "the PBU has no Access Technology Type option (§5.3.1)")
-        return 0, ""
+            return Status.MISSING_ACCESS_TECH_TYPE_OPTION, (Why.REJECT_NO_ATT,), "RFC 5213 §5.3.1"
+        return 0, (), ""
 
     def _apply(self, lookup: Lookup, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
         mag = self.config.mags[src]
         if lookup.outcome == Outcome.REJECT:
-            return [self._reject(pbu, src, lookup.status,
-                                 f"the §5.4.1 lookup ({lookup.case}) rejects it")]
+            return [self._reject(pbu, src, lookup.status, (Why.REJECT_LOOKUP, lookup.case),
+                                 "RFC 5213 §5.4.1")]
         if lookup.outcome == Outcome.IGNORE:
             return [StateChange("lma", "ignored", None, None,
-                                f"LMA silently ignores {mag}'s DeReg PBU for {pbu.mn_id}: "
-                                f"no matching session ({lookup.case}, §5.4.1)", Cause.IGNORE,
+                                (Why.IGNORE_LOOKUP, mag, pbu.mn_id, lookup.case),
+                                "RFC 5213 §5.4.1", Cause.IGNORE,
                                 case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli))]
         if lookup.outcome == Outcome.WAIT:
             assert lookup.bce is not None
@@ -143,8 +142,7 @@ class Lma:
             deadline = now + self.config.max_delay_before_new_bce_assign_ms
             return [
                 StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},
-                            f"LMA holds {mag}'s PBU (HI=4) for {pbu.mn_id} until the old MAG "
-                            f"de-registers or MaxDelayBeforeNewBCEAssign passes (§5.4.1.2)",
+                            (Why.WAIT, mag, pbu.mn_id), "RFC 5213 §5.4.1.2",
                             Cause.WAIT, case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli)),
                 StartTimer(WaitTimer(lookup.bce.key),
                            self.config.max_delay_before_new_bce_assign_ms),
@@ -156,7 +154,7 @@ class Lma:
                 return self._deregister(lookup.bce, pbu, src, now)
             if ts and ts < lookup.bce.timestamp:
                 return [self._reject(pbu, src, Status.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED,
-                                     "its timestamp is older than the one last accepted (§5.5)")]
+                                     (Why.REJECT_OLDER,), "RFC 5213 §5.5")]
             if pbu.is_dereg:
                 return self._deregister(lookup.bce, pbu, src, now)
             return self._update(lookup.bce, pbu, src, now, lookup.case)
@@ -173,7 +171,7 @@ class Lma:
             in_use = {p for b in self.cache.entries.values() for p in b.hnps}
             if all(self.owner.get(p) == mn_id and p not in in_use for p in requested):
                 return requested
-            raise PermissionError(", ".join(address_text(p) for p in requested))
+            raise PermissionError(requested)
         if self._next_prefix >= self._pool_size:
             raise OverflowError("prefix pool exhausted")
         base = int(self.config.prefix_pool.network_address) + (self._next_prefix << 64)
@@ -194,12 +192,11 @@ class Lma:
         try:
             hnps = self._allocate(mn_id, pbu.nonzero_hnps)
         except OverflowError:
-            return [self._reject(pbu, src, Status.INSUFFICIENT_RESOURCES,
-                                 "the prefix pool is exhausted")]
+            return [self._reject(pbu, src, Status.INSUFFICIENT_RESOURCES, (Why.REJECT_POOL,),
+                                 "RFC 5213 §5.3.2")]
         except PermissionError as err:
             return [self._reject(pbu, src, Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX,
-                                 f"it asks for {err}, which this LMA cannot give to "
-                                 f"{mn_id} (§5.3.2)")]
+                                 (Why.REJECT_PREFIX, err.args[0], mn_id), "RFC 5213 §5.3.2")]
         key, order = self.cache.new_key(mn_id)
         lifetime = min(pbu.lifetime_s, self.config.lifetime_s)
         bce = Bce(
@@ -220,20 +217,17 @@ class Lma:
                     before = b.row()
                     b.m = 1
                     actions.append(StateChange(
-                        "bce", b.key, before, b.row(),
-                        f"LMA sets M=1 on {b.mn_id}'s entry via {b.mag}: PBUs with the same "
-                        f"MN-ID now come from different MAGs (draft §3.1)", Cause.MULTIHOMING,
-                        shared_hnp=self._shared(b)))
+                        "bce", b.key, before, b.row(), (Why.MULTIHOMING, b.mn_id, b.mag),
+                        "draft §3.1", Cause.MULTIHOMING, shared_hnp=self._shared(b)))
         self.cache.add(bce)
         actions.extend(self._tunnel_ref(mag, +1))
-        extension = " with the MN's shared HNP (draft §3.2)" if self.mode == "ft" else ""
+        ft = self.mode == "ft"
         actions.append(StateChange(
-            "bce", key, None, bce.row(),
-            f"LMA creates a Binding Cache entry for {mn_id} via {mag}{extension} "
-            f"(new mobility session, §5.4.1 case {case})", Cause.REGISTER, case=case,
+            "bce", key, None, bce.row(), (Why.CREATE, mn_id, mag, ft, case),
+            "draft §3.2" if ft else "RFC 5213 §5.3.2", Cause.REGISTER, case=case,
             shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(mn_id, now))
-        actions.append(self._accept(pbu, src, bce, "new mobility session"))
+        actions.append(self._accept(pbu, src, bce, (Why.ACCEPT_NEW,)))
         actions.append(StartTimer(ExpireTimer(key), bce.lifetime_s * 1000.0))
         return actions
 
@@ -263,21 +257,21 @@ class Lma:
         if self.mode == "ft":
             restored = bce.s == 0
             bce.s = 1
+        why: Note
         if revived:
-            why = "a valid PBU during the MinDelayBeforeBCEDelete wait revives it (§5.3.5)"
+            why, ref = (Why.UPDATE_REVIVE,), "RFC 5213 §5.3.5"
         elif restored:
-            why = "the interface is back: S=1 again (draft §3.1)"
+            why, ref = (Why.UPDATE_RESTORE,), "draft §3.1"
         elif old_mag != mag:
-            why = f"handoff from {old_mag} (§5.3.4)"
+            why, ref = (Why.UPDATE_HANDOFF, old_mag), "RFC 5213 §5.3.4"
         else:
-            why = "re-registration extends the lifetime (§5.3.3)"
+            why, ref = (Why.UPDATE_REREG,), "RFC 5213 §5.3.3"
         cause = Cause.REVIVE if revived else Cause.RESTORE if restored else (
             Cause.HANDOFF if old_mag != mag else Cause.REREG)
         self.transitions.fire(bce, cause)  # -> active
         actions.append(StateChange("bce", bce.key, before, bce.row(),
-                                   f"LMA updates {bce.mn_id}'s entry via {mag}: {why} "
-                                   f"(§5.4.1 case {case})", cause, case=case,
-                                   shared_hnp=self._shared(bce)))
+                                   (Why.UPDATE, bce.mn_id, mag, why, case), ref, cause,
+                                   case=case, shared_hnp=self._shared(bce)))
         actions.extend(self._route_after_change(bce.mn_id, now))
         actions.append(self._accept(pbu, src, bce, why))
         actions.append(StartTimer(ExpireTimer(bce.key), bce.lifetime_s * 1000.0))
@@ -287,31 +281,26 @@ class Lma:
         mag = self.config.mags[src]
         if src != bce.proxy_coa:
             return [StateChange("lma", "ignored", None, None,
-                                f"LMA ignores {mag}'s DeReg PBU for {bce.mn_id}: the entry's "
-                                f"Proxy-CoA is {bce.mag}, not {mag} (§5.3.5)", Cause.IGNORE,
-                                mn=(bce.mn_id, pbu.mn_lli))]
+                                (Why.IGNORE_DEREG, mag, bce.mn_id, bce.mag), "RFC 5213 §5.3.5",
+                                Cause.IGNORE, mn=(bce.mn_id, pbu.mn_lli))]
         before = bce.row()
         actions: list[Action] = []
         if self.mode == "ft":
             self.transitions.fire(bce, Cause.DEREG)  # -> kept, until its lifetime ends
             bce.s = 0
             actions.append(StateChange(
-                "bce", bce.key, before, bce.row(),
-                f"LMA updates the BCE entry for {bce.mn_id}: S=0 on the {mag} entry, which is "
-                f"kept (draft §3.2 step 4)", Cause.DEREG, shared_hnp=self._shared(bce)))
+                "bce", bce.key, before, bce.row(), (Why.DEREG_KEPT, bce.mn_id, mag),
+                "draft §3.2 step 4", Cause.DEREG, shared_hnp=self._shared(bce)))
             actions.extend(self._route_after_change(bce.mn_id, now))
-            actions.append(self._accept(pbu, src, bce, "de-registration: S=0, entry kept",
-                                        lifetime=0))
+            actions.append(self._accept(pbu, src, bce, (Why.ACCEPT_DEREG_KEPT,), lifetime=0))
         else:
             self.transitions.fire(bce, Cause.DEREG)  # -> dereg-hold
             bce.delete_ms = now + self.config.min_delay_before_bce_delete_ms
             actions.append(StateChange(
                 "bce", bce.key, before, bce.row(),
-                f"LMA accepts the de-registration of {bce.mn_id} via {mag}: it holds the entry "
-                f"for MinDelayBeforeBCEDelete ({self.config.min_delay_before_bce_delete_ms:.0f} "
-                f"ms) and drops the MN's traffic meanwhile (§5.3.5)", Cause.DEREG,
-                shared_hnp=self._shared(bce)))
-            actions.append(self._accept(pbu, src, bce, "de-registration accepted", lifetime=0))
+                (Why.DEREG_HOLD, bce.mn_id, mag, self.config.min_delay_before_bce_delete_ms),
+                "RFC 5213 §5.3.5", Cause.DEREG, shared_hnp=self._shared(bce)))
+            actions.append(self._accept(pbu, src, bce, (Why.ACCEPT_DEREG,), lifetime=0))
             actions.append(StartTimer(DeleteTimer(bce.key),
                                       self.config.min_delay_before_bce_delete_ms))
         waiting = self.pending.pop(bce.key, None)
@@ -319,10 +308,10 @@ class Lma:
             actions.extend(self._update(bce, waiting.pbu, waiting.src, now, "5.4.1.2-4"))
         return actions
 
-    def _delete(self, bce: Bce, note: str, cause: str, now: float) -> list[Action]:
+    def _delete(self, bce: Bce, why: Note, ref: str, cause: str, now: float) -> list[Action]:
         self.cache.remove(bce.key)
-        actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, note, cause,
-                                                             shared_hnp=self._shared(bce))]
+        actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, why, ref, cause,
+                                             shared_hnp=self._shared(bce))]
         actions.extend(self._tunnel_ref(bce.mag, -1))
         actions.extend(self._route_after_change(bce.mn_id, now))
         return actions
@@ -335,13 +324,12 @@ class Lma:
         bce = self.cache.entries.get(key)
         if isinstance(timer, ExpireTimer) and bce is not None and bce.state in _EXPIRES:
             if now >= bce.expires_ms:
-                return self._delete(bce, f"LMA deletes {key}: its lifetime "
-                                         f"({bce.lifetime_s} s) expired without re-registration",
-                                    "expire", now)
+                return self._delete(bce, (Why.DELETE_EXPIRE, key, bce.lifetime_s),
+                                    "RFC 5213 §5.3.3", "expire", now)
         elif isinstance(timer, DeleteTimer) and bce is not None and bce.state == _DEREG_HOLD:
             if bce.delete_ms is not None and now >= bce.delete_ms:
-                return self._delete(bce, f"LMA deletes {key} after MinDelayBeforeBCEDelete "
-                                         "(§5.3.5)", "delete", now)
+                return self._delete(bce, (Why.DELETE_HOLD, key), "RFC 5213 §5.3.5", "delete",
+                                    now)
         elif isinstance(timer, WaitTimer) and key in self.pending:
             waiting = self.pending.pop(key)
             return self._create(waiting.pbu, waiting.src, now, "5.4.1.2-4 timeout")
@@ -385,17 +373,17 @@ class Lma:
             self.active.pop(mn_id, None)
             if before is None:
                 return []
-            return [StateChange("route", mn_id, before, None,
-                                f"LMA has no entry with S=1 left for {mn_id}: its traffic "
-                                "has nowhere to go", "route")]
+            return [StateChange("route", mn_id, before, None, (Why.ROUTE_NONE, mn_id),
+                                "draft §3.2", "route")]
         self.active[mn_id] = new.key
         after = {"via": new.mag, "entry": new.key}
         if before is None:
-            note = f"LMA routes {mn_id}'s prefix through {new.tunnel} to {new.mag}"
-        else:
-            note = (f"LMA re-routes {mn_id}'s traffic at once from {before['via']} to "
-                    f"{new.mag}, whose entry has S=1 (draft §3.2)")
-        return [StateChange("route", mn_id, before, after, note, "route")]
+            return [StateChange("route", mn_id, before, after,
+                                (Why.ROUTE, mn_id, new.tunnel, new.mag), "RFC 5213 §5.6.2",
+                                "route")]
+        return [StateChange("route", mn_id, before, after,
+                            (Why.REROUTE, mn_id, before["via"], new.mag), "draft §3.2",
+                            "route")]
 
     def _tunnel_ref(self, mag: str, delta: int) -> list[Action]:
         users = self._tunnel_users.get(mag, 0)
@@ -403,12 +391,10 @@ class Lma:
         name = self.config.tunnels.get(mag, f"tunnel-{mag}")
         if users == 0 and delta > 0:
             return [StateChange("tunnel", name, None, {"mag": mag, "up": True},
-                                f"LMA sets up {name}, the bi-directional tunnel to {mag} "
-                                "(§5.6.1)", "tunnel")]
+                                (Why.TUNNEL_UP, name, mag), "RFC 5213 §5.6.1", "tunnel")]
         if users + delta == 0 and delta < 0:
             return [StateChange("tunnel", name, {"mag": mag, "up": True}, None,
-                                f"LMA tears down {name}: no MN uses it any more (§5.6.1)",
-                                "tunnel")]
+                                (Why.TUNNEL_DOWN, name), "RFC 5213 §5.6.1", "tunnel")]
         return []
 
     # -- PBA construction (§5.3.6) -----------------------------------------
@@ -426,19 +412,19 @@ class Lma:
             opts.append(pbu.timestamp)
         return tuple(opts)
 
-    def _accept(self, pbu: Pbu, src: IPv6Address, bce: Bce, why: str,
+    def _accept(self, pbu: Pbu, src: IPv6Address, bce: Bce, why: Note,
                 lifetime: int | None = None) -> SendPba:
         life = bce.lifetime_s if lifetime is None else lifetime
         pba = Pba(status=0, seq=pbu.seq, lifetime_s=life, p=pbu.p,
                   options=self._pba_options(pbu, bce.hnps))
-        hnp = ", ".join(address_text(p) for p in bce.hnps)
-        return SendPba(src, pba, f"LMA sends a PBA (status 0, accepted: {why}) to {bce.mag} "
-                                 f"for {bce.mn_id}, HNP {hnp}")
+        return SendPba(src, pba, (Why.PBA_ACCEPT, why, bce.mag, bce.mn_id, bce.hnps),
+                       "RFC 5213 §5.3.6")
 
-    def _reject(self, pbu: Pbu, src: IPv6Address, status: int, why: str) -> SendPba:
+    def _reject(self, pbu: Pbu, src: IPv6Address, status: int, why: Note,
+                ref: str) -> SendPba:
+        """A PBA with ``status``; ``ref``: the rule that rejects the PBU."""
         hnps = pbu.hnps or (ALL_ZERO_PREFIX,)
         pba = Pba(status=status, seq=pbu.seq, lifetime_s=0, p=pbu.p,
                   options=self._pba_options(pbu, hnps))
         mag = self.config.mags.get(src, str(src))
-        return SendPba(src, pba, f"LMA rejects {mag}'s PBU with status {status} "
-                                 f"({status_name(status)}): {why}")
+        return SendPba(src, pba, (Why.PBA_REJECT, mag, status, why), ref)

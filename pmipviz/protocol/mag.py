@@ -23,14 +23,12 @@ from pmipviz.protocol.actions import (
     Uncache,
 )
 from pmipviz.protocol.constants import (
-    HI_NAMES,
     INITIAL_BINDACK_TIMEOUT_MS,
     MAX_BINDACK_TIMEOUT_MS,
     REREGISTER_FRACTION,
     SIM_EPOCH_S,
     HandoffIndicator,
     Status,
-    status_name,
 )
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
 from pmipviz.protocol.options import (
@@ -48,6 +46,10 @@ from pmipviz.protocol.options import (
 from pmipviz.protocol.state_tables import BUL, BulState
 from pmipviz.protocol.timers import DetectTimer, ReregTimer, RetxTimer, Timer
 from pmipviz.protocol.vocab import Cause, Reason
+from pmipviz.protocol.why import Note, Why
+
+STEP6 = "draft §3.2 step 6"  # the flush of the cache up the tunnel
+FORWARD_REF = "RFC 5213 §6.10.5"  # the MAG's forwarding between tunnel and access link
 
 # States the code tests for, named once. The data path (_route, uplink) compares with
 # globals, by identity (a state is always a member: only the table assigns one): an
@@ -68,7 +70,7 @@ def reregister_delay(lifetime_s: int) -> float:
 
 @lru_cache(maxsize=65536)
 def short_iface(key: str) -> str:
-    """"mn1@example.org/IF1" -> "mn1/IF1" for notes."""
+    """"mn1@example.org/IF1" -> "mn1/IF1" (a display name)."""
     mn, _, ifname = key.rpartition("/")
     return f"{mn.split('@', 1)[0]}/{ifname}"
 
@@ -196,18 +198,18 @@ class Mag:
             return found[0] if found else None
         return min(found, key=lambda e: self._rank[e.key])
 
-    def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, note: str,
-              retx: bool = False) -> list[Action]:
+    def _send(self, entry: BulEntry, lifetime_s: int, hi: int, now: float, why: Note,
+              ref: str, retx: bool = False) -> list[Action]:
         pbu = self._pbu(entry, lifetime_s, hi, now)
         if lifetime_s > 0:
             entry.reg_seq = pbu.seq
         timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
-        return [SendPbu(pbu, note, retx), StartTimer(RetxTimer(entry.key, pbu.seq), timeout)]
+        return [SendPbu(pbu, why, ref, retx), StartTimer(RetxTimer(entry.key, pbu.seq), timeout)]
 
-    def _bul_change(self, entry: BulEntry, before: dict[str, Any] | None, note: str,
-                    cause: str, removed: bool = False) -> StateChange:
+    def _bul_change(self, entry: BulEntry, before: dict[str, Any] | None, why: Note,
+                    ref: str, cause: str, removed: bool = False) -> StateChange:
         after = None if removed else entry.row()
-        return StateChange("bul", f"{self.name}:{entry.key}", before, after, note, cause)
+        return StateChange("bul", f"{self.name}:{entry.key}", before, after, why, ref, cause)
 
     def attach(self, key: str, mn_id: str, lli: bytes, att: int, now: float,
                hi: int = HandoffIndicator.NEW_INTERFACE) -> list[Action]:
@@ -226,27 +228,24 @@ class Mag:
             if not (returning and hi == HandoffIndicator.BETWEEN_MAGS):
                 return [*out, SendRa(key, RouterAdvertisement(mn_id, key.rpartition("/")[2],
                                                               entry.hnps),
-                                     f"{self.name} answers the RS of {short_iface(key)} with "
-                                     "an RA (already registered)")]
+                                     (Why.RA_AGAIN, self.name, key), "RFC 5213 §6.9.1.2")]
             row = entry.row()
             BUL.fire(entry, Cause.ATTACH)
-            return [*out, self._bul_change(entry, row, f"{self.name} sees {short_iface(key)} "
-                                           "come back and registers it again", "attach"),
+            return [*out, self._bul_change(entry, row, (Why.BUL_BACK, self.name, key),
+                                           "RFC 5213 §6.9.1.1", "attach"),
                     *self._send(entry, self.config.lifetime_s, hi, now,
-                                f"{self.name} sends a PBU (HI={hi}, {HI_NAMES.get(hi)}) for "
-                                f"{short_iface(key)}, back from another MAG (§6.9.1.1)")]
+                                (Why.PBU_BACK, self.name, key, hi), "RFC 5213 §6.9.1.1")]
         out += self._release_cache(key)
         before = entry.row() if entry else None
         entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
         self.bul[key] = entry
         self._added += 1
         self._rank[key] = self._added
-        change = self._bul_change(entry, before, f"{self.name} adds {short_iface(key)} to its "
-                                  f"Binding Update List (§6.1)", "attach")
-        why = HI_NAMES.get(hi, str(hi))
+        change = self._bul_change(entry, before, (Why.BUL_ADD, self.name, key),
+                                  "RFC 5213 §6.1", "attach")
         return [*out, change, *self._send(entry, self.config.lifetime_s, hi, now,
-                                          f"{self.name} sends a PBU (HI={hi}, {why}) for "
-                                          f"{short_iface(key)} to the LMA (§6.9.1.1)")]
+                                          (Why.PBU_ATTACH, self.name, key, hi),
+                                          "RFC 5213 §6.9.1.1")]
 
     def _release_cache(self, key: str) -> list[Action]:
         """Deliver the packets cached for interface ``key`` down its link, which is up."""
@@ -269,17 +268,15 @@ class Mag:
             if to == "LMA":
                 pkt.sent_up_by += (self.name,)
                 out.append(Uncache(pkt, occupancy, cap,
-                                   f"{self.name} takes n={pkt.n} out of its cache "
-                                   f"({occupancy}/{cap} left) (draft step 6)"))
-                out.append(Forward(pkt, "LMA", f"{self.name} sends cached packet n={pkt.n} "
-                                   "up its tunnel to the LMA (draft step 6)"))
+                                   (Why.UNCACHE_UP, self.name, pkt.n, occupancy, cap), STEP6))
+                out.append(Forward(pkt, "LMA", (Why.FORWARD_CACHED_UP, self.name, pkt.n),
+                                   STEP6))
             else:
                 out.append(Uncache(pkt, occupancy, cap,
-                                   f"{self.name} takes n={pkt.n} out of its cache to "
-                                   f"deliver it to {short_iface(to)} ({occupancy}/{cap} left)",
-                                   to=to))
-                out.append(Forward(pkt, to, f"{self.name} forwards cached n={pkt.n} "
-                                   f"to {short_iface(to)}"))
+                                   (Why.UNCACHE_DOWN, self.name, pkt.n, to, occupancy, cap),
+                                   "draft §3.2", to=to))
+                out.append(Forward(pkt, to, (Why.FORWARD_CACHED_DOWN, self.name, pkt.n, to),
+                                   "draft §3.2"))
         self.cache = keep
         return out
 
@@ -295,45 +292,38 @@ class Mag:
         before = entry.row()
         entry.attempt = 0
         if not pba.accepted and entry.state == BulState.DEREGISTERING:
-            return self._remove(entry, before, now, f"the LMA refused the de-registration "
-                                f"({pba.status} {status_name(pba.status)}), and the interface "
-                                "is gone all the same")
+            return self._remove(entry, before, now, (Why.REMOVE_REFUSED, pba.status))
         if not pba.accepted and pba.status == Status.NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX \
                 and entry.hnps:
             # §6.9.1.2: do not ask for that prefix again; ask for a new one (ALL_ZERO)
             BUL.fire(entry, Cause.RETRY)
             entry.hnps = ()
-            return [self._bul_change(entry, before, f"{self.name} may not use that prefix "
-                                     f"for {short_iface(entry.key)} (155): it asks for a new "
-                                     "one (§6.9.1.2)", "retry"),
+            return [self._bul_change(entry, before, (Why.BUL_RETRY, self.name, entry.key),
+                                     "RFC 5213 §6.9.1.2", "retry"),
                     *self._send(entry, self.config.lifetime_s, HandoffIndicator.NEW_INTERFACE,
-                                now, f"{self.name} sends a PBU with an ALL_ZERO HNP for "
-                                f"{short_iface(entry.key)} (§6.9.1.2)")]
+                                now, (Why.PBU_ALL_ZERO, self.name, entry.key),
+                                "RFC 5213 §6.9.1.2")]
         if not pba.accepted:
             BUL.fire(entry, Cause.REJECTED)
             entry.status = pba.status
             return [self._bul_change(entry, before,
-                                     f"{self.name} learns the LMA rejected {short_iface(entry.key)}"
-                                     f" ({pba.status} {status_name(pba.status)}): it will not "
-                                     "advertise a prefix or forward its packets (§6.9.1.2)",
-                                     "rejected")]
+                                     (Why.BUL_REJECTED, self.name, entry.key, pba.status),
+                                     "RFC 5213 §6.9.1.2", "rejected")]
         if entry.state == BulState.DEREGISTERING:
-            return self._remove(entry, before, now, "the PBA confirms the de-registration")
+            return self._remove(entry, before, now, (Why.REMOVE_CONFIRMED,))
         BUL.fire(entry, Cause.REGISTERED)
         entry.status = pba.status
         entry.hnps = pba.nonzero_hnps
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
         self._index(entry)
-        hnp = ", ".join(address_text(p) for p in entry.hnps)
         actions: list[Action] = [
-            self._bul_change(entry, before, f"{self.name} marks {short_iface(entry.key)} "
-                             f"registered with HNP {hnp} and sets up the tunnel route "
-                             "(§6.9.1.2)", "registered"),
+            self._bul_change(entry, before, (Why.BUL_REGISTERED, self.name, entry.key,
+                                             entry.hnps), "RFC 5213 §6.9.1.2", "registered"),
             SendRa(entry.key, RouterAdvertisement(entry.mn_id, entry.key.rpartition("/")[2],
                                                   entry.hnps),
-                   f"{self.name} advertises {hnp} to {short_iface(entry.key)} in a Router "
-                   "Advertisement (§6.9.1.2)"),
+                   (Why.RA_REGISTERED, self.name, entry.key, entry.hnps),
+                   "RFC 5213 §6.9.1.2"),
         ]
         if entry.lifetime_s > 0:
             actions.append(StartTimer(ReregTimer(entry.key, now),
@@ -356,29 +346,25 @@ class Mag:
         before = entry.row()
         entry.hnps = pba.nonzero_hnps
         self._index(entry)
-        hnp = ", ".join(address_text(p) for p in entry.hnps)
-        fate = ("caches what comes for it, to send it back up with the rest"
-                if self.config.mode == "ft" else "drops what comes for it as undeliverable")
-        return self._bul_change(entry, before, f"{self.name} gets the PBA to the registration "
-                                f"of {short_iface(entry.key)} after it began to de-register it: "
-                                f"the LMA routes {hnp} here until the DeReg PBU arrives, so "
-                                f"{self.name} notes the prefix and {fate}", "late_pba")
+        ft = self.config.mode == "ft"
+        return self._bul_change(entry, before,
+                                (Why.LATE_PBA, self.name, entry.key, entry.hnps, ft),
+                                "draft §3.2" if ft else "RFC 5213 §6.9.1.4", "late_pba")
 
     def _ignore_pba(self, pba: Pba) -> StateChange:
         """A PBA that no PBU waits for. ft: if it accepts a registration (of an entry
         removed since, e.g. after a DeReg timeout shorter than the round trip), the LMA
         routes its prefixes here for now: what comes for them is sent back up once."""
-        note = f"{self.name} ignores a PBA with sequence {pba.seq}: no PBU is waiting for it"
+        orphans: tuple[IPv6Network, ...] = ()
         if self.config.mode == "ft" and pba.accepted and pba.lifetime_s > 0:
-            orphans = [p for p in pba.nonzero_hnps if not self._by_prefix.get(_p64(p))]
-            if orphans:
-                self.redirect.update(_p64(p) for p in orphans)
-                note += (f"; the LMA routes {', '.join(address_text(p) for p in orphans)} "
-                         "here for now, so it will send what comes for it back up once")
-        return StateChange("mag", self.name, None, None, note, "ignore")
+            orphans = tuple(p for p in pba.nonzero_hnps if not self._by_prefix.get(_p64(p)))
+            self.redirect.update(_p64(p) for p in orphans)
+        return StateChange("mag", self.name, None, None,
+                           (Why.IGNORE_PBA, self.name, pba.seq, orphans),
+                           "RFC 5213 §6.9.1.2", "ignore")
 
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
-                why: str) -> list[Action]:
+                why: Note) -> list[Action]:
         del self.bul[entry.key]
         self._by_seq.get(entry.seq, set()).discard(entry.key)
         self._rank.pop(entry.key, None)
@@ -391,8 +377,8 @@ class Mag:
                 self._by_prefix.pop(_p64(p), None)
                 orphans.append(_p64(p))
         actions: list[Action] = [self._bul_change(
-            entry, before, f"{self.name} removes {short_iface(entry.key)} from its Binding "
-            f"Update List: {why} (§6.9.1.4)", "removed", removed=True)]
+            entry, before, (Why.BUL_REMOVE, self.name, entry.key, why), "RFC 5213 §6.9.1.4",
+            "removed", removed=True)]
         if self.config.mode == "ft":
             self.redirect.update(orphans)
             actions.extend(self._flush_up(entry))
@@ -418,12 +404,10 @@ class Mag:
                 and entry.registered_ms == timer.registered_ms:
             before = entry.row()
             BUL.fire(entry, Cause.REREG)
-            return [self._bul_change(entry, before, f"{self.name} re-registers "
-                                     f"{short_iface(key)} before its lifetime ends (§6.9.1.3)",
-                                     "rereg"),
+            return [self._bul_change(entry, before, (Why.BUL_REREG, self.name, key),
+                                     "RFC 5213 §6.9.1.3", "rereg"),
                     *self._send(entry, self.config.lifetime_s, HandoffIndicator.NOT_CHANGED, now,
-                                f"{self.name} sends a re-registration PBU (HI=5) for "
-                                f"{short_iface(key)} (§6.9.1.3)")]
+                                (Why.PBU_REREG, self.name, key), "RFC 5213 §6.9.1.3")]
         if isinstance(timer, DetectTimer) and not entry.link_up and not entry.detected:
             return self._detect(entry, now)
         return []
@@ -431,19 +415,18 @@ class Mag:
     def _retransmit(self, entry: BulEntry, now: float) -> list[Action]:
         before = entry.row()
         if entry.state == BulState.DEREGISTERING:  # §6.9.1.4: no retransmission of the DeReg
-            return self._remove(entry, before, now, "no PBA came within "
-                                f"INITIAL_BINDACK_TIMEOUT ({INITIAL_BINDACK_TIMEOUT_MS:.0f} ms)")
+            return self._remove(entry, before, now,
+                                (Why.REMOVE_TIMEOUT, INITIAL_BINDACK_TIMEOUT_MS))
         entry.attempt += 1
         timeout = INITIAL_BINDACK_TIMEOUT_MS * (2 ** entry.attempt)
         if timeout > MAX_BINDACK_TIMEOUT_MS:
             BUL.fire(entry, Cause.GIVEUP)
             entry.status = None
-            return [self._bul_change(entry, before, f"{self.name} gives up registering "
-                                     f"{short_iface(entry.key)}: no PBA after "
-                                     f"{entry.attempt} tries (RFC 6275 §11.8)", "giveup")]
+            return [self._bul_change(entry, before,
+                                     (Why.BUL_GIVEUP, self.name, entry.key, entry.attempt),
+                                     "RFC 6275 §11.8", "giveup")]
         return self._send(entry, self.config.lifetime_s, entry.hi, now,
-                          f"{self.name} retransmits the PBU for {short_iface(entry.key)}: "
-                          f"no PBA within {timeout / 2:.0f} ms (RFC 6275 §11.8, back-off)",
+                          (Why.PBU_RETX, self.name, entry.key, timeout / 2), "RFC 6275 §11.8",
                           retx=True)
 
     def _detect(self, entry: BulEntry, now: float) -> list[Action]:
@@ -451,17 +434,15 @@ class Mag:
         before = entry.row()
         entry.detected = True
         if entry.state == BulState.REJECTED:
-            return self._remove(entry, before, now, "the interface is gone")
+            return self._remove(entry, before, now, (Why.REMOVE_GONE,))
         BUL.fire(entry, Cause.DETECT)
         entry.attempt = 0
-        caching = (" and keeps caching its packets (draft step 2)"
-                   if self.config.mode == "ft" else "")
-        return [self._bul_change(entry, before, f"{self.name} detects that "
-                                 f"{short_iface(entry.key)} is unreachable{caching}",
+        ft = self.config.mode == "ft"
+        return [self._bul_change(entry, before, (Why.BUL_DETECT, self.name, entry.key, ft),
+                                 "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
                                  "detect"),
                 *self._send(entry, 0, HandoffIndicator.UNKNOWN, now,
-                            f"{self.name} sends the DeReg PBU (lifetime 0, HI=4) for "
-                            f"{short_iface(entry.key)} to the LMA (§6.9.1.4)")]
+                            (Why.PBU_DEREG, self.name, entry.key), "RFC 5213 §6.9.1.4")]
 
     # -- link layer -----------------------------------------------------------
 
@@ -472,12 +453,11 @@ class Mag:
             return []
         before = entry.row()
         entry.link_up = False
-        fate = (f"{self.name} caches them (draft step 2)" if self.config.mode == "ft"
-                else "they are lost (RFC 5213 has no cache)")
-        note = (f"{self.name}'s link to {short_iface(key)} is down: the packets it sends there "
-                f"fail at the link layer and {fate}; it will declare the interface "
-                f"unreachable after {self.config.detection_ms:g} ms")
-        return [self._bul_change(entry, before, note, "link_down"),
+        ft = self.config.mode == "ft"
+        why = (Why.LINK_DOWN, self.name, key, ft, self.config.detection_ms)
+        return [self._bul_change(entry, before, why,
+                                 "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
+                                 "link_down"),
                 StartTimer(DetectTimer(key), self.config.detection_ms)]
 
     def link_up(self, key: str, now: float) -> list[Action]:
@@ -487,8 +467,9 @@ class Mag:
             return []
         before = entry.row()
         entry.link_up = True
-        return [self._bul_change(entry, before, f"{self.name}'s link to {short_iface(key)} is "
-                                 "back before the failure was detected", "link_up"),
+        return [self._bul_change(entry, before, (Why.LINK_UP, self.name, key),
+                                 "draft §3.2" if self.config.mode == "ft"
+                                 else "RFC 5213 §6.9.1.4", "link_up"),
                 *self._release_cache(key)]
 
     # -- data plane -------------------------------------------------------------
@@ -508,15 +489,16 @@ class Mag:
             return self._no_binding(packet, bounced)
         for entry in entries:
             if entry.link_up:
-                return [Forward(packet, entry.key, self._forward_note(packet, entry.key))]
+                return [Forward(packet, entry.key, (Why.FORWARD, self.name, packet.n, entry.key),
+                                FORWARD_REF)]
         if self.config.mode != "ft":
             return self._link_down(packet, entries[0].key)
         return self._cache(packet, entries[0].key, prefix)
 
     def _link_down(self, packet: DataPacket, key: str) -> list[Action]:
         """rfc5213: a packet for interface ``key``, whose link is down, is lost."""
-        return [Drop(packet, Reason.LINK_DOWN, f"{self.name} cannot deliver n={packet.n}: "
-                     f"{short_iface(key)} is down (RFC 5213 has no cache)")]
+        return [Drop(packet, Reason.LINK_DOWN, (Why.DROP_LINK_DOWN, self.name, packet.n, key),
+                     "RFC 5213 §6.10.5")]
 
     def _no_binding(self, packet: DataPacket, bounced: str | None) -> list[Action]:
         """No interface here can take the packet. ft: a MAG that served its prefix sends
@@ -526,22 +508,15 @@ class Mag:
         is stale: it is dropped rather than looping)."""
         served = bounced is not None or packet.p64 in self.redirect
         if self.config.mode != "ft" or not served:
-            return [Drop(packet, Reason.NO_BINDING, f"{self.name} has no binding for {packet.dst}; "
-                         f"n={packet.n} is dropped")]
-        came = (f"n={packet.n} comes back from the link to {short_iface(bounced)}, which "
-                f"{self.name} no longer serves" if bounced is not None else
-                f"{self.name} no longer serves this MN")
+            return [Drop(packet, Reason.NO_BINDING,
+                         (Why.DROP_NO_BINDING, self.name, packet.dst, packet.n),
+                         "RFC 5213 §6.10.5")]
         if bounced is None and self.name in packet.sent_up_by:
-            return [Drop(packet, Reason.NO_BINDING, f"{came}, and {self.name} already sent "
-                         f"n={packet.n} back up once (the LMA still routes it here): dropped "
-                         "rather than looping")]
+            return [Drop(packet, Reason.NO_BINDING, (Why.DROP_LOOP, self.name, packet.n, bounced),
+                         "draft §3.2")]
         packet.cached = True
         packet.sent_up_by += (self.name,)
-        return [Forward(packet, "LMA", f"{came}: it sends n={packet.n} back up the tunnel "
-                        "for the LMA to route it on (draft step 6)")]
-
-    def _forward_note(self, packet: DataPacket, key: str) -> Callable[[], str]:
-        return lambda: f"{self.name} forwards n={packet.n} to {short_iface(key)}"
+        return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n, bounced), STEP6)]
 
     def undeliverable(self, packet: DataPacket, key: str) -> list[Action]:
         """A packet sent down the link to interface ``key`` found it down or gone.
@@ -563,18 +538,18 @@ class Mag:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets
         if len(self.cache) >= cap:
-            return [Drop(packet, Reason.BUFFER_OVERFLOW,
-                         f"{self.name}'s cache is full ({cap}/{cap}); n={packet.n} is dropped")]
+            return [Drop(packet, Reason.BUFFER_OVERFLOW, (Why.CACHE_FULL, self.name, cap, packet.n),
+                         "draft §3.2 step 2")]
         self.cache.append(_Cached(packet, prefix, key))
-        return [Cache(packet, len(self.cache), cap,
-                      f"{self.name} cannot reach {short_iface(key)} and caches n={packet.n} "
-                      f"({len(self.cache)}/{cap}) (draft step 2)")]
+        occupancy = len(self.cache)
+        return [Cache(packet, occupancy, cap,
+                      (Why.CACHE, self.name, key, packet.n, occupancy, cap),
+                      "draft §3.2 step 2")]
 
     def uplink(self, packet: DataPacket, key: str) -> list[Action]:
         """A packet from an attached MN interface: reverse-tunnel it to the LMA (§6.10.5)."""
         entry = self.bul.get(key)
         if entry is None or entry.state not in _FORWARDS_UP:
-            return [Drop(packet, Reason.NO_BINDING, f"{self.name} has no binding for "
-                         f"{short_iface(key)}; n={packet.n} is dropped")]
-        return [Forward(packet, "LMA",
-                        lambda: f"{self.name} reverse-tunnels n={packet.n} to the LMA")]
+            return [Drop(packet, Reason.NO_BINDING,
+                         (Why.UPLINK_NO_BINDING, self.name, key, packet.n), "RFC 5213 §6.10.5")]
+        return [Forward(packet, "LMA", (Why.REVERSE_TUNNEL, self.name, packet.n), FORWARD_REF)]

@@ -14,7 +14,18 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
-    """The event kinds, with the ``fields`` each one carries."""
+    """The event kinds, with the ``fields`` each one carries.
+
+    Every event a protocol machine's action produced (``state`` and ``buffer`` events,
+    a DATA ``drop`` at a MAG, the ``send`` of a PBU, a PBA, an RA or of a DATA packet a
+    MAG forwards) also carries ``ref``: the rule that governs it, in one format:
+    ``"RFC 5213 §6.9.1.1"``, ``"RFC 6275 §11.8"``, ``"draft §3.2"`` or ``"draft §3.2
+    step 6"`` (draft-jiang-netext-ft-pmip-00; a step of its Figure 1). The world adds
+    one where a rule governs its own event: the LMA's DATA drops (``RFC 5213 §5.3.5``
+    or ``§5.6.2``), a DATA drop for its hop limit (``RFC 8200 §3``), an interface's new
+    address (``RFC 4862 §5.5.3``). The ``recv`` of a message has none (the sender's
+    rule is not the receiver's), nor has the LMA's DATA ``send`` down a tunnel (one
+    dict copy per packet on the hot path, for a ref that is always ``RFC 5213 §5.6.2``)."""
 
     SEND = "send"
     """A node sends a message (``peer`` is the receiver, None for a DATA packet that is

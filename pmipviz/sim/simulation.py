@@ -14,7 +14,7 @@ from typing import Any
 
 from pmipviz.scenario.model import Fault, Scenario
 from pmipviz.sim.state import StateView
-from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.trace import Describe, TraceEvent
 from pmipviz.sim.tracestore import TraceStore
 from pmipviz.sim.world import World
 
@@ -39,13 +39,15 @@ class Simulation:
     def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
                  actions: tuple[UserAction, ...] = (), prefetch: int = 0,
                  checkpoint_events: int | None = None,
-                 trace: TraceStore | None = None) -> None:
+                 trace: TraceStore | None = None, describe: Describe | None = None) -> None:
         self.scenario = scenario
+        self.describe = describe  # writes the notes (lesson.sentences)
         self.mode = mode or scenario.mode
         self.seed = scenario.seed if seed is None else seed
         self.actions: list[UserAction] = list(actions)
         self.trace: TraceStore = TraceStore() if trace is None else trace
-        self.world = World(scenario, mode=self.mode, seed=self.seed, sinks=[self.trace.append])
+        self.world = World(scenario, mode=self.mode, seed=self.seed, sinks=[self.trace.append],
+                           describe=describe)
         self.view = StateView(scenario)
         self.checkpoint_events = (CHECKPOINT_EVENTS if checkpoint_events is None
                                   else checkpoint_events)
@@ -186,7 +188,8 @@ class Simulation:
         kept = [a for a in self.actions if a.after <= self.cursor]
         rebuilt = Simulation(self.scenario, self.mode, self.seed, tuple(kept),
                              checkpoint_events=self.checkpoint_events,
-                             trace=TraceStore(self.trace.block, self.trace.cached_blocks))
+                             trace=TraceStore(self.trace.block, self.trace.cached_blocks),
+                             describe=self.describe)
         rebuilt._fill(self.cursor)
         action = UserAction(len(rebuilt.trace), self.now, fault)
         rebuilt.actions.append(action)
@@ -223,6 +226,7 @@ class Simulation:
         scenario = self.scenario.with_changes(faults=self.faults_so_far())
         other = Simulation(scenario, mode, self.seed, prefetch=self.prefetch,
                            checkpoint_events=self.checkpoint_events,
-                           trace=TraceStore(self.trace.block, self.trace.cached_blocks))
+                           trace=TraceStore(self.trace.block, self.trace.cached_blocks),
+                           describe=self.describe)
         other.run(self.now)
         return other

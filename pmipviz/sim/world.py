@@ -24,9 +24,9 @@ from pmipviz.protocol.actions import (
     StateChange,
     Uncache,
 )
-from pmipviz.protocol.constants import HandoffIndicator, status_name
+from pmipviz.protocol.constants import HandoffIndicator
 from pmipviz.protocol.lma import Lma, LmaConfig
-from pmipviz.protocol.mag import Mag, MagConfig, short_iface
+from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import (
     DataPacket,
     Pbu,
@@ -36,10 +36,12 @@ from pmipviz.protocol.messages import (
 )
 from pmipviz.protocol.timers import Timer
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
+from pmipviz.protocol.why import Note
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
 from pmipviz.sim.steps import StepTagger
-from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.trace import Describe, TraceEvent
+from pmipviz.sim.why import SimWhy
 
 Sink = Callable[[TraceEvent], None]
 HOP_LIMIT = 64
@@ -107,8 +109,10 @@ class World:
     """Builds the network of a scenario and runs it on a simpy Environment."""
 
     def __init__(self, scenario: Scenario, mode: str | None = None, seed: int | None = None,
-                 sinks: Iterable[Sink] = (), schedule_faults: bool = True) -> None:
+                 sinks: Iterable[Sink] = (), schedule_faults: bool = True,
+                 describe: Describe | None = None) -> None:
         self.scenario = scenario
+        self.describe = describe  # writes the notes (lesson.sentences), when one is read
         self.mode = mode or scenario.mode
         self.seed = scenario.seed if seed is None else seed
         self.env = simpy.Environment(initial_time=0.0)
@@ -195,14 +199,15 @@ class World:
     # -- the trace ----------------------------------------------------------
 
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
-             fields: dict[str, Any], note: str | Callable[[], str],
+             fields: dict[str, Any], note: str | Note,
              step: int | None = None) -> TraceEvent:
         """Report one step to every sink. ``kind`` and ``msg`` are words of
         ``protocol.vocab`` (``Kind``, ``Msg``); the DATA path passes them as plain string
         literals, deliberately: an exact ``str`` keeps CPython's fast string compares in
         every sink, and DATA is almost every event."""
         # env._now: simpy 4.1.2's clock (pinned), read without the property call
-        ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note)
+        ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note,
+                        self.describe)
         self.count += 1
         for sink in self.sinks:
             sink(ev)
@@ -218,13 +223,15 @@ class World:
         return self.links[(a, b)]
 
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
-                 fields: dict[str, Any], note: str | Callable[[], str],
+                 fields: dict[str, Any], note: str | Note,
                  arrive: Callable[[], None],
                  step: int | None = None,
-                 recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
-                 recv_step: int | None = None) -> None:
-        """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
-        self.emit("send", src, dst, msg, fields, note, step)
+                 recv_kind: str | None = "recv", recv_note: Note = (),
+                 recv_step: int | None = None, ref: str | None = None) -> None:
+        """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay. ``ref``
+        (the rule a protocol machine sent it by) goes on the ``send`` only."""
+        self.emit("send", src, dst, msg, fields if ref is None else {**fields, "ref": ref},
+                  note, step)
         lost = link is not None and link.lost()
 
         def done(_event: Any) -> None:
@@ -232,13 +239,11 @@ class World:
                 f = dict(fields)
                 f["reason"] = Reason.LINK_LOSS
                 self.emit("drop", dst, src, msg, f,
-                          f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link "
-                          f"(loss {link.loss if link else 0:g})", recv_step)
+                          (SimWhy.LINK_LOSS, msg, src, dst, link.loss if link else 0), recv_step)
                 return
             if recv_kind is not None:
                 self.emit(recv_kind, dst, src, msg, fields,
-                          recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}",
-                          recv_step)
+                          recv_note or (SimWhy.RECV, dst, msg, src), recv_step)
             if self._processing > 0:
                 self.after(self._processing, arrive)
             else:
@@ -263,7 +268,7 @@ class World:
             Forward: self._forward,
             Cache: self._buffer,
             Uncache: self._buffer,
-            Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.note),
+            Drop: lambda node, a: self._drop(node, a.packet, a.reason, a.why, a.ref),
         }
 
     def _fire(self, node: str, timer: Timer) -> None:
@@ -295,8 +300,9 @@ class World:
                 fields["interface"] = self._iface_of(mn_id, lli.hex(":") if lli else "")
         elif table == Table.ROUTE:
             fields["mn_id"] = a.key
+        fields["ref"] = a.ref
         step = self.steps.state(node, a) if self.steps else None
-        self.emit(Kind.STATE, node, None, None, fields, a.note, step)
+        self.emit(Kind.STATE, node, None, None, fields, a.why, step)
 
     def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
         for iface in self.mn_ifaces.get(mn_id, ()):
@@ -312,12 +318,11 @@ class World:
             fields["retransmission"] = True
         step = self.steps.pbu(mag, a.pbu) if self.steps else None
         pbu = a.pbu
-        what = "DeReg PBU" if pbu.is_dereg else "PBU"
         self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), Msg.PBU, fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBU, fields, a.why,
                       lambda: self._lma_pbu(pbu, src), step,
-                      recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
-                      recv_step=step)
+                      recv_note=(SimWhy.RECV_PBU, mag, pbu.is_dereg, pbu.seq, pbu.hi),
+                      recv_step=step, ref=a.ref)
 
     def _lma_pbu(self, pbu: Pbu, src: IPv6Address) -> None:
         self.run_actions(self.lma_name, self.lma.handle_pbu(pbu, src, self.now))
@@ -332,10 +337,10 @@ class World:
         step = self.steps.pba(mag, a.pba) if self.steps else None
         pba = a.pba
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
-                      self._link(mag, self.lma_name), Msg.PBA, fields, a.note,
+                      self._link(mag, self.lma_name), Msg.PBA, fields, a.why,
                       lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
-                      recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
-                                f"{status_name(pba.status)})", recv_step=step)
+                      recv_note=(SimWhy.RECV_PBA, mag, pba.seq, pba.status), recv_step=step,
+                      ref=a.ref)
 
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
@@ -344,32 +349,29 @@ class World:
         fields["ip_dst"] = address_text(link_local(iface.lli))
         fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
         ra = a.ra
-        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, fields, a.note,
-                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None)
+        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, fields, a.why,
+                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None, ref=a.ref)
 
     def _mn_ra(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
         if not iface.up or iface.mag != mag:
             self.emit(Kind.DROP, iface.key, mag, Msg.RA,
                       {**ra.to_fields(), "reason": Reason.LINK_DOWN},
-                      f"the RA from {mag} never reaches {short_iface(iface.key)}: the link is down")
+                      (SimWhy.RA_LOST, mag, iface.key))
             return
         before = iface.row()
         iface.hnps = ra.hnps
         iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
         self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
-                  f"{short_iface(iface.key)} receives the RA and configures "
-                  f"{address_text(iface.address) if iface.address else '-'} "
-                  f"from {', '.join(address_text(p) for p in ra.hnps)}")
+                  (SimWhy.RA_RECV, iface.key, iface.address, ra.hnps))
         self.emit(Kind.STATE, iface.key, None, None,
                   {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
                    "before": before, "after": iface.row(), "mn_id": iface.mn_id,
-                   "interface": iface.name},
-                  f"{short_iface(iface.key)} now has the address "
-                  f"{address_text(iface.address) if iface.address else '-'}")
+                   "interface": iface.name, "ref": "RFC 4862 §5.5.3"},
+                  (SimWhy.ADDRESS, iface.key, iface.address))
 
     # -- interfaces and faults ----------------------------------------------------
 
-    def _set_iface(self, iface: Iface, note: str, cause: str, **changes: Any) -> None:
+    def _set_iface(self, iface: Iface, note: Note, cause: str, **changes: Any) -> None:
         before = iface.row()
         for k, v in changes.items():
             setattr(iface, k, v)
@@ -384,20 +386,18 @@ class World:
             self.emit(Kind.FAULT, iface.key, iface.home_mag, None,
                       {"action": FaultAction.ATTACH, "interface": iface.key, "to_mag": None,
                        "mag": None, "noop": False},
-                      f"{short_iface(iface.key)} would attach to {iface.home_mag} now, but it "
-                      "is broken: it waits for a restore")
+                      (SimWhy.WAITS_FOR_RESTORE, iface.key, iface.home_mag))
             return
-        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE, "attaches to")
+        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
 
-    def _attach(self, iface: Iface, mag: str, hi: int, verb: str) -> None:
-        self._set_iface(iface, f"{short_iface(iface.key)} {verb} {mag}", "attach", mag=mag,
+    def _attach(self, iface: Iface, mag: str, hi: int, again: bool = False) -> None:
+        self._set_iface(iface, (SimWhy.ATTACH, iface.key, mag, again), "attach", mag=mag,
                         up=True)
         fields = RouterSolicitation(iface.mn_id, iface.name, iface.lli).to_fields()
         fields["ip_src"] = address_text(link_local(iface.lli))
         fields["ip_dst"] = "ff02::2"
         self.transmit(iface.key, mag, self.access_delay[mag], None, Msg.RS, fields,
-                      f"{short_iface(iface.key)} sends a Router Solicitation to {mag}",
-                      lambda: self._mag_rs(iface, mag, hi))
+                      (SimWhy.RS, iface.key, mag), lambda: self._mag_rs(iface, mag, hi))
 
     def _mag_rs(self, iface: Iface, mag: str, hi: int) -> None:
         if not iface.up or iface.mag != mag:
@@ -410,62 +410,60 @@ class World:
         iface = self.ifaces[fault.interface]
         fields: dict[str, Any] = {"action": fault.action, "interface": fault.interface,
                                   "to_mag": fault.to_mag, "mag": iface.mag, "noop": False}
-        name = short_iface(iface.key)
+        key = iface.key
         if fault.action == FaultAction.BREAK:
             if not iface.up and iface.mag is None and not iface.broken:
                 self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                          f"{name} breaks before it has attached: it will not attach until it "
-                          "is restored")
-                self._set_iface(iface, f"{name} is broken", "break", broken=True)
+                          (SimWhy.BREAK_EARLY, key))
+                self._set_iface(iface, (SimWhy.IFACE_BROKEN, key), "break", broken=True)
                 return
             if not iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                          f"{name} is already down: breaking it changes nothing")
+                          (SimWhy.ALREADY_DOWN, key))
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                      f"{name} breaks: {iface.mag} can no longer reach it", step)
+                      (SimWhy.BREAKS, key, iface.mag), step)
             mag = iface.mag
             assert mag is not None
-            self._set_iface(iface, f"{name} is down", "break", up=False)
+            self._set_iface(iface, (SimWhy.IFACE_DOWN, key), "break", up=False)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
         elif fault.action == FaultAction.RESTORE:
             if iface.broken and iface.mag is None:
-                self._set_iface(iface, f"{name} is repaired", "restore", broken=False)
+                self._set_iface(iface, (SimWhy.IFACE_REPAIRED, key), "restore", broken=False)
                 if self.now >= self._attach_ms[iface.key]:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                              f"{name} is repaired and attaches to {iface.home_mag}")
-                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE,
-                                 "attaches to")
+                              (SimWhy.REPAIRED_ATTACHES, key, iface.home_mag))
+                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
                 else:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
-                              f"{name} is repaired before its time to attach")
+                              (SimWhy.REPAIRED_EARLY, key))
                 return
             if iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                          f"{name} is already up: restoring it changes nothing")
+                          (SimWhy.ALREADY_UP, key))
                 return
             mag = iface.mag or iface.home_mag
-            self.emit(Kind.FAULT, iface.key, mag, None, fields, f"{name} comes back on {mag}")
+            self.emit(Kind.FAULT, iface.key, mag, None, fields, (SimWhy.COMES_BACK, key, mag))
             self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
-            self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, "re-attaches to")
+            self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, again=True)
         else:
             to_mag = fault.to_mag or iface.home_mag
             old = iface.mag
             if old == to_mag and iface.up:
                 fields["noop"] = True
                 self.emit(Kind.FAULT, iface.key, old, None, fields,
-                          f"{name} is already on {to_mag}: moving it changes nothing")
+                          (SimWhy.ALREADY_ON, key, to_mag))
                 return
             step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, to_mag, None, fields,
-                      f"{name} moves from {old} to {to_mag} (handoff between MAGs)", step)
+                      (SimWhy.MOVES, key, old, to_mag), step)
             if old is not None and iface.up:
-                self._set_iface(iface, f"{name} leaves {old}", "detach", up=False)
+                self._set_iface(iface, (SimWhy.IFACE_LEAVES, key, old), "detach", up=False)
                 self.run_actions(old, self.mags[old].link_down(iface.key, self.now))
-            self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS, "attaches to")
+            self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS)
 
     # -- data plane ------------------------------------------------------------
 
@@ -506,9 +504,9 @@ class World:
             pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
             if dst is None:
                 self._sent_and_dropped(cn, pkt, Reason.NO_ADDRESS,
-                                       f"{cn} has no address for {flow.mn_id} yet")
+                                       (SimWhy.NO_ADDRESS, cn, flow.mn_id))
                 return
-            self._hop(cn, self.lma_name, pkt, lambda: f"{cn} sends n={pkt.n} to {flow.mn_id}",
+            self._hop(cn, self.lma_name, pkt, (SimWhy.CN_SENDS, cn, pkt.n, flow.mn_id),
                       lambda: self._lma_data(pkt))
         else:
             active = self.active_iface(flow.mn_id)
@@ -517,13 +515,13 @@ class World:
             if active is None or active.mag is None:
                 node = self.mn_ifaces[flow.mn_id][0].key
                 self._sent_and_dropped(node, pkt, Reason.LINK_DOWN,
-                                       f"{flow.mn_id} has no working interface to send n={pkt.n}")
+                                       (SimWhy.NO_IFACE, flow.mn_id, pkt.n))
                 return
             mag = active.mag
-            self._hop(active.key, mag, pkt, f"{short_iface(active.key)} sends n={pkt.n} to "
-                      f"{flow.cn}", lambda: self._mag_uplink(pkt, mag, active.key))
+            self._hop(active.key, mag, pkt, (SimWhy.MN_SENDS, active.key, pkt.n, flow.cn),
+                      lambda: self._mag_uplink(pkt, mag, active.key))
 
-    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: Note) -> None:
         fields = self._data_fields(pkt)
         self.emit("send", node, None, "DATA", fields, note)
         self._drop(node, pkt, reason, note)
@@ -542,15 +540,15 @@ class World:
             return self.scenario.lma.address
         return self.mag_addr[node]
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: str | Callable[[], str],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
              arrive: Callable[[], None],
-             tunnel: bool = False, final: bool = False) -> None:
+             tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
         """One DATA hop (the hot path); on an access link to an MN the arrival is a
-        ``deliver``, emitted by ``arrive``."""
+        ``deliver``, emitted by ``arrive``. ``ref`` (a protocol machine's ``Forward``)
+        goes on the ``send`` only."""
         hops = pkt.hops
         if len(hops) >= HOP_LIMIT:
-            self._drop(src, pkt, Reason.TTL, f"{_short(src)} drops n={pkt.n}: it has crossed "
-                       f"{HOP_LIMIT} hops (its hop limit ran out, a routing loop)")
+            self._drop(src, pkt, Reason.TTL, (SimWhy.TTL, src, pkt.n, HOP_LIMIT), "RFC 8200 §3")
             return
         fields = pkt.to_fields()
         fields["hop"] = len(hops)
@@ -565,7 +563,11 @@ class World:
             delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
         steps = self.steps
         step = steps.data(src, dst, pkt) if steps is not None else None
-        self.emit("send", src, dst, "DATA", fields, note, step)
+        sent = fields
+        if ref is not None:  # the recv (the same dict on the hot path) does not get it
+            sent = fields if final else dict(fields)
+            sent["ref"] = ref
+        self.emit("send", src, dst, "DATA", sent, note, step)
         self.inflight += 1
         lost = link is not None and link.lost()
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
@@ -574,21 +576,16 @@ class World:
     def _lma_data(self, pkt: DataPacket) -> None:
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:
-            self._hop(self.lma_name, cn, pkt, lambda: f"LMA forwards n={pkt.n} to {cn}",
+            self._hop(self.lma_name, cn, pkt, (SimWhy.LMA_TO_CN, pkt.n, cn),
                       lambda: self._deliver(cn, self.lma_name, pkt), final=True)
             return
         bce, reason = self.lma.route_p64(pkt.p64)
         if bce is None:
-            why = {"no_binding": "it has no binding with S=1 for that prefix",
-                   "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's "
-                                 "traffic during MinDelayBeforeBCEDelete"}.get(reason, reason)
-            self._drop(self.lma_name, pkt, reason, f"LMA drops n={pkt.n} for {pkt.dst}: {why}")
+            self._drop(self.lma_name, pkt, reason, (SimWhy.LMA_DROP, pkt.n, pkt.dst, reason),
+                       "RFC 5213 §5.3.5" if reason == Reason.DEREG_HOLD else "RFC 5213 §5.6.2")
             return
         mag = bce.mag
-        cached = " cached" if pkt.cached else ""
-        tunnel = bce.tunnel
-        self._hop(self.lma_name, mag, pkt,
-                  lambda: f"LMA sends{cached} n={pkt.n} to {mag} through {tunnel}",
+        self._hop(self.lma_name, mag, pkt, (SimWhy.LMA_TUNNEL, pkt.cached, pkt.n, mag, bce.tunnel),
                   lambda: self._mag_downlink(pkt, mag), tunnel=True)
 
     def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
@@ -600,12 +597,12 @@ class World:
     def _forward(self, node: str, a: Forward) -> None:
         pkt = a.packet
         if a.to == "LMA":
-            self._hop(node, self.lma_name, pkt, a.note,
-                      lambda: self._lma_data(pkt), tunnel=True)
+            self._hop(node, self.lma_name, pkt, a.why,
+                      lambda: self._lma_data(pkt), tunnel=True, ref=a.ref)
             return
         iface = self.ifaces[a.to]
-        self._hop(node, iface.key, pkt, a.note, lambda: self._access_arrival(pkt, node, iface),
-                  final=True)
+        self._hop(node, iface.key, pkt, a.why, lambda: self._access_arrival(pkt, node, iface),
+                  final=True, ref=a.ref)
 
     def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
         if iface.up and iface.mag == mag:
@@ -615,21 +612,24 @@ class World:
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
         step = self.steps.deliver(node, peer, pkt) if self.steps else None
-        cached = " (it went through a MAG cache)" if pkt.cached else ""
         self.emit("deliver", node, peer, "DATA", self._data_fields(pkt),
-                  lambda: f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
+                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached), step)
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         fields = self._data_fields(a.packet)
         fields["op"] = "in" if isinstance(a, Cache) else "out"
         fields["occupancy"] = a.occupancy
         fields["capacity"] = a.capacity
+        fields["ref"] = a.ref
         step = self.steps.buffer(node, a) if self.steps else None
-        self.emit("buffer", node, None, "DATA", fields, a.note, step)
+        self.emit("buffer", node, None, "DATA", fields, a.why, step)
 
-    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
+    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str | Note,
+              ref: str | None = None) -> None:
         fields = self._data_fields(pkt)
         fields["reason"] = reason
+        if ref is not None:
+            fields["ref"] = ref
         self.emit("drop", node, None, "DATA", fields, note)
         if self.steps is not None:
             self.steps.forget(pkt)
@@ -660,9 +660,6 @@ class _DataArrival:
         self.final = final
         self.lost = lost
 
-    def note(self) -> str:
-        return f"{_short(self.dst)} receives n={self.pkt.n} from {_short(self.src)}"
-
     def __call__(self, _event: Any) -> None:
         world = self.world
         if self.lost:
@@ -671,13 +668,13 @@ class _DataArrival:
             f = dict(self.fields)
             f["reason"] = Reason.LINK_LOSS
             world.emit("drop", self.dst, self.src, "DATA", f,
-                       f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
-                       f"link (loss {link.loss:g})", self.step)
+                       (SimWhy.LINK_LOSS, "DATA", self.src, self.dst, link.loss), self.step)
             if world.steps is not None:
                 world.steps.forget(self.pkt)
             return
         if not self.final:
-            world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
+            world.emit("recv", self.dst, self.src, "DATA", self.fields,
+                       (SimWhy.RECV_DATA, self.dst, self.pkt.n, self.src), self.step)
         if world._processing > 0:  # queued at the node until it is processed
             world.after(world._processing, self._processed)
         else:
@@ -688,6 +685,3 @@ class _DataArrival:
         self.world.inflight -= 1
         self.arrive()
 
-
-def _short(node: str) -> str:
-    return short_iface(node) if "/" in node else node

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pmipviz.export.ladder import control_label, state_label
+from pmipviz.lesson.sentences import describe
 from pmipviz.scenario import load_scenario
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
@@ -35,7 +36,7 @@ def is_small(scenario: Scenario) -> bool:
 
 def new_simulation(scenario: Scenario, mode: str | None = None) -> Simulation:
     """A Simulation at event 0, with the whole run known when the scenario is small."""
-    sim = Simulation(scenario, mode, prefetch=PREFETCH)
+    sim = Simulation(scenario, mode, prefetch=PREFETCH, describe=describe)
     complete_if_small(sim)
     return sim
 

@@ -156,8 +156,9 @@ def field_tables(ev: TraceEvent) -> list[Table]:
             ip.add_row("src", str(f["ip_src"]))
             ip.add_row("dst", str(f["ip_dst"]))
         out.append(ip)
+    # ``ref`` is left out: the narration pane cites the event's rule already
     rest = {k: v for k, v in f.items() if k not in _SHOWN and k not in ("tunnel_src",
-                                                                           "tunnel_dst")}
+                                                                           "tunnel_dst", "ref")}
     if ev.msg not in ("PBU", "PBA"):
         rest.update({k: f[k] for k in ("mn_id", "hnp", "hi", "att") if k in f})
     if rest:

@@ -1,0 +1,340 @@
+"""The trace's notes: one sentence per cause, from the facts the protocol machines and
+the world give (a :data:`~pmipviz.protocol.why.Note`). The only place that writes them.
+
+``describe(note)`` is what the composition root (the CLI, the TUI, the exports) hands
+to ``World`` / ``Simulation`` / ``headless.run``; a run that nobody reads the notes of
+never calls it. The sentences are the ones the machines wrote before, word for word
+(trace files keep their notes), references in parentheses included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from ipaddress import IPv6Address, IPv6Network
+from typing import Any
+
+from pmipviz.protocol.constants import HI_NAMES, status_name
+from pmipviz.protocol.mag import short_iface
+from pmipviz.protocol.options import address_text
+from pmipviz.protocol.why import Note, Why
+from pmipviz.sim.why import SimWhy
+
+
+def describe(note: Note) -> str:
+    """The sentence of ``note``."""
+    return _SENTENCES[note[0]](*note[1:])
+
+
+def _hnps(hnps: Iterable[IPv6Network]) -> str:
+    return ", ".join(address_text(p) for p in hnps)
+
+
+def _status(status: int) -> str:
+    return f"{status} {status_name(status)}"
+
+
+def _short(node: str) -> str:
+    """A node's name, or an MN interface's short name (``mn1/IF1``)."""
+    return short_iface(node) if "/" in node else node
+
+
+def _address(address: IPv6Address | None) -> str:
+    return address_text(address) if address else "-"
+
+
+# -- MAG: attachment and registration --------------------------------------------------
+
+def _pbu_back(mag: str, key: str, hi: int) -> str:
+    return (f"{mag} sends a PBU (HI={hi}, {HI_NAMES.get(hi)}) for {short_iface(key)}, back "
+            "from another MAG (§6.9.1.1)")
+
+
+def _pbu_attach(mag: str, key: str, hi: int) -> str:
+    return (f"{mag} sends a PBU (HI={hi}, {HI_NAMES.get(hi, str(hi))}) for "
+            f"{short_iface(key)} to the LMA (§6.9.1.1)")
+
+
+def _late_pba(mag: str, key: str, hnps: tuple[IPv6Network, ...], ft: bool) -> str:
+    fate = ("caches what comes for it, to send it back up with the rest" if ft
+            else "drops what comes for it as undeliverable")
+    return (f"{mag} gets the PBA to the registration of {short_iface(key)} after it began to "
+            f"de-register it: the LMA routes {_hnps(hnps)} here until the DeReg PBU arrives, "
+            f"so {mag} notes the prefix and {fate}")
+
+
+def _ignore_pba(mag: str, seq: int, orphans: tuple[IPv6Network, ...]) -> str:
+    text = f"{mag} ignores a PBA with sequence {seq}: no PBU is waiting for it"
+    if orphans:
+        text += (f"; the LMA routes {_hnps(orphans)} here for now, so it will send what comes "
+                 "for it back up once")
+    return text
+
+
+def _bul_detect(mag: str, key: str, ft: bool) -> str:
+    caching = " and keeps caching its packets (draft step 2)" if ft else ""
+    return f"{mag} detects that {short_iface(key)} is unreachable{caching}"
+
+
+def _link_down(mag: str, key: str, ft: bool, detection_ms: float) -> str:
+    fate = f"{mag} caches them (draft step 2)" if ft else "they are lost (RFC 5213 has no cache)"
+    return (f"{mag}'s link to {short_iface(key)} is down: the packets it sends there fail at "
+            f"the link layer and {fate}; it will declare the interface unreachable after "
+            f"{detection_ms:g} ms")
+
+
+# -- MAG: data --------------------------------------------------------------------------
+
+def _came(mag: str, n: int, bounced: str | None) -> str:
+    if bounced is not None:
+        return (f"n={n} comes back from the link to {short_iface(bounced)}, which {mag} no "
+                "longer serves")
+    return f"{mag} no longer serves this MN"
+
+
+def _drop_loop(mag: str, n: int, bounced: str | None) -> str:
+    return (f"{_came(mag, n, bounced)}, and {mag} already sent n={n} back up once (the LMA "
+            "still routes it here): dropped rather than looping")
+
+
+def _send_back_up(mag: str, n: int, bounced: str | None) -> str:
+    return (f"{_came(mag, n, bounced)}: it sends n={n} back up the tunnel for the LMA to route "
+            "it on (draft step 6)")
+
+
+# -- LMA ----------------------------------------------------------------------------------
+
+def _create(mn_id: str, mag: str, ft: bool, case: str) -> str:
+    extension = " with the MN's shared HNP (draft §3.2)" if ft else ""
+    return (f"LMA creates a Binding Cache entry for {mn_id} via {mag}{extension} (new mobility "
+            f"session, §5.4.1 case {case})")
+
+
+def _dereg_hold(mn_id: str, mag: str, hold_ms: float) -> str:
+    return (f"LMA accepts the de-registration of {mn_id} via {mag}: it holds the entry for "
+            f"MinDelayBeforeBCEDelete ({hold_ms:.0f} ms) and drops the MN's traffic meanwhile "
+            "(§5.3.5)")
+
+
+def _reject_clock(skew_ms: float, window_ms: float) -> str:
+    return (f"its timestamp is {skew_ms:.0f} ms off the LMA's clock, outside the "
+            f"{window_ms:.0f} ms TimestampValidityWindow (§5.5)")
+
+
+_SENTENCES: dict[str, Callable[..., str]] = {
+    # MAG: attachment and registration
+    Why.RA_AGAIN: lambda mag, key: (f"{mag} answers the RS of {short_iface(key)} with an RA "
+                                    "(already registered)"),
+    Why.BUL_BACK: lambda mag, key: f"{mag} sees {short_iface(key)} come back and registers it "
+                                   "again",
+    Why.PBU_BACK: _pbu_back,
+    Why.BUL_ADD: lambda mag, key: (f"{mag} adds {short_iface(key)} to its Binding Update List "
+                                   "(§6.1)"),
+    Why.PBU_ATTACH: _pbu_attach,
+    Why.BUL_RETRY: lambda mag, key: (f"{mag} may not use that prefix for {short_iface(key)} "
+                                     "(155): it asks for a new one (§6.9.1.2)"),
+    Why.PBU_ALL_ZERO: lambda mag, key: (f"{mag} sends a PBU with an ALL_ZERO HNP for "
+                                        f"{short_iface(key)} (§6.9.1.2)"),
+    Why.BUL_REJECTED: lambda mag, key, status: (
+        f"{mag} learns the LMA rejected {short_iface(key)} ({_status(status)}): it will not "
+        "advertise a prefix or forward its packets (§6.9.1.2)"),
+    Why.BUL_REGISTERED: lambda mag, key, hnps: (
+        f"{mag} marks {short_iface(key)} registered with HNP {_hnps(hnps)} and sets up the "
+        "tunnel route (§6.9.1.2)"),
+    Why.RA_REGISTERED: lambda mag, key, hnps: (
+        f"{mag} advertises {_hnps(hnps)} to {short_iface(key)} in a Router Advertisement "
+        "(§6.9.1.2)"),
+    Why.LATE_PBA: _late_pba,
+    Why.IGNORE_PBA: _ignore_pba,
+    Why.BUL_REREG: lambda mag, key: (f"{mag} re-registers {short_iface(key)} before its "
+                                     "lifetime ends (§6.9.1.3)"),
+    Why.PBU_REREG: lambda mag, key: (f"{mag} sends a re-registration PBU (HI=5) for "
+                                     f"{short_iface(key)} (§6.9.1.3)"),
+    Why.BUL_GIVEUP: lambda mag, key, attempts: (
+        f"{mag} gives up registering {short_iface(key)}: no PBA after {attempts} tries "
+        "(RFC 6275 §11.8)"),
+    Why.PBU_RETX: lambda mag, key, waited_ms: (
+        f"{mag} retransmits the PBU for {short_iface(key)}: no PBA within {waited_ms:.0f} ms "
+        "(RFC 6275 §11.8, back-off)"),
+    Why.BUL_DETECT: _bul_detect,
+    Why.PBU_DEREG: lambda mag, key: (f"{mag} sends the DeReg PBU (lifetime 0, HI=4) for "
+                                     f"{short_iface(key)} to the LMA (§6.9.1.4)"),
+    Why.BUL_REMOVE: lambda mag, key, reason: (
+        f"{mag} removes {short_iface(key)} from its Binding Update List: {describe(reason)} "
+        "(§6.9.1.4)"),
+    Why.REMOVE_REFUSED: lambda status: (f"the LMA refused the de-registration "
+                                        f"({_status(status)}), and the interface is gone all "
+                                        "the same"),
+    Why.REMOVE_CONFIRMED: lambda: "the PBA confirms the de-registration",
+    Why.REMOVE_TIMEOUT: lambda timeout_ms: (f"no PBA came within INITIAL_BINDACK_TIMEOUT "
+                                            f"({timeout_ms:.0f} ms)"),
+    Why.REMOVE_GONE: lambda: "the interface is gone",
+    Why.LINK_DOWN: _link_down,
+    Why.LINK_UP: lambda mag, key: (f"{mag}'s link to {short_iface(key)} is back before the "
+                                   "failure was detected"),
+    # MAG: data
+    Why.UNCACHE_UP: lambda mag, n, occupancy, cap: (
+        f"{mag} takes n={n} out of its cache ({occupancy}/{cap} left) (draft step 6)"),
+    Why.FORWARD_CACHED_UP: lambda mag, n: (f"{mag} sends cached packet n={n} up its tunnel to "
+                                           "the LMA (draft step 6)"),
+    Why.UNCACHE_DOWN: lambda mag, n, key, occupancy, cap: (
+        f"{mag} takes n={n} out of its cache to deliver it to {short_iface(key)} "
+        f"({occupancy}/{cap} left)"),
+    Why.FORWARD_CACHED_DOWN: lambda mag, n, key: (f"{mag} forwards cached n={n} to "
+                                                  f"{short_iface(key)}"),
+    Why.FORWARD: lambda mag, n, key: f"{mag} forwards n={n} to {short_iface(key)}",
+    Why.DROP_LINK_DOWN: lambda mag, n, key: (f"{mag} cannot deliver n={n}: {short_iface(key)} "
+                                             "is down (RFC 5213 has no cache)"),
+    Why.DROP_NO_BINDING: lambda mag, dst, n: f"{mag} has no binding for {dst}; n={n} is dropped",
+    Why.DROP_LOOP: _drop_loop,
+    Why.SEND_BACK_UP: _send_back_up,
+    Why.CACHE_FULL: lambda mag, cap, n: f"{mag}'s cache is full ({cap}/{cap}); n={n} is dropped",
+    Why.CACHE: lambda mag, key, n, occupancy, cap: (
+        f"{mag} cannot reach {short_iface(key)} and caches n={n} ({occupancy}/{cap}) "
+        "(draft step 2)"),
+    Why.UPLINK_NO_BINDING: lambda mag, key, n: (f"{mag} has no binding for {short_iface(key)}; "
+                                                f"n={n} is dropped"),
+    Why.REVERSE_TUNNEL: lambda mag, n: f"{mag} reverse-tunnels n={n} to the LMA",
+    # LMA
+    Why.PBA_ACCEPT: lambda why, mag, mn_id, hnps: (
+        f"LMA sends a PBA (status 0, accepted: {describe(why)}) to {mag} for {mn_id}, HNP "
+        f"{_hnps(hnps)}"),
+    Why.PBA_REJECT: lambda mag, status, why: (f"LMA rejects {mag}'s PBU with status "
+                                              f"{status} ({status_name(status)}): "
+                                              f"{describe(why)}"),
+    Why.IGNORE_LOOKUP: lambda mag, mn_id, case: (
+        f"LMA silently ignores {mag}'s DeReg PBU for {mn_id}: no matching session ({case}, "
+        "§5.4.1)"),
+    Why.IGNORE_DEREG: lambda mag, mn_id, entry_mag: (
+        f"LMA ignores {mag}'s DeReg PBU for {mn_id}: the entry's Proxy-CoA is {entry_mag}, "
+        f"not {mag} (§5.3.5)"),
+    Why.WAIT: lambda mag, mn_id: (f"LMA holds {mag}'s PBU (HI=4) for {mn_id} until the old MAG "
+                                  "de-registers or MaxDelayBeforeNewBCEAssign passes "
+                                  "(§5.4.1.2)"),
+    Why.MULTIHOMING: lambda mn_id, mag: (f"LMA sets M=1 on {mn_id}'s entry via {mag}: PBUs with "
+                                         "the same MN-ID now come from different MAGs "
+                                         "(draft §3.1)"),
+    Why.CREATE: _create,
+    Why.UPDATE: lambda mn_id, mag, why, case: (f"LMA updates {mn_id}'s entry via {mag}: "
+                                               f"{describe(why)} (§5.4.1 case {case})"),
+    Why.UPDATE_REVIVE: lambda: ("a valid PBU during the MinDelayBeforeBCEDelete wait revives "
+                                "it (§5.3.5)"),
+    Why.UPDATE_RESTORE: lambda: "the interface is back: S=1 again (draft §3.1)",
+    Why.UPDATE_HANDOFF: lambda old_mag: f"handoff from {old_mag} (§5.3.4)",
+    Why.UPDATE_REREG: lambda: "re-registration extends the lifetime (§5.3.3)",
+    Why.ACCEPT_NEW: lambda: "new mobility session",
+    Why.ACCEPT_DEREG_KEPT: lambda: "de-registration: S=0, entry kept",
+    Why.ACCEPT_DEREG: lambda: "de-registration accepted",
+    Why.DEREG_KEPT: lambda mn_id, mag: (f"LMA updates the BCE entry for {mn_id}: S=0 on the "
+                                        f"{mag} entry, which is kept (draft §3.2 step 4)"),
+    Why.DEREG_HOLD: _dereg_hold,
+    Why.DELETE_EXPIRE: lambda key, lifetime_s: (f"LMA deletes {key}: its lifetime "
+                                                f"({lifetime_s} s) expired without "
+                                                "re-registration"),
+    Why.DELETE_HOLD: lambda key: f"LMA deletes {key} after MinDelayBeforeBCEDelete (§5.3.5)",
+    Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
+                                   "has nowhere to go"),
+    Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
+    Why.REROUTE: lambda mn_id, old_mag, mag: (f"LMA re-routes {mn_id}'s traffic at once from "
+                                              f"{old_mag} to {mag}, whose entry has S=1 "
+                                              "(draft §3.2)"),
+    Why.TUNNEL_UP: lambda tunnel, mag: (f"LMA sets up {tunnel}, the bi-directional tunnel to "
+                                        f"{mag} (§5.6.1)"),
+    Why.TUNNEL_DOWN: lambda tunnel: f"LMA tears down {tunnel}: no MN uses it any more (§5.6.1)",
+    # LMA: why a PBU is rejected
+    Why.REJECT_NO_MN_ID: lambda: "the PBU has no MN-ID option (§5.3.1)",
+    Why.REJECT_TWICE: lambda option: f"the {option} option appears twice (§8.1)",
+    Why.REJECT_NOT_PROXY: lambda: "the P flag is not set: not a proxy registration",
+    Why.REJECT_NOT_MAG: lambda src: (f"{src} is not a MAG authorized for proxy registration "
+                                     "(§5.3.1)"),
+    Why.REJECT_UNKNOWN_MN: lambda mn_id: f"{mn_id} is not in this LMA's policy store (§5.3.1)",
+    Why.REJECT_NO_TIMESTAMP: lambda: "no Timestamp option while timestamps are in use (§5.5)",
+    Why.REJECT_CLOCK: _reject_clock,
+    Why.REJECT_NO_HNP: lambda: "the PBU has no HNP option (§5.3.1)",
+    Why.REJECT_NO_HI: lambda: "the PBU has no HI option (§5.3.1)",
+    Why.REJECT_NO_ATT: lambda: "the PBU has no Access Technology Type option (§5.3.1)",
+    Why.REJECT_LOOKUP: lambda case: f"the §5.4.1 lookup ({case}) rejects it",
+    Why.REJECT_OLDER: lambda: "its timestamp is older than the one last accepted (§5.5)",
+    Why.REJECT_POOL: lambda: "the prefix pool is exhausted",
+    Why.REJECT_PREFIX: lambda prefixes, mn_id: (f"it asks for {_hnps(prefixes)}, which this "
+                                                f"LMA cannot give to {mn_id} (§5.3.2)"),
+}
+
+
+# -- the world: links, the MN host, faults, flows, the LMA's data plane -----------------------
+
+_LMA_DROP_WHY = {
+    "no_binding": "it has no binding with S=1 for that prefix",
+    "dereg_hold": "the entry is de-registered and RFC 5213 §5.3.5 drops the MN's traffic "
+                  "during MinDelayBeforeBCEDelete",
+}
+
+
+def _ttl(node: str, n: int, hops: int) -> str:
+    return (f"{_short(node)} drops n={n}: it has crossed {hops} hops (its hop limit ran out, a "
+            "routing loop)")
+
+
+def _deliver(node: str, n: int, flow: int, cached: bool) -> str:
+    via = " (it went through a MAG cache)" if cached else ""
+    return f"{_short(node)} receives n={n} of flow {flow}{via}"
+
+
+_SENTENCES.update({
+    SimWhy.LINK_LOSS: lambda msg, src, dst, loss: (
+        f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link (loss {loss:g})"),
+    SimWhy.RECV: lambda dst, msg, src: f"{_short(dst)} receives the {msg} from {_short(src)}",
+    SimWhy.RECV_PBU: lambda mag, dereg, seq, hi: (
+        f"LMA receives {mag}'s {'DeReg PBU' if dereg else 'PBU'} (seq {seq}, HI={hi})"),
+    SimWhy.RECV_PBA: lambda mag, seq, status: (f"{mag} receives the PBA (seq {seq}, status "
+                                               f"{_status(status)})"),
+    SimWhy.RECV_DATA: lambda dst, n, src: f"{_short(dst)} receives n={n} from {_short(src)}",
+    SimWhy.RS: lambda key, mag: f"{short_iface(key)} sends a Router Solicitation to {mag}",
+    SimWhy.RA_LOST: lambda mag, key: (f"the RA from {mag} never reaches {short_iface(key)}: the "
+                                      "link is down"),
+    SimWhy.RA_RECV: lambda key, address, hnps: (
+        f"{short_iface(key)} receives the RA and configures {_address(address)} from "
+        f"{_hnps(hnps)}"),
+    SimWhy.ADDRESS: lambda key, address: (f"{short_iface(key)} now has the address "
+                                          f"{_address(address)}"),
+    SimWhy.ATTACH: lambda key, mag, again: (f"{short_iface(key)} "
+                                            f"{'re-attaches to' if again else 'attaches to'} "
+                                            f"{mag}"),
+    SimWhy.IFACE_BROKEN: lambda key: f"{short_iface(key)} is broken",
+    SimWhy.IFACE_REPAIRED: lambda key: f"{short_iface(key)} is repaired",
+    SimWhy.IFACE_DOWN: lambda key: f"{short_iface(key)} is down",
+    SimWhy.IFACE_LEAVES: lambda key, mag: f"{short_iface(key)} leaves {mag}",
+    SimWhy.WAITS_FOR_RESTORE: lambda key, mag: (f"{short_iface(key)} would attach to {mag} now, "
+                                                "but it is broken: it waits for a restore"),
+    SimWhy.BREAK_EARLY: lambda key: (f"{short_iface(key)} breaks before it has attached: it will "
+                                     "not attach until it is restored"),
+    SimWhy.ALREADY_DOWN: lambda key: (f"{short_iface(key)} is already down: breaking it changes "
+                                      "nothing"),
+    SimWhy.BREAKS: lambda key, mag: f"{short_iface(key)} breaks: {mag} can no longer reach it",
+    SimWhy.REPAIRED_ATTACHES: lambda key, mag: (f"{short_iface(key)} is repaired and attaches "
+                                                f"to {mag}"),
+    SimWhy.REPAIRED_EARLY: lambda key: (f"{short_iface(key)} is repaired before its time to "
+                                        "attach"),
+    SimWhy.ALREADY_UP: lambda key: (f"{short_iface(key)} is already up: restoring it changes "
+                                    "nothing"),
+    SimWhy.COMES_BACK: lambda key, mag: f"{short_iface(key)} comes back on {mag}",
+    SimWhy.ALREADY_ON: lambda key, mag: (f"{short_iface(key)} is already on {mag}: moving it "
+                                         "changes nothing"),
+    SimWhy.MOVES: lambda key, old_mag, mag: (f"{short_iface(key)} moves from {old_mag} to {mag} "
+                                             "(handoff between MAGs)"),
+    SimWhy.NO_ADDRESS: lambda cn, mn_id: f"{cn} has no address for {mn_id} yet",
+    SimWhy.CN_SENDS: lambda cn, n, mn_id: f"{cn} sends n={n} to {mn_id}",
+    SimWhy.NO_IFACE: lambda mn_id, n: f"{mn_id} has no working interface to send n={n}",
+    SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
+    SimWhy.TTL: _ttl,
+    SimWhy.LMA_TO_CN: lambda n, cn: f"LMA forwards n={n} to {cn}",
+    SimWhy.LMA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
+                                             f"{_LMA_DROP_WHY.get(reason, reason)}"),
+    SimWhy.LMA_TUNNEL: lambda cached, n, mag, tunnel: (
+        f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
+    SimWhy.DELIVER: _deliver,
+})
+
+
+def causes() -> frozenset[Any]:
+    """Every cause this module has a sentence for."""
+    return frozenset(_SENTENCES)
