@@ -1,81 +1,16 @@
-"""Metrics (DESIGN.md, `run --json`) folded from the trace events alone."""
+"""Metrics (DESIGN.md, `run --json`) folded from the trace events alone: the DATA
+counters the TUI shows too (``Counters``), plus the handovers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pmipviz.scenario.model import Scenario
+from pmipviz.sim.counters import Counters, DeliveryWindow, FlowCounters
 from pmipviz.sim.trace import TraceEvent
 
-
-class DeliveryWindow:
-    """Which packet numbers of one flow were delivered, in memory bounded by the
-    packets still outstanding rather than by the run's length.
-
-    Every number below ``low`` is settled: delivered, or dropped (a drop is a
-    packet's fate: the model never copies a packet, so a dropped number is never
-    delivered afterwards). ``delivered`` and ``dropped`` hold the settled numbers at
-    or above ``low``; ``low`` moves up past every settled number, so the sets only
-    hold what was settled after the oldest packet still in flight or in a cache.
-    A delivery below ``low`` is therefore a repeat of an earlier delivery."""
-
-    __slots__ = ("delivered", "dropped", "low")
-
-    def __init__(self) -> None:
-        self.low = 0
-        self.delivered: set[int] = set()
-        self.dropped: set[int] = set()
-
-    def deliver(self, n: int) -> bool:
-        """Record a delivery of ``n``; True when ``n`` had been delivered before."""
-        if n < self.low or n in self.delivered:
-            return True
-        self.delivered.add(n)
-        self.dropped.discard(n)  # cannot happen in the model; stay exact if it does
-        if n == self.low:
-            self._advance()
-        return False
-
-    def drop(self, n: int) -> None:
-        """Record that a packet numbered ``n`` was dropped."""
-        if n < self.low or n in self.delivered:
-            return
-        self.dropped.add(n)
-        if n == self.low:
-            self._advance()
-
-    def _advance(self) -> None:
-        low, delivered, dropped = self.low, self.delivered, self.dropped
-        while True:
-            if low in delivered:
-                delivered.remove(low)
-            elif low in dropped:
-                dropped.remove(low)
-            else:
-                break
-            low += 1
-        self.low = low
-
-    def __len__(self) -> int:
-        """Numbers held (the memory the window costs, in set elements)."""
-        return len(self.delivered) + len(self.dropped)
-
-
-@dataclass
-class _FlowStats:
-    src: str
-    dst: str
-    mn_id: str
-    sent: int = 0
-    delivered: int = 0
-    lost: int = 0
-    reordered: int = 0
-    duplicated: int = 0
-    max_n: int = -1
-    last_ms: float | None = None
-    max_gap_ms: float = 0.0
-    seen: DeliveryWindow = field(default_factory=DeliveryWindow)
+__all__ = ["DeliveryWindow", "Metrics"]
 
 
 @dataclass
@@ -104,69 +39,44 @@ class _Handover:
         }
 
 
-class Metrics:
-    """A sink that folds the trace into the metrics of DESIGN.md."""
+class Metrics(Counters):
+    """A sink that folds the trace into the metrics of DESIGN.md: the DATA counters
+    (one fold with the TUI's, ``Counters``) and the handovers."""
 
     def __init__(self, scenario: Scenario, mode: str, seed: int) -> None:
+        super().__init__(scenario)
         self.scenario = scenario
         self.mode = mode
         self.seed = seed
         self.events = 0
-        self.sent = 0
-        self.delivered = 0
-        self.lost = 0
-        self.lost_by_reason: dict[str, int] = {}
-        self.buffer_peak = {m.name: 0 for m in scenario.mags}
-        self.flows = []
-        for f in scenario.flows:
-            mn = f.dst if any(c.name == f.src for c in scenario.cns) else f.src
-            self.flows.append(_FlowStats(f.src, f.dst, mn))
         self.handovers: list[_Handover] = []
         self._open: dict[str, _Handover] = {}  # by interface key
         self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
         self.wall_s = 0.0
 
+    # a run's metrics are one object, not a value (``Counters`` compares by value)
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
     def __call__(self, ev: TraceEvent) -> None:
         self.events += 1
-        kind = ev.kind
         if ev.msg == "DATA":
-            f = ev.fields
-            if kind == "send" and f["hop"] == 0:
-                self.sent += 1
-                self.flows[f["flow"]].sent += 1
-            elif kind == "deliver":
-                self._deliver(ev)
-            elif kind == "drop":
-                self.lost += 1
-                reason = f["reason"]
-                self.lost_by_reason[reason] = self.lost_by_reason.get(reason, 0) + 1
-                fs = self.flows[f["flow"]]
-                fs.lost += 1
-                fs.seen.drop(f["n"])
-            elif kind == "buffer" and f["op"] == "in":
-                peak = self.buffer_peak.get(ev.node, 0)
-                if f["occupancy"] > peak:
-                    self.buffer_peak[ev.node] = f["occupancy"]
-        elif kind == "fault":
+            fs = self.fold(ev)
+            if fs is not None and self._waiting:
+                self._delivered(fs, ev)
+        elif ev.kind == "fault":
             self._fault(ev)
         elif self._open:
             self._signalling(ev)
 
-    def _deliver(self, ev: TraceEvent) -> None:
-        f = ev.fields
-        fs = self.flows[f["flow"]]
-        n = f["n"]
-        if fs.seen.deliver(n):
-            fs.duplicated += 1
-        else:
-            fs.delivered += 1
-            self.delivered += 1
-        if n < fs.max_n:
-            fs.reordered += 1
-        fs.max_n = max(fs.max_n, n)
-        if fs.last_ms is not None:
-            fs.max_gap_ms = max(fs.max_gap_ms, ev.t_ms - fs.last_ms)
-        fs.last_ms = ev.t_ms
+    @property
+    def buffer_peak(self) -> dict[str, int]:
+        """The most packets each MAG's cache held at once."""
+        return {name: c.peak for name, c in self.caches.items()}
+
+    def _delivered(self, fs: FlowCounters, ev: TraceEvent) -> None:
+        """A delivery ends the wait for the first delivery (and for the first on a
+        new path) of the MN's open handovers."""
         waiting = self._waiting.get(fs.mn_id)
         if not waiting or "/" not in ev.node:  # only deliveries to the MN's interfaces
             return
@@ -216,10 +126,6 @@ class Metrics:
         if ho is not None and ho in self._waiting.get(ho.mn_id, []):
             self._waiting[ho.mn_id].remove(ho)
 
-    @property
-    def queued(self) -> int:
-        return self.sent - self.delivered - self.lost
-
     def to_dict(self) -> dict[str, Any]:
         """The `run --json` document."""
         return {
@@ -234,7 +140,7 @@ class Metrics:
             "lost_by_reason": dict(sorted(self.lost_by_reason.items())),
             "duplicated": sum(f.duplicated for f in self.flows),
             "reordered": sum(f.reordered for f in self.flows),
-            "buffer_peak": dict(self.buffer_peak),
+            "buffer_peak": self.buffer_peak,
             "flows": [
                 {"from": f.src, "to": f.dst, "sent": f.sent, "delivered": f.delivered,
                  "lost": f.lost, "reordered": f.reordered, "max_gap_ms": round(f.max_gap_ms, 6)}

@@ -1,5 +1,6 @@
 """The MAGs' caches (occupancy bar, cached-in, flushed, overflow drops) and the
-flows' counters (sent, delivered, lost, reordered)."""
+flows' counters (sent, delivered, lost, reordered): the metrics' own counters
+(``pmipviz.sim.counters``), so "delivered" counts a packet once, as ``run --json``."""
 
 from __future__ import annotations
 
