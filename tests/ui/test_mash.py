@@ -71,11 +71,10 @@ class MashApp(PilotApp):
 def burst(app: PmipvizApp, keys: Iterable[str]) -> None:
     """Queue key events the way a terminal read delivers several at once: no
     waiting (no layout) between them."""
-    assert app._driver is not None
     for key in keys:
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)
 
 
 async def mash(app: MashApp, pilot: Pilot[None], rng: random.Random, count: int) -> None:
