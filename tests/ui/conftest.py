@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from .pilot_app import SIZE, PilotApp
+from tests.ui.pilot_app import SIZE, PilotApp
 
 
 def pytest_configure(config: pytest.Config) -> None:
