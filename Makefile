@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 storm: $(STAMP)
-	PMIPVIZ_STORM_EXAMPLES=$${PMIPVIZ_STORM_EXAMPLES:-2000} $(BIN)/python -m pytest -n 2 tests/test_storm.py --hypothesis-show-statistics
+	PMIPVIZ_STORM_EXAMPLES=$${PMIPVIZ_STORM_EXAMPLES:-2000} $(BIN)/python -m pytest -n 2 tests/sim/test_storm.py --hypothesis-show-statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check pmipviz tests benchmarks

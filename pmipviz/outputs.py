@@ -69,7 +69,7 @@ def _identity(path: str) -> tuple[str, tuple[int, int] | None]:
     return real, (st.st_dev, st.st_ino)
 
 
-def _in_place(shown: str) -> bool:
+def in_place(shown: str) -> bool:
     """True for a path through ``/proc`` (``/dev/stdout``, ``/dev/fd/3``, ``/proc/self/fd/1``,
     or a symlink to one): it may lead to a regular file another process has open (the
     shell's ``> out``), which must be written, not replaced. ``/dev/shm/x`` is not."""
@@ -137,7 +137,7 @@ class AtomicOutput:
             raise _named(err, self.shown) from None
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), self.shown)
-        if (st is not None and not stat.S_ISREG(st.st_mode)) or _in_place(self.shown):
+        if (st is not None and not stat.S_ISREG(st.st_mode)) or in_place(self.shown):
             fd = self._open_in_place()
         else:
             self.target = os.path.realpath(self.shown)  # a symlink is written through

@@ -21,6 +21,10 @@ log = logging.getLogger("pmipviz.serve")
 class PatientDownloadManager(DownloadManager):
     """textual-serve's download manager with a 30 s chunk timeout that ends cleanly."""
 
+    def is_active(self, delivery_key: str) -> bool:
+        """True while the download ``delivery_key`` is under way."""
+        return delivery_key in self._active_downloads
+
     async def download(self, delivery_key: str) -> AsyncGenerator[bytes, None]:
         app_service = await self._get_app_service(delivery_key)
         download = self._active_downloads[delivery_key]

@@ -76,6 +76,21 @@ class Simulation:
         """Events known so far (the whole run once ``complete``)."""
         return len(self.trace)
 
+    @property
+    def snapshot_positions(self) -> list[int]:
+        """The cursors at which the view is snapshotted, in order."""
+        return sorted(self._snapshots)
+
+    @property
+    def snapshot_bytes(self) -> int:
+        """What the snapshots hold, in bytes."""
+        return sum(map(len, self._snapshots.values()))
+
+    @property
+    def journal_length(self) -> int:
+        """Events applied since the latest snapshot (``back`` undoes them one by one)."""
+        return len(self._journal)
+
     def _fill(self, count: int) -> None:
         """Generate until at least ``count`` events exist or the run is over."""
         env = self.world.env

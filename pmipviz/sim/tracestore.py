@@ -119,6 +119,11 @@ class TraceStore(Sequence[TraceEvent]):
             self._cache.popitem(last=False)
 
     @property
+    def decoded_blocks(self) -> int:
+        """Sealed blocks held decoded (at most ``cached_blocks``)."""
+        return len(self._cache)
+
+    @property
     def compressed_bytes(self) -> int:
         """Bytes held by the sealed blocks (for the benchmark)."""
         return sum(len(b) for b in self._sealed)

@@ -1,0 +1,1 @@
+"""The tests of pmipviz, one package per layer of the code (see the README, Testing)."""

@@ -1,0 +1,171 @@
+"""The storm's checks, shared by test_storm.py and test_properties.py:
+run a scenario to its drain time (twice, for determinism) and check conservation per
+flow, trace order, one fate per packet, drain to ``queued == 0``, and the ft no-loss
+preconditions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pmipviz.protocol.constants import (
+    INITIAL_BINDACK_TIMEOUT_MS,
+    MAX_BINDACK_TIMEOUT_MS,
+    MIN_DELAY_BEFORE_BCE_DELETE_MS,
+)
+from pmipviz.scenario import Scenario
+from pmipviz.sim.headless import run
+from pmipviz.sim.trace import JsonlSink, TraceEvent
+
+REASONS = {"link_down", "dereg_hold", "no_binding", "buffer_overflow", "link_loss",
+           "no_address", "ttl"}
+
+
+def drain_until(sc: Scenario) -> float:
+    """When a run is over: the last attachment, fault or flow stop, then long enough
+    for the PBU back-off to give up, MinDelayBeforeBCEDelete, two lifetimes, and the
+    slowest path a packet can take through every MAG's cache."""
+    last = max([f.at_ms for f in sc.faults] + [f.stop_ms for f in sc.flows]
+               + [i.attach_ms for mn in sc.mns for i in mn.interfaces])
+    backoff, t = 0.0, INITIAL_BINDACK_TIMEOUT_MS
+    while t <= MAX_BINDACK_TIMEOUT_MS:
+        backoff, t = backoff + t, t * 2
+    slowest_visit = (max(m.detection_ms + m.access_delay_ms for m in sc.mags)
+                     + INITIAL_BINDACK_TIMEOUT_MS + 2 * max(ln.delay_ms for ln in sc.links)
+                     + 4 * sc.processing_ms)
+    return (last + backoff + MIN_DELAY_BEFORE_BCE_DELETE_MS + 2 * sc.lma.lifetime_s * 1000
+            + len(sc.mags) * slowest_visit)
+
+
+# -- the checks -----------------------------------------------------------------
+
+class _Sha:
+    """A text stream that only hashes what is written."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self.h.update(text.encode())
+        return len(text)
+
+
+@dataclass
+class TraceCheck:
+    """A sink that checks order and one fate per packet as the trace streams by, and
+    keeps what the no-loss preconditions need."""
+
+    scenario: Scenario
+    i: int = 0
+    t_ms: float = 0.0
+    sent: Counter[int] = field(default_factory=Counter)  # per flow
+    delivered: Counter[int] = field(default_factory=Counter)
+    lost: Counter[int] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    open: dict[int, int] = field(default_factory=dict)  # pid -> flow, not ended yet
+    addressed: dict[str, float] = field(default_factory=dict)  # iface -> first address
+    uplink_sends: dict[tuple[int, str], list[float]] = field(default_factory=dict)
+    buffer_events: int = 0
+
+    def __call__(self, ev: TraceEvent) -> None:
+        assert ev.i == self.i, (ev.i, self.i)
+        assert ev.t_ms >= self.t_ms, (ev.i, ev.t_ms, self.t_ms)
+        self.i += 1
+        self.t_ms = ev.t_ms
+        if ev.kind == "state" and ev.fields.get("table") == "iface" \
+                and ev.fields.get("cause") == "address":
+            self.addressed.setdefault(ev.node, ev.t_ms)
+        if ev.msg != "DATA":
+            return
+        f = ev.fields
+        pid, flow = f["pid"], f["flow"]
+        if ev.kind == "send" and f["hop"] == 0:
+            assert pid not in self.open, f"pid {pid} sent twice"
+            self.open[pid] = flow
+            self.sent[flow] += 1
+            if "/" in ev.node:
+                self.uplink_sends.setdefault((flow, ev.node), []).append(ev.t_ms)
+        elif ev.kind in ("deliver", "drop"):
+            assert self.open.pop(pid, None) == flow, f"pid {pid} ends twice or never began"
+            if ev.kind == "deliver":
+                spec = self.scenario.flows[flow]
+                assert ev.node == spec.dst or ev.node.startswith(spec.dst + "/"), ev
+                self.delivered[flow] += 1
+            else:
+                assert f["reason"] in REASONS, f["reason"]
+                self.reasons[f["reason"]] += 1
+                self.lost[flow] += 1
+        elif ev.kind == "buffer":
+            self.buffer_events += 1
+
+
+def run_checked(sc: Scenario, mode: str, twice: bool = True) -> TraceCheck:
+    """Run ``sc`` in ``mode`` to its drain time and check every invariant; ``twice``:
+    run it again and compare the JSON-lines traces byte for byte."""
+    until = drain_until(sc)
+    check, sha = TraceCheck(sc), _Sha()
+    metrics, world = run(sc, mode=mode, until_ms=until, sinks=[check, JsonlSink(sha)])
+    if twice:
+        again = _Sha()
+        run(sc, mode=mode, until_ms=until, sinks=[JsonlSink(again)])
+        assert sha.h.digest() == again.h.digest(), "two runs gave different traces"
+    d = metrics.to_dict()
+    queued = Counter(check.open.values())
+    for k, flow in enumerate(d["flows"]):
+        assert check.sent[k] == check.delivered[k] + check.lost[k] + queued[k]
+        assert (flow["sent"], flow["delivered"], flow["lost"]) == \
+            (check.sent[k], check.delivered[k], check.lost[k])
+    assert d["sent"] == d["delivered"] + d["lost"] + d["queued"]
+    assert d["queued"] == len(check.open) == world.queued()
+    assert d["lost_by_reason"] == dict(sorted(check.reasons.items()))
+    assert sum(d["lost_by_reason"].values()) == d["lost"]
+    assert d["duplicated"] == 0
+    assert d["queued"] == 0, f"stuck after draining to {until} ms: {sorted(check.open)[:10]}"
+    if mode == "rfc5213":
+        assert check.buffer_events == 0 and "buffer_overflow" not in check.reasons
+    else:
+        assert "dereg_hold" not in check.reasons
+    return check
+
+
+def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
+    """Whether ft mode must deliver every packet of flow ``k``. In the model:
+
+    1. no link loss on any link, and every MAG's cache holds every packet sent
+       (buffer_packets >= the packets of all flows);
+    2. the MN has an interface that no fault names and that has its address (its RA
+       arrived) before the flow's start_ms: the LMA then always has an entry with S=1
+       for the MN, and the MN always has an interface to send from;
+    3. MN -> CN only: no packet of the flow is on the access link (or waiting for
+       processing) of an interface of the MN at the moment that interface breaks or
+       moves, i.e. none sent on it in [at_ms - access_delay_ms - processing_ms, at_ms];
+       such a packet reaches a MAG that may already have de-registered the interface
+       and is dropped (no_binding). A CN -> MN packet on a breaking access link is not
+       lost: it comes back to the MAG, which caches it or sends it back up.
+
+    The scenarios carry none of the teaching knobs (unauthorized MAGs, omitted
+    options, clock offsets, unknown MNs), which refuse registrations on purpose."""
+    total = sum(check.sent.values())
+    if any(ln.loss > 0 for ln in sc.links) or any(m.buffer_packets < total for m in sc.mags):
+        return False
+    if any(not m.authorized or m.omit_options or m.clock_offset_ms for m in sc.mags) \
+            or not all(mn.known for mn in sc.mns):
+        return False
+    spec = sc.flows[k]
+    downlink = spec.src in {c.name for c in sc.cns}
+    mn = sc.mn(spec.dst if downlink else spec.src)
+    named = {f.interface for f in sc.faults}
+    keys = [f"{mn.id}/{i.name}" for i in mn.interfaces]
+    if not any(key not in named and check.addressed.get(key, spec.start_ms) < spec.start_ms
+               for key in keys):
+        return False
+    if downlink:
+        return True
+    window = max(m.access_delay_ms for m in sc.mags) + sc.processing_ms
+    for fault in sc.faults:
+        if fault.action in ("break", "move") and fault.interface in keys:
+            sends = check.uplink_sends.get((k, fault.interface), [])
+            if any(fault.at_ms - window <= t <= fault.at_ms for t in sends):
+                return False
+    return True

@@ -1,0 +1,215 @@
+"""The trace vocabulary (issue 9): added fields only, and the facts they carry.
+
+The hashes below are the SHA-256 of each shipped scenario's trace, in both modes, made
+by the code before the fields ``noop``, ``case``, ``shared_hnp``, ``mn_id``,
+``interface`` (on state events other than BCE ones) and ``ref`` existed, and before
+the notes moved from the protocol machines and the world to ``lesson.sentences``. The
+current trace with those fields stripped must hash the same: the trace changed only by
+additions, and the notes not at all.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from pmipviz.export.ladder import fault_label
+from pmipviz.lesson.narration import narrate
+from pmipviz.lesson.sentences import describe
+from pmipviz.protocol.vocab import Kind, Msg, Reason
+from pmipviz.scenario import Scenario, load_scenario
+from pmipviz.scenario.model import Fault
+from pmipviz.sim.headless import run
+from pmipviz.sim.metrics import Metrics
+from pmipviz.sim.trace import TraceEvent, event_from_dict
+from pmipviz.ui.session import fault_ifaces
+from pmipviz.ui.widgets.ladder import fault_action
+
+TOOL = Path(__file__).resolve().parents[2] / "tools" / "trace_diff.py"
+
+
+def _tool() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("trace_diff", TOOL)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+trace_diff = _tool()
+
+BASELINE = {  # (scenario, mode): SHA-256
+    ("figure1", "ft"): "5a4b64ac1c2b1cacfcd62dd784d2a84e111b4aa966d8a180022e4e2f41bd4208",
+    ("figure1", "rfc5213"): "a2d56be695d4bc3e7ce68642caec26e55d1986cec92a1b17fde48e8be68ca918",
+    ("move", "ft"): "cdbe2906ba504cfec7ade3db189a8ff78762247a1a081bf0e702986c98f48fd0",
+    ("move", "rfc5213"): "0c19151e3fb33bd013e5faf7e8ccf5c86d28fea2f38e467b3a2a5a9647774449",
+    ("restore", "ft"): "83c04b10df41c6b0f2ff57643a3476ea99c3e5fe2869d9fcc04c6c511fafbbac",
+    ("restore", "rfc5213"): "c4ab06cb09600ffe3850780affbd517b54fb790c7ba0cac50812d9583666c710",
+    ("both-fail", "ft"): "01bc096a31846bbd14336947d9774d6d17ffc08aeaef312334ad5b8f14cec4f0",
+    ("both-fail", "rfc5213"): "135d06509598d4a85e624ca137ccf43cbec74d998b47a04680b8bdd4330082ce",
+    ("bad-mag", "ft"): "506341630ab676437759d9cc912350469f973efd0a35928d5f6b767549ce02d7",
+    ("bad-mag", "rfc5213"): "a43effbc35eff370a9b669255c68699516c4e768f1567d1825f6b078f6396c4c",
+    ("lossy-signaling", "ft"): "4d403ebcca8f4ea1d2566856da534f010d88283c09cdbf0a414a3f60d430f417",
+    ("lossy-signaling", "rfc5213"):
+        "2bababebdff912fa20f3819a9b69b1435e5c72d5bf103d23d1e39c9cfe367761",
+    ("campus", "ft"): "2e19be5a90861ddd6499f08bdb5ae143d3b88e528f09b329a35a58dea839dc58",
+    ("campus", "rfc5213"): "223137f2c7e70ed6cd53f5e1b689f267946150ecf033ed2ac0badfcbede6eb13",
+}
+
+
+@pytest.mark.parametrize(("name", "mode"), sorted(BASELINE))
+def test_trace_changed_only_by_additions(name: str, mode: str) -> None:
+    assert trace_diff.scenario_hash(name, mode) == BASELINE[(name, mode)]
+
+
+def _events(name: str, mode: str) -> list[TraceEvent]:
+    out: list[TraceEvent] = []
+    run(load_scenario(name), mode=mode, sinks=[out.append], describe=describe)
+    return out
+
+
+def test_vocab_serialises_to_the_plain_strings() -> None:
+    assert Kind.STATE == "state" and Msg.PBU == "PBU" and Reason.LINK_LOSS == "link_loss"
+    assert json.dumps({"kind": Kind.FAULT, "reason": Reason.TTL}) == \
+        '{"kind": "fault", "reason": "ttl"}'
+    assert f"{Msg.RA}" == "RA"
+
+
+def _ev(**fields: Any) -> dict[str, Any]:
+    return {"i": 0, "t_ms": 0.0, "kind": "state", "node": "LMA", "peer": None, "msg": None,
+            "fields": fields, "step": None, "note": "x"}
+
+
+def test_additions_only_accepts_new_keys_and_rejects_changes() -> None:
+    old = [_ev(table="bce", key="a", before={"s": 1})]
+    assert trace_diff.additions_only(old, [{**_ev(table="bce", key="a", before={"s": 1},
+                                                   case="5.4.1.1-5a"), "ref": "x"}]) is None
+    assert "became" in trace_diff.additions_only(old, [_ev(table="bce", key="b",
+                                                             before={"s": 1})])
+    # inside a row, a new key is a change, not an addition
+    assert trace_diff.additions_only(old, [_ev(table="bce", key="a",
+                                                before={"s": 1, "m": 0})]) is not None
+    assert "missing" in trace_diff.additions_only(old, [])
+    assert "extra" in trace_diff.additions_only(old, old + old)
+    two = [_ev(key="a"), _ev(key="b")]
+    assert trace_diff.additions_only(two, two[::-1]) is not None  # reordered
+    assert trace_diff.additions_only([{**_ev(), "note": "x"}],
+                                     [{**_ev(), "note": "y"}]) is not None
+
+
+def test_trace_diff_cli(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    old.write_text(json.dumps(_ev(key="a")) + "\n")
+    new.write_text(json.dumps(_ev(key="a", mn_id="mn1")) + "\n")
+    ok = subprocess.run([sys.executable, str(TOOL), str(old), str(new)],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout
+    bad = subprocess.run([sys.executable, str(TOOL), str(new), str(old)],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and "mn_id" in bad.stdout
+    missing = subprocess.run([sys.executable, str(TOOL), str(old), str(tmp_path / "no")],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_fault_events_say_whether_they_change_nothing() -> None:
+    base = load_scenario("figure1")
+    if1, if2 = "mn1@example.org/IF1", "mn1@example.org/IF2"
+    extra = (Fault(1500, "break", if1), Fault(1600, "restore", if2),
+             Fault(1700, "move", if2, "MAG2"), Fault(1800, "move", if2, "MAG1"))
+    sc = replace(base, faults=tuple(sorted((*base.faults, *extra), key=lambda f: f.at_ms)))
+    faults: list[TraceEvent] = []
+    run(sc, sinks=[lambda ev: faults.append(ev) if ev.kind == "fault" else None],
+        describe=describe)
+    noop = [(ev.fields["action"], ev.fields["noop"]) for ev in faults]
+    assert noop == [("break", False), ("break", True), ("restore", True), ("move", True),
+                    ("move", False)]
+    for ev in faults:
+        assert ev.fields["noop"] == ("changes nothing" in ev.note)
+
+
+def test_state_events_name_the_mn_interface() -> None:
+    evs = [ev for ev in _events("figure1", "ft") if ev.kind == "state"]
+    for ev in evs:
+        f = ev.fields
+        if f["table"] in ("bce", "bul", "iface"):
+            assert f["mn_id"] == "mn1@example.org", ev
+            assert f["interface"] in ("IF1", "IF2"), ev
+        if f["table"] == "bce":
+            assert "case" in f and isinstance(f["shared_hnp"], bool)
+    registers = [ev for ev in evs if ev.fields["table"] == "bce"
+                 and ev.fields["cause"] == "register"]
+    assert registers
+    for ev in registers:
+        assert ev.fields["case"] and f"case {ev.fields['case']}" in ev.note
+        assert ev.fields["shared_hnp"] is True
+    rfc = [ev for ev in _events("figure1", "rfc5213") if ev.kind == "state"
+           and ev.fields["table"] == "bce"]
+    assert rfc and not any(ev.fields["shared_hnp"] for ev in rfc)
+
+
+# -- consumers read the facts, not the notes ------------------------------------------
+
+def _reworded(ev: TraceEvent, note: str) -> TraceEvent:
+    return TraceEvent(ev.i, ev.t_ms, ev.kind, ev.node, ev.peer, ev.msg, ev.fields, ev.step,
+                      note)
+
+
+def _noop_scenario() -> Scenario:
+    base = load_scenario("figure1")
+    if1, if2 = "mn1@example.org/IF1", "mn1@example.org/IF2"
+    extra = (Fault(1500, "break", if1), Fault(1600, "restore", if2), Fault(2500, "break", if2))
+    return replace(base, faults=tuple(sorted((*base.faults, *extra), key=lambda f: f.at_ms)))
+
+
+def test_metrics_do_not_depend_on_the_fault_notes() -> None:
+    sc = _noop_scenario()
+    evs: list[TraceEvent] = []
+    metrics, _ = run(sc, sinks=[evs.append])
+    assert len(metrics.handovers) == 2  # the two real breaks, not the no-ops
+    again = Metrics(sc, sc.mode, sc.seed)
+    for ev in evs:  # every fault reworded so that the old test on "nothing" misfires
+        again(_reworded(ev, "nothing to see here") if ev.kind == "fault" else ev)
+    assert [h.row() for h in again.handovers] == [h.row() for h in metrics.handovers]
+
+
+def test_ladder_labels_read_noop() -> None:
+    real = _ev(action="break", interface="mn1@example.org/IF1", noop=False)
+    noop = _ev(action="break", interface="mn1@example.org/IF1", noop=True)
+    real["kind"] = noop["kind"] = "fault"
+    real_ev = _reworded(event_from_dict(real), "IF1 breaks: this changes nothing at all")
+    noop_ev = _reworded(event_from_dict(noop), "IF1 is down already")
+    assert fault_label(real_ev.fields) == "IF1 breaks ✕"
+    assert fault_label(noop_ev.fields) == "IF1 break: no change"
+    assert fault_action([real_ev]) == "break"
+    assert fault_action([noop_ev]) == "none"
+    ifaces = {"mn1@example.org/IF1": {"up": True}}
+    assert fault_ifaces([real_ev], 1, ifaces) == {"mn1@example.org/IF1": {"up": False}}
+    assert fault_ifaces([noop_ev], 1, ifaces) is None
+    assert narrate(real_ev, "rfc5213").contrast  # what ft would have done
+    assert not narrate(noop_ev, "rfc5213").contrast
+
+
+def test_narration_reads_case_and_shared_hnp_from_fields() -> None:
+    d = _ev(table="bce", key="mn1#1", cause="register", before=None,
+            after={"mn_id": "mn1"}, case="5.4.1.3-1", shared_hnp=True)
+    ev = _reworded(event_from_dict(d), "LMA creates an entry")
+    n = narrate(ev, "ft")
+    assert "(case 5.4.1.3-1)" in n.reference
+    assert "RFC 5213 §5.2" in n.contrast
+    d["fields"]["shared_hnp"] = False
+    assert narrate(_reworded(event_from_dict(d), "with the MN's shared HNP"), "ft").contrast == ""
+    ignore = _ev(table="lma", key="ignored", cause="ignore", before=None, after=None)
+    assert narrate(_reworded(event_from_dict(ignore), "§5.4.1"), "rfc5213").reference \
+        .endswith("§5.3.5")
+    ignore["fields"]["case"] = "5.4.1.3-1"
+    assert narrate(_reworded(event_from_dict(ignore), "§5.3.5"), "rfc5213").reference \
+        .endswith("§5.4.1")

@@ -1,0 +1,59 @@
+"""Fixtures of the wire tests: ``tshark``, Wireshark's dissectors reading a pcap.
+
+A test that asks for ``tshark`` is skipped when tshark is not installed, or fails
+with ``PMIPVIZ_REQUIRE_TOOLS=1`` (CI installs it: apt-get install tshark). The
+independent stdlib reader of the same files is a module, ``pcap_reader.py``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from os import PathLike
+
+import pytest
+
+TSHARK = shutil.which("tshark")
+
+
+def tshark_fields(
+    pcap: str | PathLike[str],
+    *fields: str,
+    display_filter: str | None = None,
+    prefs: dict[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """``tshark -r pcap -T fields -e f1 -e f2 ... [-Y filter]``, one dict per packet shown.
+
+    Every requested field is a key; an absent field is ``""``; a field that occurs
+    several times in a packet (two HNP options, the two ``ipv6.nxt`` of a tunnelled
+    packet) has its values joined with ``","``. Booleans print as ``1``/``0`` in
+    tshark 4.0, bytes fields as plain hex. ``frame.number`` is always included.
+    ``prefs`` become ``-o name:value`` (e.g. ``{"udp.check_checksum": "TRUE"}``).
+    Raises RuntimeError if tshark fails.
+    """
+    assert TSHARK is not None
+    names = ["frame.number", *(f for f in fields if f != "frame.number")]
+    cmd = [TSHARK, "-n", "-r", str(pcap), "-T", "fields"]
+    cmd += ["-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    for name in names:
+        cmd += ["-e", name]
+    for name, value in (prefs or {}).items():
+        cmd += ["-o", f"{name}:{value}"]
+    if display_filter:
+        cmd += ["-Y", display_filter]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    rows = []
+    for line in proc.stdout.splitlines():
+        values = line.split("\t")
+        values += [""] * (len(names) - len(values))
+        rows.append(dict(zip(names, values, strict=True)))
+    return rows
+
+
+@pytest.fixture(scope="session")
+def tshark(require_tool: Callable[[str, bool], None]) -> Callable[..., list[dict[str, str]]]:
+    """``tshark(pcap, *fields, display_filter=None, prefs=None)``: see ``tshark_fields``."""
+    require_tool("tshark", TSHARK is not None)
+    return tshark_fields
