@@ -19,21 +19,24 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-# The fields issue 9 added to state and fault events (no other kind changed).
+# The fields issue 9 added to state, fault and buffer events (no other kind changed).
 # ``interface`` was already on BCE state events and on fault events.
 ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface"})
 ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id"})
 ADDED_FAULT = frozenset({"noop"})
+ADDED_BUFFER = frozenset({"to"})
 
 
 def strip_added(d: dict[str, Any]) -> dict[str, Any]:
     """The event as the baseline wrote it: the fields added since removed."""
     kind = d.get("kind")
-    if kind not in ("state", "fault"):
+    if kind not in ("state", "fault", "buffer"):
         return d
     fields = d.get("fields") or {}
     if kind == "fault":
         drop = ADDED_FAULT
+    elif kind == "buffer":
+        drop = ADDED_BUFFER
     else:
         drop = ADDED_BCE if fields.get("table") == "bce" else ADDED_STATE
     if drop & fields.keys():

@@ -7,8 +7,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from ipaddress import IPv6Address, IPv6Network
-from typing import Any
+from typing import Any, Final
 
 import simpy
 
@@ -37,10 +38,17 @@ from pmipviz.protocol.messages import (
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.scenario.model import Fault, Flow, Scenario
 from pmipviz.sim.addressing import address_in, link_local, mag_link_local, mag_lli
-from pmipviz.sim.steps import StepTagger
+from pmipviz.sim.steps import tagger_for
 from pmipviz.sim.trace import TraceEvent
 
 Sink = Callable[[TraceEvent], None]
+
+
+class _Ask(Enum):
+    ASK = 0
+
+
+ASK: Final = _Ask.ASK  # emit's default step: the step tagger decides it
 HOP_LIMIT = 64
 
 
@@ -152,7 +160,8 @@ class World:
                 self.ifaces[iface.key] = iface
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
         self.flows = [self._flow_state(i, f) for i, f in enumerate(scenario.flows)]
-        self.steps = StepTagger(self) if self.mode == "ft" else None
+        self.steps = tagger_for(scenario, self.mode)  # Figure 1 steps, folded from the trace
+        self._tag = self.steps.step if self.steps is not None else None
         self._handlers = self._handler_table()
         self._attach_ms: dict[str, float] = {}
         self._schedule(scenario, schedule_faults)
@@ -195,11 +204,16 @@ class World:
 
     def emit(self, kind: str, node: str, peer: str | None, msg: str | None,
              fields: dict[str, Any], note: str | Callable[[], str],
-             step: int | None = None) -> TraceEvent:
+             step: int | _Ask | None = ASK) -> TraceEvent:
         """Report one step to every sink. ``kind`` and ``msg`` are words of
         ``protocol.vocab`` (``Kind``, ``Msg``); the DATA path passes them as plain string
         literals, deliberately: an exact ``str`` keeps CPython's fast string compares in
-        every sink, and DATA is almost every event."""
+        every sink, and DATA is almost every event. The step tagger (ft mode) gives the
+        event its Figure 1 step from the events before it, unless the caller knows it
+        (a DATA ``recv``: its send's step, what the tagger would say)."""
+        if step is ASK:
+            tag = self._tag
+            step = tag(kind, node, peer, msg, fields) if tag is not None else None
         # env._now: simpy 4.1.2's clock (pinned), read without the property call
         ev = TraceEvent(self.count, self.env._now, kind, node, peer, msg, fields, step, note)
         self.count += 1
@@ -219,11 +233,9 @@ class World:
     def transmit(self, src: str, dst: str, delay: float, link: Link | None, msg: str,
                  fields: dict[str, Any], note: str | Callable[[], str],
                  arrive: Callable[[], None],
-                 step: int | None = None,
-                 recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "",
-                 recv_step: int | None = None) -> None:
+                 recv_kind: str | None = "recv", recv_note: str | Callable[[], str] = "") -> None:
         """Emit ``send`` now and ``recv`` (or a ``drop``) after the link delay."""
-        self.emit("send", src, dst, msg, fields, note, step)
+        self.emit("send", src, dst, msg, fields, note)
         lost = link is not None and link.lost()
 
         def done(_event: Any) -> None:
@@ -232,12 +244,11 @@ class World:
                 f["reason"] = Reason.LINK_LOSS
                 self.emit("drop", dst, src, msg, f,
                           f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link "
-                          f"(loss {link.loss if link else 0:g})", recv_step)
+                          f"(loss {link.loss if link else 0:g})")
                 return
             if recv_kind is not None:
                 self.emit(recv_kind, dst, src, msg, fields,
-                          recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}",
-                          recv_step)
+                          recv_note or f"{_short(dst)} receives the {msg} from {_short(src)}")
             if self._processing > 0:
                 self.after(self._processing, arrive)
             else:
@@ -294,8 +305,7 @@ class World:
                 fields["interface"] = self._iface_of(mn_id, lli.hex(":") if lli else "")
         elif table == Table.ROUTE:
             fields["mn_id"] = a.key
-        step = self.steps.state(node, a) if self.steps else None
-        self.emit(Kind.STATE, node, None, None, fields, a.note, step)
+        self.emit(Kind.STATE, node, None, None, fields, a.note)
 
     def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
         for iface in self.mn_ifaces.get(mn_id, ()):
@@ -309,14 +319,12 @@ class World:
         fields["ip_src"], fields["ip_dst"] = address_text(src), address_text(dst)
         if a.retransmission:
             fields["retransmission"] = True
-        step = self.steps.pbu(mag, a.pbu) if self.steps else None
         pbu = a.pbu
         what = "DeReg PBU" if pbu.is_dereg else "PBU"
         self.transmit(mag, self.lma_name, self._link(mag, self.lma_name).delay_ms,
                       self._link(mag, self.lma_name), Msg.PBU, fields, a.note,
-                      lambda: self._lma_pbu(pbu, src), step,
-                      recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})",
-                      recv_step=step)
+                      lambda: self._lma_pbu(pbu, src),
+                      recv_note=f"LMA receives {mag}'s {what} (seq {pbu.seq}, HI={pbu.hi})")
 
     def _lma_pbu(self, pbu: Pbu, src: IPv6Address) -> None:
         self.run_actions(self.lma_name, self.lma.handle_pbu(pbu, src, self.now))
@@ -328,13 +336,12 @@ class World:
         fields = a.pba.to_fields()
         fields["ip_src"] = address_text(self.scenario.lma.address)
         fields["ip_dst"] = address_text(a.dst)
-        step = self.steps.pba(mag, a.pba) if self.steps else None
         pba = a.pba
         self.transmit(self.lma_name, mag, self._link(mag, self.lma_name).delay_ms,
                       self._link(mag, self.lma_name), Msg.PBA, fields, a.note,
-                      lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)), step,
+                      lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)),
                       recv_note=f"{mag} receives the PBA (seq {pba.seq}, status {pba.status} "
-                                f"{status_name(pba.status)})", recv_step=step)
+                                f"{status_name(pba.status)})")
 
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
@@ -422,9 +429,8 @@ class World:
                 self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
                           f"{name} is already down: breaking it changes nothing")
                 return
-            step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, iface.mag, None, fields,
-                      f"{name} breaks: {iface.mag} can no longer reach it", step)
+                      f"{name} breaks: {iface.mag} can no longer reach it")
             mag = iface.mag
             assert mag is not None
             self._set_iface(iface, f"{name} is down", "break", up=False)
@@ -458,9 +464,8 @@ class World:
                 self.emit(Kind.FAULT, iface.key, old, None, fields,
                           f"{name} is already on {to_mag}: moving it changes nothing")
                 return
-            step = self.steps.fault(iface, fault) if self.steps else None
             self.emit(Kind.FAULT, iface.key, to_mag, None, fields,
-                      f"{name} moves from {old} to {to_mag} (handoff between MAGs)", step)
+                      f"{name} moves from {old} to {to_mag} (handoff between MAGs)")
             if old is not None and iface.up:
                 self._set_iface(iface, f"{name} leaves {old}", "detach", up=False)
                 self.run_actions(old, self.mags[old].link_down(iface.key, self.now))
@@ -562,9 +567,7 @@ class World:
             delay = link.delay_ms
         else:  # an access link: its delay is the MAG's
             delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
-        steps = self.steps
-        step = steps.data(src, dst, pkt) if steps is not None else None
-        self.emit("send", src, dst, "DATA", fields, note, step)
+        step = self.emit("send", src, dst, "DATA", fields, note).step
         self.inflight += 1
         lost = link is not None and link.lost()
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
@@ -613,25 +616,23 @@ class World:
         self.run_actions(mag, self.mags[mag].undeliverable(pkt, iface.key))
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
-        step = self.steps.deliver(node, peer, pkt) if self.steps else None
         cached = " (it went through a MAG cache)" if pkt.cached else ""
         self.emit("deliver", node, peer, "DATA", self._data_fields(pkt),
-                  lambda: f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}", step)
+                  lambda: f"{_short(node)} receives n={pkt.n} of flow {pkt.flow}{cached}")
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         fields = self._data_fields(a.packet)
         fields["op"] = "in" if isinstance(a, Cache) else "out"
         fields["occupancy"] = a.occupancy
         fields["capacity"] = a.capacity
-        step = self.steps.buffer(node, a) if self.steps else None
-        self.emit("buffer", node, None, "DATA", fields, a.note, step)
+        if isinstance(a, Uncache):  # where it goes: the LMA (draft step 6) or an interface
+            fields["to"] = self.lma_name if a.to == "LMA" else a.to
+        self.emit("buffer", node, None, "DATA", fields, a.note)
 
     def _drop(self, node: str, pkt: DataPacket, reason: str, note: str) -> None:
         fields = self._data_fields(pkt)
         fields["reason"] = reason
         self.emit("drop", node, None, "DATA", fields, note)
-        if self.steps is not None:
-            self.steps.forget(pkt)
 
     # -- accounting ------------------------------------------------------------------
 
@@ -671,9 +672,7 @@ class _DataArrival:
             f["reason"] = Reason.LINK_LOSS
             world.emit("drop", self.dst, self.src, "DATA", f,
                        f"the DATA from {_short(self.src)} to {_short(self.dst)} is lost on the "
-                       f"link (loss {link.loss:g})", self.step)
-            if world.steps is not None:
-                world.steps.forget(self.pkt)
+                       f"link (loss {link.loss:g})")
             return
         if not self.final:
             world.emit("recv", self.dst, self.src, "DATA", self.fields, self.note, self.step)
