@@ -7,7 +7,7 @@ PBU, (4) the LMA's BCE update, (5) the PBA, (6) the flush up the tunnel,
 (7) the cached data forwarded to the new MAG and the MN, (8) new data on the
 new path once the cached data has gone ahead.
 
-The tagger is a fold over the trace: :meth:`StepTagger.step` is given every event in
+The tagger is a fold over the trace: ``StepTagger.step`` is given every event in
 order and returns its step, decided from the events before it and from the scenario's
 names alone (which node is the LMA, a MAG, an MN interface; which flows go down to a
 multihomed MN). What it needs of the protocol's state it folds from the events
@@ -19,13 +19,16 @@ read back from a file the steps the live run gave it.
 It lives in ``sim/`` and the world calls it from ``World.emit``: every event must
 carry its step before any sink sees it (the JSON-lines file, the TUI's trace), and
 sim/ may not import lesson/. A tagger installed as a sink by a higher layer would
-leave a world built without it untagged; here every world in ``ft`` mode tags.
+leave a world built without it untagged; here every world in ``ft`` mode tags. One
+shortcut on the hot path: a DATA hop's ``recv`` has its send's step and changes
+nothing in the fold, so ``World.emit_recv`` passes that step without asking (a third
+of all events); the tagger gives a ``recv`` read back from a file the same step.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
@@ -34,6 +37,7 @@ from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
 _ZERO = IPv6Address("::")
+StepFn = Callable[[str, str, "str | None", "str | None", dict[str, Any]], "int | None"]
 
 
 @dataclass(slots=True)
@@ -74,99 +78,105 @@ class StepTagger:
         self._flow_mn = [f.dst if f.src in cns and f.dst in multihomed else None
                          for f in scenario.flows]
         self.ho: dict[str, _Handover] = {}
-        self._decided: dict[int, int | None] = {}  # pid -> step chosen at the LMA
-        self._up: dict[int, int] = {}  # pid -> step 6 of a cached packet on its way up
+        # pid -> the step of the packet's latest tunnel hop: chosen at the LMA (or step 6
+        # on its way back up); kept until the packet is delivered or dropped
+        self._decided: dict[int, int | None] = {}
         self._m1: dict[str, set[str]] = {}  # mn -> keys of its BCE entries with M=1
         self._cache: dict[str, dict[int, str]] = {}  # MAG -> pid -> dst of what it holds
         self._ctrl: dict[tuple[str, str, str], deque[int | None]] = {}  # PBU/PBA in flight
+        self.step: StepFn = self._fold()
+        """The step of the next event of the trace, given as its parts (``kind``,
+        ``node``, ``peer``, ``msg``, ``fields``: the world asks before the event exists)."""
 
     @property
     def held(self) -> int:
         """Packets whose step is kept until they are delivered or dropped."""
-        return len(self._decided) + len(self._up)
+        return len(self._decided)
 
     def tag(self, ev: TraceEvent) -> int | None:
         """The step of ``ev``, the next event of the trace."""
         return self.step(ev.kind, ev.node, ev.peer, ev.msg, ev.fields)
 
-    def step(self, kind: str, node: str, peer: str | None, msg: str | None,
-             fields: dict[str, Any]) -> int | None:
-        """The step of the next event of the trace, given as its parts (the world's
-        hot path calls this before the event exists). The DATA branches are written
-        out in line, without helper calls: they run for almost every event."""
-        if msg == "DATA":
-            mn = self._flow_mn[fields["flow"]]
+    def _fold(self) -> StepFn:
+        """The fold's step function. Its DATA branches run for almost every event of a
+        run: they are written out in line, on the closure's variables rather than on
+        attributes (fewer bytecodes on the world's hot path)."""
+        lma, mags, ifaces, flow_mn = self.lma, self.mags, self.iface_mn, self._flow_mn
+        stories, decided = self.ho, self._decided
+
+        def step(kind: str, node: str, peer: str | None, msg: str | None,
+                 fields: dict[str, Any]) -> int | None:
+            if msg != "DATA":
+                if kind == "state":
+                    return self._state(node, fields)
+                if kind == "fault":
+                    self._fault(fields)
+                    return None
+                if msg == "PBU" or msg == "PBA":
+                    return self._control(kind, node, peer or "", msg, fields)
+                return None
+            mn = flow_mn[fields["flow"]]
             if mn is None:
                 if kind == "buffer":
                     self._fold_cache(node, fields)
                 return None
             if kind == "send":
-                if node == self.lma:  # down the tunnel: the step is decided here
-                    if peer not in self.mags:
+                if node == lma:  # down the tunnel: the step is decided here
+                    if peer not in mags:
                         return None
-                    ho = self.ho.get(mn)
-                    step = 1 if ho is None else ho.down(peer, fields["cached"])
-                    pid = fields["pid"]
-                    self._decided[pid] = step
-                    if self._up:  # it came back up the tunnel: that hop is over
-                        self._up.pop(pid, None)
+                    step = 1 if mn not in stories else stories[mn].down(peer, fields["cached"])
+                    decided[fields["pid"]] = step
                     return step
-                if node not in self.mags:
+                if node not in mags:
                     return None
-                if peer in self.iface_mn:  # to the MN: decided at the LMA
-                    ho = self.ho.get(mn)
-                    step = 1 if ho is None else ho.down(node, fields["cached"])
-                    return self._decided.get(fields["pid"], step)
-                if peer == self.lma:  # up the tunnel: step 6 for the old MAG's cache
-                    ho = self.ho.get(mn)
-                    if ho is not None and fields["cached"] and node == ho.old_mag:
-                        self._up[fields["pid"]] = ho.tag(6)
-                        return 6
+                if peer in ifaces:  # to the MN: decided at the LMA
+                    step = 1 if mn not in stories else stories[mn].down(node, fields["cached"])
+                    return decided.get(fields["pid"], step)
+                if peer == lma:  # up the tunnel: step 6 for the old MAG's cache
+                    ho = stories.get(mn)
+                    step = (ho.tag(6) if ho is not None and fields["cached"]
+                            and node == ho.old_mag else None)
+                    decided[fields["pid"]] = step  # until the LMA sends it down
+                    return step
                 return None
+            if kind == "deliver":
+                if node not in ifaces:
+                    return None
+                step = decided.pop(fields["pid"], 0)  # 0: none decided
+                if step != 0:
+                    return step
+                return 1 if mn not in stories else stories[mn].down(peer, fields["cached"])
             if kind == "recv":
                 return self._arrival(node, peer, fields["pid"])
-            if kind == "deliver":
-                if node not in self.iface_mn:
-                    return None
-                pid = fields["pid"]
-                if pid in self._decided:
-                    return self._decided.pop(pid)
-                ho = self.ho.get(mn)
-                return 1 if ho is None else ho.down(peer, fields["cached"])
             if kind == "drop":
                 pid = fields["pid"]
                 step = (self._arrival(node, peer, pid) if fields["reason"] == "link_loss"
                         else None)
-                self._decided.pop(pid, None)
-                self._up.pop(pid, None)
+                decided.pop(pid, None)
                 return step
             if kind == "buffer":
                 return self._buffer(mn, node, fields)
             return None
-        if kind == "state":
-            return self._state(node, fields)
-        if kind == "fault":
-            self._fault(fields)
-            return None
-        if msg == "PBU" or msg == "PBA":
-            if kind == "send":
-                step = self._pbu(node, fields) if msg == "PBU" else self._pba(peer, fields)
-                self._ctrl.setdefault((node, peer or "", msg), deque()).append(step)
-                return step
-            # its recv or its loss on the link: links are FIFO (one delay each)
-            return self._ctrl[(peer or "", node, msg)].popleft()
-        return None
+
+        return step
+
+    def _control(self, kind: str, node: str, peer: str, msg: str,
+                 fields: dict[str, Any]) -> int | None:
+        """A PBU's or a PBA's step: decided at its send, the same at its arrival."""
+        if kind == "send":
+            step = self._pbu(node, fields) if msg == "PBU" else self._pba(peer, fields)
+            self._ctrl.setdefault((node, peer, msg), deque()).append(step)
+            return step
+        # its recv or its loss on the link: links are FIFO (one delay each)
+        return self._ctrl[(peer, node, msg)].popleft()
 
     # -- DATA ------------------------------------------------------------------
 
     def _arrival(self, node: str, peer: str | None, pid: int) -> int | None:
-        """The step of a hop's arrival (or loss): its send's. A ``recv`` changes
-        nothing in the fold, so a world that knows its send's step may pass that
-        instead of asking (the world does, for DATA: it is a third of the events)."""
-        if peer == self.lma:
-            return self._decided.get(pid) if node in self.mags else None
-        if node == self.lma and peer in self.mags:
-            return self._up.get(pid)
+        """The step of a hop's arrival (or loss): its send's. It changes nothing in
+        the fold (``World.emit_recv`` relies on it and does not ask)."""
+        if (peer == self.lma and node in self.mags) or (node == self.lma and peer in self.mags):
+            return self._decided.get(pid)
         return None
 
     def _fold_cache(self, mag: str, fields: dict[str, Any]) -> None:
