@@ -54,7 +54,7 @@ def headless_peak(packets: int) -> tuple[int, int, int, float, int, int]:
     window = sum(len(f.seen) for f in metrics.flows)
     # ft mode tags the packets of a multihomed MN at the LMA and forgets the tag on
     # delivery: a packet lost after the LMA leaves its tag behind (see README)
-    tags = len(world.steps._decided) if world.steps is not None else 0
+    tags = world.steps.held if world.steps is not None else 0
     return peak, metrics.delivered, metrics.lost, wall, window, tags
 
 

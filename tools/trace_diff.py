@@ -22,11 +22,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-# The fields issue 9 added to state and fault events. ``interface`` was already on
-# BCE state events and on fault events.
+# The fields issue 9 added to state, fault and buffer events. ``interface`` was
+# already on BCE state events and on fault events.
 ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface", "ref"})
 ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id", "ref"})
 ADDED_FAULT = frozenset({"noop", "ref"})
+# ``to`` on a buffer ``out`` event: where the packet goes (the LMA, step 6, or an
+# interface); the step tagger reads it.
+ADDED_BUFFER = frozenset({"to", "ref"})
 # ``ref`` (the rule that governs an event) is on every event a protocol machine's
 # action produced (a state, buffer or DATA drop event, the send of a PBU / PBA / RA /
 # forwarded DATA packet), and on some the world produces for the LMA and the MAGs; no
@@ -40,6 +43,8 @@ def strip_added(d: dict[str, Any]) -> dict[str, Any]:
     fields = d.get("fields") or {}
     if kind == "fault":
         drop = ADDED_FAULT
+    elif kind == "buffer":
+        drop = ADDED_BUFFER
     elif kind == "state":
         drop = ADDED_BCE if fields.get("table") == "bce" else ADDED_STATE
     else:

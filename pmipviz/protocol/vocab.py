@@ -48,7 +48,9 @@ class Kind(StrEnum):
     ``case`` (None when §5.3.5 rather than the lookup ignores a DeReg PBU)."""
     BUFFER = "buffer"
     """A MAG caches a DATA packet (``op: in``) or takes it out (``op: out``). Fields: the
-    packet's, ``op``, ``occupancy`` and ``capacity``."""
+    packet's, ``op``, ``occupancy`` and ``capacity``; on ``out`` also ``to``, where the
+    packet goes: the LMA's name (up the tunnel, the draft's step 6) or the MN interface's
+    ``mn-id/IF`` key."""
     FAULT = "fault"
     """An interface fault is applied. Fields: ``action`` (a :class:`FaultAction`),
     ``interface`` (the full ``mn-id/IF`` key), ``to_mag``, ``mag`` (where the interface

@@ -5,25 +5,44 @@ handover context starts when one of the MN's interfaces breaks or moves:
 (1) data down the old tunnel, (2) the old MAG caching / detecting, (3) the DeReg
 PBU, (4) the LMA's BCE update, (5) the PBA, (6) the flush up the tunnel,
 (7) the cached data forwarded to the new MAG and the MN, (8) new data on the
-new path once the cached data has gone ahead."""
+new path once the cached data has gone ahead.
+
+The tagger is a fold over the trace: ``StepTagger.step`` is given every event in
+order and returns its step, decided from the events before it and from the scenario's
+names alone (which node is the LMA, a MAG, an MN interface; which flows go down to a
+multihomed MN). What it needs of the protocol's state it folds from the events
+themselves: the M flags from the ``after`` rows of ``bce`` state events, the MAGs'
+caches from ``buffer`` events, where an interface was from the ``mag`` of its fault.
+It never reads a live protocol object nor a ``note``, so :func:`retag` gives a trace
+read back from a file the steps the live run gave it.
+
+It lives in ``sim/`` and the world calls it from ``World.emit``: every event must
+carry its step before any sink sees it (the JSON-lines file, the TUI's trace), and
+sim/ may not import lesson/. A tagger installed as a sink by a higher layer would
+leave a world built without it untagged; here every world in ``ft`` mode tags. One
+shortcut on the hot path: a DATA hop's ``recv`` has its send's step and changes
+nothing in the fold, so ``World.emit_recv`` passes that step without asking (a third
+of all events); the tagger gives a ``recv`` read back from a file the same step.
+"""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from ipaddress import IPv6Address, IPv6Network
+from typing import Any
 
-from pmipviz.protocol.actions import Cache, StateChange, Uncache
-from pmipviz.protocol.messages import DataPacket, Pba, Pbu
-from pmipviz.scenario.model import Fault
+from pmipviz.scenario.model import Scenario
+from pmipviz.sim.trace import TraceEvent
 
-if TYPE_CHECKING:
-    from pmipviz.sim.world import Iface, World
+_ZERO = IPv6Address("::")
+StepFn = Callable[[str, str, "str | None", "str | None", dict[str, Any]], "int | None"]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Handover:
-    iface: str
-    old_mag: str | None
+    old_mag: str | None  # where the interface was when it broke or moved
     stage: int = 0
     eight: bool = False  # step 8 may start: cached data went ahead (or there was none)
 
@@ -33,112 +52,219 @@ class _Handover:
             self.eight = True
         return step
 
+    def down(self, mag: str | None, cached: bool) -> int | None:
+        """The step of a packet of the MN on its way down at (or to) ``mag``."""
+        if cached:
+            return self.tag(7)
+        if self.stage < 4:
+            return self.tag(1) if self.stage < 1 else 1
+        if mag != self.old_mag and self.eight:
+            return self.tag(8)
+        return None
+
 
 class StepTagger:
-    """Decides the ``step`` of each event as the world emits it."""
+    """Decides the ``step`` of each event from the events before it (a fold)."""
 
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.multihomed = {mn for mn, ifs in world.mn_ifaces.items() if len(ifs) >= 2}
-        self.ho: dict[str, _Handover] = {}
-        self._decided: dict[int, int | None] = {}  # pid -> step chosen at the LMA
+    def __init__(self, scenario: Scenario) -> None:
+        self.lma = scenario.lma.name
+        self.mags = frozenset(m.name for m in scenario.mags)
+        self.iface_mn = {f"{mn.id}/{itf.name}": mn.id
+                         for mn in scenario.mns for itf in mn.interfaces}
+        multihomed = {mn.id for mn in scenario.mns if len(mn.interfaces) >= 2}
+        self.multihomed = frozenset(multihomed)
+        cns = {c.name for c in scenario.cns}
         # per flow: the MN whose Figure 1 story its packets tell (downlink, multihomed)
-        self._flow_mn = [f.mn_id if f.downlink and f.mn_id in self.multihomed else None
-                         for f in world.flows]
+        self._flow_mn = [f.dst if f.src in cns and f.dst in multihomed else None
+                         for f in scenario.flows]
+        self.ho: dict[str, _Handover] = {}
+        # pid -> the step of the packet's latest tunnel hop: chosen at the LMA (or step 6
+        # on its way back up); kept until the packet is delivered or dropped
+        self._decided: dict[int, int | None] = {}
+        self._m1: dict[str, set[str]] = {}  # mn -> keys of its BCE entries with M=1
+        self._cache: dict[str, dict[int, str]] = {}  # MAG -> pid -> dst of what it holds
+        self._ctrl: dict[tuple[str, str, str], deque[int | None]] = {}  # PBU/PBA in flight
+        self.step: StepFn = self._fold()
+        """The step of the next event of the trace, given as its parts (``kind``,
+        ``node``, ``peer``, ``msg``, ``fields``: the world asks before the event exists)."""
 
-    def _mn_of(self, pkt: DataPacket) -> str | None:
-        return self._flow_mn[pkt.flow]
+    @property
+    def held(self) -> int:
+        """Packets whose step is kept until they are delivered or dropped."""
+        return len(self._decided)
 
-    def fault(self, iface: Iface, fault: Fault) -> int | None:
-        """A Figure 1 story starts when an interface of an MN the LMA knows as
-        multihomed (an entry with M=1) breaks or moves."""
-        if iface.mn_id in self.multihomed and fault.action in ("break", "move"):
-            if any(b.m == 1 for b in self.world.lma.cache.for_mn(iface.mn_id)):
-                self.ho[iface.mn_id] = _Handover(iface.key, iface.mag)
-            else:
-                self.ho.pop(iface.mn_id, None)
-        return None
+    def tag(self, ev: TraceEvent) -> int | None:
+        """The step of ``ev``, the next event of the trace."""
+        return self.step(ev.kind, ev.node, ev.peer, ev.msg, ev.fields)
 
-    def _down_step(self, mn: str, mag: str, pkt: DataPacket) -> int | None:
-        ho = self.ho.get(mn)
-        if ho is None:
-            return 1
-        if pkt.cached:
-            return ho.tag(7)
-        if ho.stage < 4:
-            return ho.tag(1) if ho.stage < 1 else 1
-        if mag != ho.old_mag and ho.eight:
-            return ho.tag(8)
-        return None
+    def _fold(self) -> StepFn:
+        """The fold's step function. Its DATA branches run for almost every event of a
+        run: they are written out in line, on the closure's variables rather than on
+        attributes (fewer bytecodes on the world's hot path)."""
+        lma, mags, ifaces, flow_mn = self.lma, self.mags, self.iface_mn, self._flow_mn
+        stories, decided = self.ho, self._decided
 
-    def data(self, src: str, dst: str, pkt: DataPacket) -> int | None:
-        mn = self._mn_of(pkt)
-        if mn is None:
+        def step(kind: str, node: str, peer: str | None, msg: str | None,
+                 fields: dict[str, Any]) -> int | None:
+            if msg != "DATA":
+                if kind == "state":
+                    return self._state(node, fields)
+                if kind == "fault":
+                    self._fault(fields)
+                    return None
+                if msg == "PBU" or msg == "PBA":
+                    return self._control(kind, node, peer or "", msg, fields)
+                return None
+            mn = flow_mn[fields["flow"]]
+            if mn is None:
+                if kind == "buffer":
+                    self._fold_cache(node, fields)
+                return None
+            if kind == "send":
+                if node == lma:  # down the tunnel: the step is decided here
+                    if peer not in mags:
+                        return None
+                    step = 1 if mn not in stories else stories[mn].down(peer, fields["cached"])
+                    decided[fields["pid"]] = step
+                    return step
+                if node not in mags:
+                    return None
+                if peer in ifaces:  # to the MN: decided at the LMA
+                    step = 1 if mn not in stories else stories[mn].down(node, fields["cached"])
+                    return decided.get(fields["pid"], step)
+                if peer == lma:  # up the tunnel: step 6 for the old MAG's cache
+                    ho = stories.get(mn)
+                    step = (ho.tag(6) if ho is not None and fields["cached"]
+                            and node == ho.old_mag else None)
+                    decided[fields["pid"]] = step  # until the LMA sends it down
+                    return step
+                return None
+            if kind == "deliver":
+                if node not in ifaces:
+                    return None
+                step = decided.pop(fields["pid"], 0)  # 0: none decided
+                if step != 0:
+                    return step
+                return 1 if mn not in stories else stories[mn].down(peer, fields["cached"])
+            if kind == "recv":
+                return self._arrival(node, peer, fields["pid"])
+            if kind == "drop":
+                pid = fields["pid"]
+                step = (self._arrival(node, peer, pid) if fields["reason"] == "link_loss"
+                        else None)
+                decided.pop(pid, None)
+                return step
+            if kind == "buffer":
+                return self._buffer(mn, node, fields)
             return None
-        w = self.world
-        if src == w.lma_name and dst in w.mags:
-            step = self._down_step(mn, dst, pkt)
-            self._decided[pkt.pid] = step
+
+        return step
+
+    def _control(self, kind: str, node: str, peer: str, msg: str,
+                 fields: dict[str, Any]) -> int | None:
+        """A PBU's or a PBA's step: decided at its send, the same at its arrival."""
+        if kind == "send":
+            step = self._pbu(node, fields) if msg == "PBU" else self._pba(peer, fields)
+            self._ctrl.setdefault((node, peer, msg), deque()).append(step)
             return step
-        if src in w.mags and dst == w.lma_name:
-            ho = self.ho.get(mn)
-            if ho is not None and pkt.cached and src == ho.old_mag:
-                return ho.tag(6)
-            return None
-        if src in w.mags and dst in w.ifaces:
-            return self._decided.get(pkt.pid, self._down_step(mn, src, pkt))
+        # its recv or its loss on the link: links are FIFO (one delay each)
+        return self._ctrl[(peer, node, msg)].popleft()
+
+    # -- DATA ------------------------------------------------------------------
+
+    def _arrival(self, node: str, peer: str | None, pid: int) -> int | None:
+        """The step of a hop's arrival (or loss): its send's. It changes nothing in
+        the fold (``World.emit_recv`` relies on it and does not ask)."""
+        if (peer == self.lma and node in self.mags) or (node == self.lma and peer in self.mags):
+            return self._decided.get(pid)
         return None
 
-    def deliver(self, node: str, peer: str, pkt: DataPacket) -> int | None:
-        if node not in self.world.ifaces:
-            return None
-        mn = self._mn_of(pkt)
-        if mn is None:
-            return None
-        if pkt.pid in self._decided:
-            return self._decided.pop(pkt.pid)
-        return self._down_step(mn, peer, pkt)
+    def _fold_cache(self, mag: str, fields: dict[str, Any]) -> None:
+        held = self._cache.setdefault(mag, {})
+        if fields["op"] == "in":
+            held[fields["pid"]] = fields["dst"]
+        else:
+            held.pop(fields["pid"], None)
 
-    def forget(self, pkt: DataPacket) -> None:
-        """A dropped packet is never delivered: its decided step is not needed any more."""
-        self._decided.pop(pkt.pid, None)
-
-    def buffer(self, node: str, action: Cache | Uncache) -> int | None:
-        mn = self._mn_of(action.packet)
-        ho = self.ho.get(mn) if mn else None
+    def _buffer(self, mn: str, node: str, fields: dict[str, Any]) -> int | None:
+        self._fold_cache(node, fields)
+        ho = self.ho.get(mn)
         if ho is None or node != ho.old_mag:
             return None
-        if isinstance(action, Cache):
+        if fields["op"] == "in":
             return ho.tag(2)
-        return ho.tag(6) if action.to == "LMA" else None
+        return ho.tag(6) if fields.get("to") == self.lma else None
 
-    def state(self, node: str, sc: StateChange) -> int | None:
-        if sc.table == "bul" and sc.cause == "detect":
-            mn = sc.key.split(":", 1)[1].rpartition("/")[0]
-            ho = self.ho.get(mn)
+    # -- control -----------------------------------------------------------------
+
+    def _fault(self, fields: dict[str, Any]) -> None:
+        """A Figure 1 story starts when an interface of an MN the LMA knows as
+        multihomed (an entry with M=1) breaks while attached, or moves."""
+        action = fields["action"]
+        if fields.get("noop") or not (action == "move" or
+                                      (action == "break" and fields["mag"] is not None)):
+            return
+        mn = self.iface_mn[fields["interface"]]
+        if mn not in self.multihomed:
+            return
+        if self._m1.get(mn):
+            self.ho[mn] = _Handover(fields["mag"])
+        else:
+            self.ho.pop(mn, None)
+
+    def _state(self, node: str, fields: dict[str, Any]) -> int | None:
+        table, cause = fields["table"], fields["cause"]
+        if table == "bce":
+            self._fold_m(fields)
+        if table == "bul" and cause == "detect":
+            ho = self.ho.get(fields.get("mn_id") or "")
             if ho is not None and node == ho.old_mag:
                 return ho.tag(2)
-        elif sc.table in ("bce", "route") and sc.cause in ("dereg", "route"):
-            row = sc.after or sc.before or {}
-            mn_key = row.get("mn_id") if sc.table == "bce" else sc.key
-            ho = self.ho.get(str(mn_key))
-            if ho is not None and ho.stage >= 3 and ho.stage <= 4:
+        elif (table == "bce" or table == "route") and (cause == "dereg" or cause == "route"):
+            ho = self.ho.get(str(fields["mn_id"]))
+            if ho is not None and 3 <= ho.stage <= 4:
                 return ho.tag(4)
         return None
 
-    def pbu(self, mag: str, pbu: Pbu) -> int | None:
-        ho = self.ho.get(pbu.mn_id or "")
-        if ho is not None and pbu.is_dereg and mag == ho.old_mag:
+    def _fold_m(self, fields: dict[str, Any]) -> None:
+        after = fields["after"]
+        row = after or fields["before"] or {}
+        keys = self._m1.setdefault(row.get("mn_id", ""), set())
+        if after is not None and after.get("m") == 1:
+            keys.add(fields["key"])
+        else:
+            keys.discard(fields["key"])
+
+    def _pbu(self, mag: str, fields: dict[str, Any]) -> int | None:
+        ho = self.ho.get(fields.get("mn_id") or "")
+        if ho is not None and fields["lifetime_s"] == 0 and mag == ho.old_mag:
             return ho.tag(3)
         return None
 
-    def pba(self, mag: str, pba: Pba) -> int | None:
-        ho = self.ho.get(pba.mn_id or "")
-        if ho is None or pba.lifetime_s != 0 or mag != ho.old_mag or not pba.accepted:
+    def _pba(self, mag: str | None, fields: dict[str, Any]) -> int | None:
+        ho = self.ho.get(fields.get("mn_id") or "")
+        if (ho is None or mag is None or fields["lifetime_s"] != 0 or mag != ho.old_mag
+                or fields["status"] >= 128):
             return None
         step = ho.tag(5)
-        old = self.world.mags[mag]
-        prefixes = {int(p.network_address) >> 64 for p in pba.nonzero_hnps}
-        if not any(c.packet.p64 in prefixes for c in old.cache):
+        prefixes = {int(net.network_address) >> 64
+                    for net in map(IPv6Network, fields.get("hnp", ()))
+                    if net.network_address != _ZERO}
+        held = self._cache.get(mag, {}).values()
+        if not any(int(IPv6Address(dst)) >> 64 in prefixes for dst in held):
             ho.eight = True
         return step
+
+
+def tagger_for(scenario: Scenario, mode: str) -> StepTagger | None:
+    """The tagger of a run in ``mode`` (only ``ft`` runs have Figure 1 steps)."""
+    return StepTagger(scenario) if mode == "ft" else None
+
+
+def retag(events: Iterable[TraceEvent], scenario: Scenario, mode: str
+          ) -> Iterator[int | None]:
+    """The steps of a trace read back (e.g. with ``event_from_dict``), in order, folded
+    from its events alone: the same steps the live run gave them."""
+    tagger = tagger_for(scenario, mode)
+    for ev in events:
+        yield None if tagger is None else tagger.tag(ev)

@@ -146,7 +146,7 @@ def test_the_step_tagger_forgets_packets_lost_after_the_lma() -> None:
     lossy = tuple(replace(link, loss=0.2) for link in sc.links)
     metrics, world = run(sc.with_changes(links=lossy), mode="ft")
     assert metrics.lost_by_reason.get("link_loss", 0) > 10 and metrics.queued == 0
-    assert world.steps is not None and world.steps._decided == {}
+    assert world.steps is not None and world.steps.held == 0
 
 
 # -- TUI: the compressed trace and the checkpointed step back ------------------------
