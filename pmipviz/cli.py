@@ -1,5 +1,5 @@
-"""The ``pmipviz`` command: the TUI, headless runs, ladder exports, the list of
-scenarios and the TUI served to browsers.
+"""The ``pmipviz`` command: the TUI, headless runs, ladder exports, figures, the list
+of scenarios and the TUI served to browsers.
 
 Exit codes: 0 ok, 2 bad input (one line on stderr), 1 bug."""
 
@@ -23,7 +23,7 @@ from pmipviz.sim.trace import JsonlSink, TraceEvent
 
 _Stream = TypeVar("_Stream")
 
-SUBCOMMANDS = ("run", "scenarios", "tui", "export", "serve")
+SUBCOMMANDS = ("run", "scenarios", "tui", "export", "plot", "serve")
 
 
 class BadInput(Exception):
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--pcap", metavar="FILE.pcap", help="write every transmission to a pcap")
     sub.add_parser("scenarios", help="list the shipped scenarios")
     _add_export(sub)
+    _add_plot(sub)
     _add_serve(sub)
     return parser
 
@@ -128,6 +129,27 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
     ladder.add_argument("--ascii", action="store_true",
                         help="pure ASCII instead of box drawing (text format only)")
     ladder.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+
+
+def _add_plot(sub: argparse._SubParsersAction[_Parser]) -> None:
+    plot = sub.add_parser("plot", help="draw a run's deliveries or cache occupancy as a "
+                          "figure (SVG, PNG or PDF)")
+    plot.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
+    plot.add_argument("--kind", choices=("delivery", "occupancy"), default="delivery",
+                      help="packet numbers against time, or each MAG's cache over time "
+                      "(default: delivery)")
+    plot.add_argument("--mode", choices=(*MODES, "both"),
+                      help="the scenario's mode, or both as two panels (default: the "
+                      "scenario's)")
+    plot.add_argument("--mn", metavar="MN_ID", help="the mobile node whose flows are drawn "
+                      "(default: the first MN with a flow)")
+    plot.add_argument("--from", dest="from_ms", type=_non_negative_float, default=0.0,
+                      metavar="MS", help="start of the time axis (default: 0)")
+    plot.add_argument("--until", type=_until_ms, metavar="MS",
+                      help="end of the time axis and of the run (default: the scenario's "
+                      "duration)")
+    plot.add_argument("-o", "--output", metavar="FILE", required=True,
+                      help="the figure; its extension (.svg, .png, .pdf) gives the format")
 
 
 def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
@@ -167,6 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "export":
             return _cmd_export_ladder(args)
+        if args.command == "plot":
+            return _cmd_plot(args)
         if args.command == "serve":
             return _cmd_serve(args)
         return _cmd_tui(args)
@@ -264,6 +288,21 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
     except UnicodeEncodeError:
         raise BadInput(f"pmipviz: stdout ({sys.stdout.encoding}) cannot show this ladder: "
                        "use --ascii or -o FILE") from None
+    return 0
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from pmipviz.export.plot_command import PlotError, plot
+
+    scenario = _load(args.scenario, args.until)
+    _refuse_overlaps(scenario, [("-o", args.output)])
+    with sigterm_as_exit(), OutputSet() as outputs:
+        try:
+            plot(scenario, kind=args.kind, mode=args.mode, mn=args.mn, from_ms=args.from_ms,
+                 until_ms=args.until, output=args.output,
+                 open_output=lambda path: _open(path, outputs.open_binary))
+        except PlotError as err:
+            raise BadInput(f"pmipviz plot: {err}") from None
     return 0
 
 
