@@ -72,5 +72,5 @@ def plot(scenario: Scenario, *, kind: str, mode: str | None, mn: str | None, fro
         panels.append((_HEADINGS.get(m, m), fold.delivery() if kind == "delivery"
                        else fold.occupancy()))
     what = "deliveries" if kind == "delivery" else "MAG cache occupancy"
-    subject = f" · {mn}" if kind == "delivery" and mn else ""
+    subject = "" if mn is None else f" · {mn}" if kind == "delivery" else f" · markers: {mn}"
     draw(panels, title=f"{scenario.title}: {what}{subject}", fmt=fmt, out=stream)

@@ -121,12 +121,13 @@ def _outage(ax: Axes, data: DeliveryData) -> None:
     ax.axvspan(outage.start_ms, outage.end_ms, color=_OUTAGE, alpha=0.12, zorder=0, lw=0)
     top = blended_transform_factory(ax.transData, ax.transAxes)
     ax.annotate("", xy=(outage.start_ms, 0.60), xytext=(outage.end_ms, 0.60), xycoords=top,
-                textcoords=top, arrowprops={"arrowstyle": "<->", "color": _OUTAGE, "lw": 1.5})
+                textcoords=top, arrowprops={"arrowstyle": "<->", "color": _OUTAGE, "lw": 1.5},
+                zorder=6)
     middle = (outage.start_ms + outage.end_ms) / 2
     ax.annotate(outage.label, xy=(middle, 0.60), xycoords=top, xytext=(0, 5),
                 textcoords="offset points", ha="center", va="bottom", color=_OUTAGE,
-                fontweight="bold", fontsize=12,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8})
+                fontweight="bold", fontsize=12, zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.9})
 
 
 def _markers(ax: Axes, markers: Sequence[Marker], start: float, end: float) -> None:
