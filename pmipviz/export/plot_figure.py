@@ -155,9 +155,15 @@ def _occupancy(ax: Axes, data: OccupancyData) -> None:
 
     capacity = dict(data.capacity)
     for i, (mag, steps) in enumerate(data.series):
+        colour = _MAG_COLORS[i % len(_MAG_COLORS)]
         ax.step([t for t, _ in steps], [n for _, n in steps], where="post", linewidth=2,
-                color=_MAG_COLORS[i % len(_MAG_COLORS)],
-                label=f"{mag} (capacity {capacity.get(mag, '?')} packets)")
+                color=colour, label=f"{mag} (capacity {capacity.get(mag, '?')} packets)")
+        full = capacity.get(mag)
+        if full is not None and 0 < full <= max(data.peak, 1) * 1.25:  # a cache that filled
+            ax.axhline(full, color=colour, linestyle=":", linewidth=1.5, zorder=1)
+            ax.annotate(f"{mag} full", xy=(data.until_ms, full), xytext=(-4, 3),
+                        textcoords="offset points", ha="right", va="bottom", color=colour,
+                        fontsize=10)
     ax.set_ylabel("packets in the MAG's cache")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _markers(ax, data.markers, data.from_ms, data.until_ms)

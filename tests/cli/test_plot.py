@@ -167,3 +167,12 @@ def test_only_plot_imports_matplotlib(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "[]\n"
     assert (tmp_path / "f.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_cache_that_filled_shows_its_capacity(tmp_path: Path) -> None:
+    full, roomy = tmp_path / "full.svg", tmp_path / "roomy.svg"
+    assert main(["plot", "both-fail", "--kind", "occupancy", "-o", str(full)]) == 0
+    assert main(["plot", "figure1", "--kind", "occupancy", "-o", str(roomy)]) == 0
+    assert "<!-- MAG2 full -->" in full.read_text()  # 8 packets, and it held 8
+    assert "<!-- MAG2 (capacity 8 packets) -->" in full.read_text()
+    assert " full -->" not in roomy.read_text()  # held 3 of 64: no line up at 64
