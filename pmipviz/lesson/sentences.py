@@ -327,9 +327,9 @@ _SENTENCES.update({
     SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
     SimWhy.TTL: _ttl,
     SimWhy.LMA_TO_CN: lambda n, cn: f"LMA forwards n={n} to {cn}",
-    SimWhy.LMA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
-                                             f"{_LMA_DROP_WHY.get(reason, reason)}"),
-    SimWhy.LMA_TUNNEL: lambda cached, n, mag, tunnel: (
+    Why.DATA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
+                                           f"{_LMA_DROP_WHY.get(reason, reason)}"),
+    Why.DATA_TUNNEL: lambda cached, n, mag, tunnel: (
         f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
     SimWhy.DELIVER: _deliver,
 })
