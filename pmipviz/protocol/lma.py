@@ -16,6 +16,7 @@ from pmipviz.protocol.constants import (
     TIMESTAMP_VALIDITY_WINDOW_MS,
     Status,
 )
+from pmipviz.protocol.keys import wait_key
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu
 from pmipviz.protocol.options import (
     ALL_ZERO_ADDRESS,
@@ -143,7 +144,7 @@ class Lma:
             self.pending[lookup.bce.key] = _Pending(pbu, src)
             deadline = now + self.config.max_delay_before_new_bce_assign_ms
             return [
-                StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},
+                StateChange("lma", wait_key(lookup.bce.key), None, {"until_ms": deadline},
                             (Why.WAIT, mag, pbu.mn_id), "RFC 5213 §5.4.1.2",
                             Cause.WAIT, case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli)),
                 StartTimer(WaitTimer(lookup.bce.key),

@@ -8,6 +8,7 @@ from ipaddress import IPv6Address
 from typing import Any
 
 from pmipviz.protocol.actions import SendPba, SendPbu, SendRa, StateChange
+from pmipviz.protocol.keys import BulKey
 from pmipviz.protocol.messages import Pbu, address_text
 from pmipviz.protocol.timers import Timer
 from pmipviz.protocol.vocab import Kind, Msg, Table
@@ -82,9 +83,8 @@ class ControlPlane(MnHost):
             fields["case"] = a.case
             fields["shared_hnp"] = bool(a.shared_hnp)
         elif table == Table.BUL:
-            iface = self.ifaces.get(a.key.partition(":")[2])
-            if iface is not None:
-                fields["mn_id"], fields["interface"] = iface.mn_id, iface.name
+            key = BulKey.parse(a.key).iface
+            fields["mn_id"], fields["interface"] = key.mn_id, key.name
         elif table == Table.LMA:
             fields["case"] = a.case
             if a.mn is not None:

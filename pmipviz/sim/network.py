@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from pmipviz.protocol.actions import Action
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.protocol.lma import Lma, LmaConfig
 from pmipviz.protocol.mag import Mag, MagConfig
 from pmipviz.protocol.messages import address_text
@@ -51,7 +52,7 @@ class Link:
 class Iface:
     """Run-time state of one MN interface."""
 
-    key: str
+    key: str  # str(IfaceKey(mn_id, name)): the interface's node name in the trace
     mn_id: str
     name: str
     lli: bytes
@@ -125,8 +126,8 @@ class Network:
         self._attach_ms: dict[str, float] = {}  # interface key -> its scenario attach time
         for mn in scenario.mns:
             for k, itf in enumerate(mn.interfaces):
-                iface = Iface(f"{mn.id}/{itf.name}", mn.id, itf.name, itf.lli, itf.att, itf.mag,
-                              order=k)
+                iface = Iface(str(IfaceKey(mn.id, itf.name)), mn.id, itf.name, itf.lli, itf.att,
+                              itf.mag, order=k)
                 self.ifaces[iface.key] = iface
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
                 self._attach_ms[iface.key] = itf.attach_ms

@@ -11,6 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
@@ -68,7 +69,7 @@ class StateView:
         self.flows = [FlowInfo(f.src, f.dst) for f in self.scenario.flows]
         for mn in self.scenario.mns:
             for itf in mn.interfaces:
-                key = f"{mn.id}/{itf.name}"
+                key = str(IfaceKey(mn.id, itf.name))
                 self.ifaces[key] = {"mn_id": mn.id, "interface": itf.name, "mag": None,
                                     "up": False, "hnp": [], "address": None, "broken": False}
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmipviz.protocol.actions import Cache, StateChange, Uncache
+from pmipviz.protocol.keys import BulKey
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu
 from pmipviz.scenario.model import Fault
 
@@ -114,7 +115,7 @@ class StepTagger:
 
     def state(self, node: str, sc: StateChange) -> int | None:
         if sc.table == "bul" and sc.cause == "detect":
-            mn = sc.key.split(":", 1)[1].rpartition("/")[0]
+            mn = BulKey.parse(sc.key).iface.mn_id
             ho = self.ho.get(mn)
             if ho is not None and node == ho.old_mag:
                 return ho.tag(2)
