@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmipviz.protocol.constants import status_name
+from pmipviz.protocol.keys import BulKey, IfaceKey, bce_mn, waited_bce
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
@@ -59,7 +60,7 @@ def columns(scenario: Scenario, focus_mn: str | None = None) -> list[Column]:
     mn_id = focus_of(scenario, focus_mn)
     cols: list[Column] = []
     if mn_id is not None:
-        cols += [Column(itf.name, frozenset({f"{mn_id}/{itf.name}"}), "iface")
+        cols += [Column(itf.name, frozenset({str(IfaceKey(mn_id, itf.name))}), "iface")
                  for itf in scenario.mn(mn_id).interfaces]
     used = _mags_of(scenario, mn_id)
     cols += [Column(m.name, frozenset({m.name}), "mag") for m in scenario.mags if m.name in used]
@@ -194,10 +195,6 @@ def control_label(msg: str, f: dict[str, Any]) -> tuple[str, str]:
     return msg, msg
 
 
-def _if_name(key: str) -> str:
-    return key.rpartition("/")[2] or key
-
-
 def state_label(f: dict[str, Any]) -> str | None:
     """A short note for a state change that matters for the story, else None (noise)."""
     table, cause = f.get("table"), f.get("cause")
@@ -209,7 +206,7 @@ def state_label(f: dict[str, Any]) -> str | None:
     if table == "route":
         return f"route → {after['via']}" if after.get("via") else "route: none ✕"
     if table == "bul":
-        name = _if_name(key)
+        name = BulKey.parse(key).iface.name
         return {"detect": f"{name} unreachable", "link_up": f"{name} link back",
                 "giveup": f"gives up on {name}"}.get(str(cause))
     if table == "tunnel":
@@ -249,7 +246,7 @@ def _bce_label(name: str, cause: str, before: dict[str, Any], after: dict[str, A
 
 def fault_label(f: dict[str, Any]) -> str:
     """"IF1 breaks ✕", "IF1 restored", "IF1 moves → MAG2"."""
-    name = _if_name(str(f.get("interface", "")))
+    name = IfaceKey.parse(str(f["interface"])).name
     action = f.get("action")
     if f.get("noop"):
         return f"{name} {action}: no change"
@@ -274,7 +271,6 @@ class LadderBuilder:
         self._flows = frozenset(i for i, fl in enumerate(scenario.flows)
                                 if self.focus in (fl.src, fl.dst))
         self._lli_mn = {itf.lli.hex(":"): mn.id for mn in scenario.mns for itf in mn.interfaces}
-        self._prefix = f"{self.focus}/"
         self._rows: list[_Row] = []
         self._frozen: list[LadderRow | None] = []
         self._row_of: dict[int, int] = {}
@@ -362,20 +358,20 @@ class LadderBuilder:
         if msg in ("RS", "RA"):
             return f.get("mn_id") == self.focus
         if ev.kind == "fault":
-            return ev.node.startswith(self._prefix)
+            return self._focus_iface(ev.node) is not None
         if ev.kind != "state":
             return False
         table, key = f.get("table"), str(f.get("key", ""))
         if table == "iface":
-            return key.startswith(self._prefix)
+            return self._focus_iface(key) is not None
         if table == "bul":
-            mn = key.split(":", 1)[-1].rpartition("/")[0]
+            mn = BulKey.parse(key).iface.mn_id
         elif table == "bce":
             mn = (f.get("after") or f.get("before") or {}).get("mn_id")
         elif table == "route":
             mn = key
-        elif table == "lma" and key.startswith("wait:"):
-            mn = key[5:].rpartition("#")[0]
+        elif table == "lma" and (waited := waited_bce(key)) is not None:
+            mn = bce_mn(waited)
         else:  # tunnel / ignore: the MN whose PBU or entry caused it
             return self._ctx_mn == self.focus
         self._ctx_mn = mn
@@ -391,13 +387,21 @@ class LadderBuilder:
             name = self._add_column(node)
         return name
 
+    def _focus_iface(self, node: str) -> str | None:
+        """The interface's name when ``node`` is one of the focus MN's interfaces."""
+        if not IfaceKey.is_key(node):
+            return None
+        key = IfaceKey.parse(node)
+        return key.name if key.mn_id == self.focus else None
+
     def _add_column(self, node: str) -> str:
         """A node outside the scenario's plan (e.g. a MAG reached by a user's move)."""
         mags = [m.name for m in self.scenario.mags]
         cns = [c.name for c in self.scenario.cns]
         name = node
-        if node.startswith(self._prefix):
-            kind, order, name = "iface", [], node[len(self._prefix):]
+        iface = self._focus_iface(node)
+        if iface is not None:
+            kind, order, name = "iface", [], iface
         elif node in mags:
             kind, order = "mag", mags
         else:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmipviz.protocol.constants import status_name
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.sim.trace import TraceEvent
 
 DRAFT = "draft-jiang-netext-ft-pmip-00"
@@ -276,7 +277,7 @@ def _data_ref(ev: TraceEvent, mode: str) -> str:
         return f"{DRAFT} §3.2"
     if "tunnel_src" in ev.fields:  # a hop through an LMA-MAG tunnel
         return f"{RFC} §5.6.2"
-    if "/" in ev.node or "/" in (ev.peer or ""):  # on the access link to the MN
+    if IfaceKey.is_key(ev.node) or IfaceKey.is_key(ev.peer or ""):  # the MN's access link
         return f"{RFC} §6.10.5"
     return ""
 

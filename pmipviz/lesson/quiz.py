@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pmipviz.export.ladder import LadderBuilder
 from pmipviz.lesson.narration import narrate
 from pmipviz.protocol.constants import status_name
+from pmipviz.protocol.keys import short_node
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
@@ -57,12 +58,7 @@ def message_label(ev: TraceEvent) -> str:
 
 
 def _short(node: str | None) -> str:
-    if node is None:
-        return "?"
-    if "/" in node:
-        mn, _, ifname = node.rpartition("/")
-        return f"{mn.split('@', 1)[0]}/{ifname}"
-    return node
+    return "?" if node is None else short_node(node)
 
 
 class _Builder:

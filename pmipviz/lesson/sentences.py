@@ -14,7 +14,7 @@ from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HI_NAMES, status_name
-from pmipviz.protocol.mag import short_iface
+from pmipviz.protocol.keys import short_iface, short_node
 from pmipviz.protocol.options import address_text
 from pmipviz.protocol.why import Note, Why
 from pmipviz.sim.why import SimWhy
@@ -33,9 +33,7 @@ def _status(status: int) -> str:
     return f"{status} {status_name(status)}"
 
 
-def _short(node: str) -> str:
-    """A node's name, or an MN interface's short name (``mn1/IF1``)."""
-    return short_iface(node) if "/" in node else node
+_short = short_node  # a node's name, or an MN interface's short name (``mn1/IF1``)
 
 
 def _address(address: IPv6Address | None) -> str:
@@ -327,9 +325,9 @@ _SENTENCES.update({
     SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
     SimWhy.TTL: _ttl,
     SimWhy.LMA_TO_CN: lambda n, cn: f"LMA forwards n={n} to {cn}",
-    SimWhy.LMA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
-                                             f"{_LMA_DROP_WHY.get(reason, reason)}"),
-    SimWhy.LMA_TUNNEL: lambda cached, n, mag, tunnel: (
+    Why.DATA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
+                                           f"{_LMA_DROP_WHY.get(reason, reason)}"),
+    Why.DATA_TUNNEL: lambda cached, n, mag, tunnel: (
         f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
     SimWhy.DELIVER: _deliver,
 })

@@ -9,6 +9,7 @@ from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HandoffIndicator, Status
+from pmipviz.protocol.keys import bce_key
 from pmipviz.protocol.messages import Pbu
 from pmipviz.protocol.options import address_text
 from pmipviz.protocol.state_tables import BceState
@@ -103,7 +104,7 @@ class BindingCache:
 
     def new_key(self, mn_id: str) -> tuple[str, int]:
         self._counter += 1
-        return f"{mn_id}#{self._counter}", self._counter
+        return bce_key(mn_id, self._counter), self._counter
 
     def _index(self, key: str, hnps: tuple[IPv6Network, ...]) -> None:
         for p in hnps:

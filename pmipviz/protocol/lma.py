@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 
-from pmipviz.protocol.actions import Action, SendPba, StartTimer, StateChange
+from pmipviz.protocol.actions import Action, Drop, Forward, SendPba, StartTimer, StateChange
 from pmipviz.protocol.binding_cache import ZERO_LLI, Bce, BindingCache, Lookup, Outcome
 from pmipviz.protocol.constants import (
     MAX_DELAY_BEFORE_NEW_BCE_ASSIGN_MS,
@@ -16,7 +16,8 @@ from pmipviz.protocol.constants import (
     TIMESTAMP_VALIDITY_WINDOW_MS,
     Status,
 )
-from pmipviz.protocol.messages import Pba, Pbu
+from pmipviz.protocol.keys import wait_key
+from pmipviz.protocol.messages import DataPacket, Pba, Pbu
 from pmipviz.protocol.options import (
     ALL_ZERO_ADDRESS,
     ALL_ZERO_PREFIX,
@@ -31,11 +32,13 @@ from pmipviz.protocol.options import (
 )
 from pmipviz.protocol.state_tables import BCE, BceState
 from pmipviz.protocol.timers import DeleteTimer, ExpireTimer, Timer, WaitTimer
-from pmipviz.protocol.vocab import Cause
+from pmipviz.protocol.vocab import Cause, Reason
 from pmipviz.protocol.why import Note, Why
 
 _DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a global (fast)
 _EXPIRES = (BceState.ACTIVE, BceState.KEPT)  # the states whose lifetime can end
+_DATA_REF = "RFC 5213 §5.6.2"  # forwarding: packets for an MN's prefix go down its tunnel
+_HOLD_REF = "RFC 5213 §5.3.5"  # no forwarding during MinDelayBeforeBCEDelete
 
 
 @dataclass
@@ -141,7 +144,7 @@ class Lma:
             self.pending[lookup.bce.key] = _Pending(pbu, src)
             deadline = now + self.config.max_delay_before_new_bce_assign_ms
             return [
-                StateChange("lma", f"wait:{lookup.bce.key}", None, {"until_ms": deadline},
+                StateChange("lma", wait_key(lookup.bce.key), None, {"until_ms": deadline},
                             (Why.WAIT, mag, pbu.mn_id), "RFC 5213 §5.4.1.2",
                             Cause.WAIT, case=lookup.case, mn=(pbu.mn_id or "", pbu.mn_lli)),
                 StartTimer(WaitTimer(lookup.bce.key),
@@ -337,12 +340,40 @@ class Lma:
 
     # -- forwarding ---------------------------------------------------------
 
+    def data(self, packet: DataPacket) -> Forward | Drop:
+        """A DATA packet for an MN reached the LMA (from a CN, or up a tunnel): a
+        ``Forward`` to the MAG of the entry that carries its prefix (down that entry's
+        tunnel), or a ``Drop`` with the route's reason (RFC 5213 §5.6.2, §5.3.5).
+        Always exactly one action, so it is returned alone, not in a list: the world
+        calls this for every packet to an MN (the hot path), which is why ``route_p64``
+        is written out here again, deliberately (one call less per packet)."""
+        bce: Bce | None = None
+        reason = "no_binding"
+        keys = self.cache.keys_for_p64(packet.p64)
+        if keys:
+            entries = self.cache.entries
+            if self.mode == "ft":
+                key = self.active.get(entries[keys[0]].mn_id)
+                if key:
+                    bce = entries.get(key)
+            else:
+                bce = entries[keys[0]]
+                if bce.state is _DEREG_HOLD:
+                    bce, reason = None, "dereg_hold"
+        if bce is None:
+            return Drop(packet, reason, (Why.DATA_DROP, packet.n, packet.dst, reason),
+                        _HOLD_REF if reason == Reason.DEREG_HOLD else _DATA_REF)
+        return Forward(packet, bce.mag,
+                       (Why.DATA_TUNNEL, packet.cached, packet.n, bce.mag, bce.tunnel),
+                       _DATA_REF)
+
     def route(self, dst: IPv6Address) -> tuple[Bce | None, str]:
         """Which entry carries traffic to ``dst``; (None, reason) when it must be dropped."""
         return self.route_p64(int(dst) >> 64)
 
     def route_p64(self, p64: int) -> tuple[Bce | None, str]:
-        """``route`` by the destination's /64 as an int (the forwarding fast path)."""
+        """``route`` by the destination's /64 as an int: the decision ``data`` makes
+        (and writes out again, for speed; tests/test_lma.py ties the two)."""
         keys = self.cache.keys_for_p64(p64)
         if not keys:
             return None, "no_binding"

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
@@ -30,6 +29,7 @@ from pmipviz.protocol.constants import (
     HandoffIndicator,
     Status,
 )
+from pmipviz.protocol.keys import BulKey, IfaceKey
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
 from pmipviz.protocol.options import (
     ALL_ZERO_PREFIX,
@@ -66,13 +66,6 @@ def reregister_delay(lifetime_s: int) -> float:
     lifetime_ms = lifetime_s * 1000.0
     margin = max(lifetime_ms * (1 - REREGISTER_FRACTION), 2 * INITIAL_BINDACK_TIMEOUT_MS)
     return max(lifetime_ms - margin, lifetime_ms / 2)
-
-
-@lru_cache(maxsize=65536)
-def short_iface(key: str) -> str:
-    """"mn1@example.org/IF1" -> "mn1/IF1" (a display name)."""
-    mn, _, ifname = key.rpartition("/")
-    return f"{mn.split('@', 1)[0]}/{ifname}"
 
 
 @dataclass
@@ -114,7 +107,7 @@ class BulEntry:
     def row(self) -> dict[str, Any]:
         return {
             "mn_id": self.mn_id,
-            "interface": self.key.rpartition("/")[2],
+            "interface": IfaceKey.parse(self.key).name,
             "state": self.state.value,  # a plain str: snapshots pickle it small
             "hnp": [address_text(p) for p in self.hnps],
             "seq": self.seq,
@@ -209,7 +202,8 @@ class Mag:
     def _bul_change(self, entry: BulEntry, before: dict[str, Any] | None, why: Note,
                     ref: str, cause: str, removed: bool = False) -> StateChange:
         after = None if removed else entry.row()
-        return StateChange("bul", f"{self.name}:{entry.key}", before, after, why, ref, cause)
+        return StateChange("bul", BulKey.text(self.name, entry.key), before, after, why, ref,
+                           cause)
 
     def attach(self, key: str, mn_id: str, lli: bytes, att: int, now: float,
                hi: int = HandoffIndicator.NEW_INTERFACE) -> list[Action]:
@@ -226,7 +220,7 @@ class Mag:
             entry.link_up = True
             out += self._release_cache(key)
             if not (returning and hi == HandoffIndicator.BETWEEN_MAGS):
-                return [*out, SendRa(key, RouterAdvertisement(mn_id, key.rpartition("/")[2],
+                return [*out, SendRa(key, RouterAdvertisement(mn_id, IfaceKey.parse(key).name,
                                                               entry.hnps),
                                      (Why.RA_AGAIN, self.name, key), "RFC 5213 §6.9.1.2")]
             row = entry.row()
@@ -320,7 +314,7 @@ class Mag:
         actions: list[Action] = [
             self._bul_change(entry, before, (Why.BUL_REGISTERED, self.name, entry.key,
                                              entry.hnps), "RFC 5213 §6.9.1.2", "registered"),
-            SendRa(entry.key, RouterAdvertisement(entry.mn_id, entry.key.rpartition("/")[2],
+            SendRa(entry.key, RouterAdvertisement(entry.mn_id, IfaceKey.parse(entry.key).name,
                                                   entry.hnps),
                    (Why.RA_REGISTERED, self.name, entry.key, entry.hnps),
                    "RFC 5213 §6.9.1.2"),

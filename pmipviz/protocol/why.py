@@ -163,6 +163,10 @@ class Why(StrEnum):
     """tunnel, mag: a tunnel set up."""
     TUNNEL_DOWN = "lma.tunnel_down"
     """tunnel: a tunnel torn down."""
+    DATA_TUNNEL = "lma.data_tunnel"
+    """cached, n, mag, tunnel: a DATA packet for an MN sent down the tunnel of its entry."""
+    DATA_DROP = "lma.data_drop"
+    """n, dst, reason: a DATA packet the LMA cannot route (a loss ``Reason``)."""
 
     # -- LMA: why a PBU is rejected (the PBA_REJECT's ``why``) ------------------------------
     REJECT_NO_MN_ID = "lma.reject.no_mn_id"

@@ -17,6 +17,7 @@ from typing import Any
 
 import pmipviz
 from pmipviz.protocol.constants import MAX_LIFETIME_S
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.protocol.mag import reregister_delay
 from pmipviz.scenario.errors import ScenarioError
 from pmipviz.scenario.limits import (
@@ -518,9 +519,11 @@ def _fault(t: Table, mag_names: dict[str, Mag], mns: dict[str, MobileNode]) -> F
     at = t.number("at_ms", ge=0, le=MAX_DURATION_MS)
     action = t.choice("action", FAULT_ACTIONS)
     interface = t.string("interface")
-    mn_id, slash, if_name = interface.rpartition("/")
-    if not slash or not mn_id or not if_name:
-        t.fail("interface", f"expected 'mn-id/IFNAME', got {interface!r}")
+    try:
+        key = IfaceKey.parse(interface)
+    except ValueError as e:
+        t.fail("interface", str(e))
+    mn_id, if_name = key.mn_id, key.name
     mn = mns.get(mn_id)
     if mn is None:
         t.fail("interface", f"mn {mn_id!r} is not defined")

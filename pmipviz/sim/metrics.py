@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.counters import Counters, DeliveryWindow, FlowCounters
 from pmipviz.sim.trace import TraceEvent
@@ -95,7 +96,7 @@ class Metrics(Counters):
         self._close(key)  # a restore, or a new fault, ends the interface's handover
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, key.rpartition("/")[0], f.get("mag"), ev.t_ms)
+        ho = _Handover(key, IfaceKey.parse(key).mn_id, f.get("mag"), ev.t_ms)
         self.handovers.append(ho)
         self._open[key] = ho
         self._waiting.setdefault(ho.mn_id, []).append(ho)

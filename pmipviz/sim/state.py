@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.counters import CacheCounters, Counters, FlowCounters
 from pmipviz.sim.trace import TraceEvent
@@ -45,7 +46,7 @@ class StateView:
         self.counters = Counters(self.scenario)
         for mn in self.scenario.mns:
             for itf in mn.interfaces:
-                key = f"{mn.id}/{itf.name}"
+                key = str(IfaceKey(mn.id, itf.name))
                 self.ifaces[key] = {"mn_id": mn.id, "interface": itf.name, "mag": None,
                                     "up": False, "hnp": [], "address": None, "broken": False}
 

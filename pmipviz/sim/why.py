@@ -1,5 +1,5 @@
 """What the world says about its own events (links, the MN host, faults, flows, the
-LMA's data plane): a cause and its facts, as the protocol machines do
+way out to the CNs): a cause and its facts, as the protocol machines do
 (:mod:`pmipviz.protocol.why`); ``pmipviz.lesson.sentences`` writes the sentence.
 
 A note is ``(SimWhy, value, ...)``; each member's docstring lists the values. ``node``
@@ -68,7 +68,7 @@ class SimWhy(StrEnum):
     MOVES = "sim.moves"
     """key, old_mag, mag"""
 
-    # -- flows and the LMA's data plane ---------------------------------------------------
+    # -- flows and the way out to the CNs ---------------------------------------------------
     NO_ADDRESS = "sim.no_address"
     """cn, mn_id: a downlink flow has no address for the MN yet."""
     CN_SENDS = "sim.cn_sends"
@@ -81,9 +81,5 @@ class SimWhy(StrEnum):
     """node, n, hops: the hop limit ran out."""
     LMA_TO_CN = "sim.lma_to_cn"
     """n, cn"""
-    LMA_DROP = "sim.lma_drop"
-    """n, dst, reason: the LMA cannot route the packet (a loss ``Reason``)."""
-    LMA_TUNNEL = "sim.lma_tunnel"
-    """cached, n, mag, tunnel: the LMA sends the packet down a tunnel."""
     DELIVER = "sim.deliver"
     """node, n, flow, cached: the packet reaches its destination."""

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from pmipviz.lesson.quiz import Question
+from pmipviz.protocol.keys import IfaceKey, short_mn
 from pmipviz.scenario import shipped_scenarios
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
@@ -141,7 +142,7 @@ class PmipvizApp(PaletteApp):
         topology.set_graph(self.graph)
         topology.border_title = "Topology"
         if len(self.scenario.mns) > 1 and self.selected_mn is not None:
-            topology.border_title = Text(f"Topology · MN {self.selected_mn.split('@', 1)[0]}")
+            topology.border_title = Text(f"Topology · MN {short_mn(self.selected_mn)}")
             topology.border_subtitle = "[ ] other MN"
         self._update(jump=True)
 
@@ -454,7 +455,7 @@ class PmipvizApp(PaletteApp):
                             self.action_next_control)
         if self.selected_mn is not None:
             for k, key in enumerate(interfaces_of(self.graph, self.selected_mn), start=1):
-                yield SystemCommand(f"Break / restore {key.rpartition('/')[2]}",
+                yield SystemCommand(f"Break / restore {IfaceKey.parse(key).name}",
                                     f"{k}: toggle {key} at the current time",
                                     partial(self.action_toggle_iface, k))
         yield SystemCommand("Switch mode", "m: FT (draft) ↔ RFC 5213 at the same point",

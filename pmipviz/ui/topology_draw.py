@@ -14,6 +14,7 @@ import networkx as nx
 from rich.style import Style
 
 from pmipviz.protocol.constants import att_label
+from pmipviz.protocol.keys import IfaceKey, short_mn
 from pmipviz.sim.state import StateView
 from pmipviz.ui.canvas import Canvas
 from pmipviz.ui.palette import BASE, DIM, DOWN, LANE, NODE, UP, class_style
@@ -22,7 +23,6 @@ from pmipviz.ui.topology_graph import (
     attachment,
     interfaces_of,
     nodes_of,
-    short_mn,
     tunnel_state,
 )
 
@@ -59,7 +59,7 @@ def node_name(g: nx.Graph, node: str | None) -> str:
     if node is None:
         return "?"
     if node in g and g.nodes[node]["kind"] == "iface":
-        return f"{short_mn(g.nodes[node]['mn'])}/{g.nodes[node]['label']}"
+        return IfaceKey(g.nodes[node]["mn"], g.nodes[node]["label"]).short
     if node in g and g.nodes[node]["kind"] == "mn":
         return str(g.nodes[node]["label"])
     return node
@@ -348,7 +348,7 @@ class _Tree(_Drawing):
                     lstyle = DOWN
                 c.put(mx, y, branch, self.hl(mag, a.key, lstyle))
                 mark = " ✕" if a.attached and not a.up else ""
-                label = f"{a.name} {att_label(a.att)} {short_mn(a.key.rpartition('/')[0])}{mark}"
+                label = f"{a.name} {att_label(a.att)} {short_mn(IfaceKey.parse(a.key).mn_id)}{mark}"
                 lstyle = DOWN if mark else self.node_style(a.key) if a.attached else DIM
                 c.put(mx + 3, y, label, lstyle)
                 y += 1

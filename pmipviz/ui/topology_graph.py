@@ -9,12 +9,8 @@ from typing import Any
 
 import networkx as nx
 
+from pmipviz.protocol.keys import IfaceKey, short_mn
 from pmipviz.scenario.model import Scenario
-
-
-def short_mn(mn_id: str) -> str:
-    """"mn1@example.org" -> "mn1"."""
-    return mn_id.split("@", 1)[0]
 
 
 def build_graph(scenario: Scenario) -> nx.Graph:
@@ -36,7 +32,7 @@ def build_graph(scenario: Scenario) -> nx.Graph:
     for mn in scenario.mns:
         g.add_node(mn.id, kind="mn", label=short_mn(mn.id))
         for itf in mn.interfaces:
-            key = f"{mn.id}/{itf.name}"
+            key = str(IfaceKey(mn.id, itf.name))
             g.add_node(key, kind="iface", label=itf.name, mn=mn.id, att=itf.att, home=itf.mag)
             g.add_edge(key, mn.id, kind="owns")
             g.add_edge(itf.mag, key, kind="access")

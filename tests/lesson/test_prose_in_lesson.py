@@ -21,7 +21,9 @@ from pmipviz.sim.why import SimWhy
 PACKAGE = Path(__file__).resolve().parents[2] / "pmipviz"
 # the protocol machines, and the world that emits the trace (its notes are facts too)
 EMITTERS = ("protocol/mag.py", "protocol/lma.py", "protocol/binding_cache.py",
-            "protocol/actions.py", "protocol/why.py", "sim/world.py", "sim/why.py")
+            "protocol/actions.py", "protocol/why.py", "sim/world.py", "sim/network.py",
+            "sim/host.py", "sim/control.py", "sim/dataplane.py", "sim/flows.py",
+            "sim/faults.py", "sim/why.py")
 REF = re.compile(r"^(RFC \d+ §\d+(\.\d+)*|draft §\d+(\.\d+)*( step [1-8])?)$")
 SMALL = ("figure1", "move", "restore", "both-fail", "bad-mag", "lossy-signaling")
 

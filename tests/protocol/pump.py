@@ -5,10 +5,10 @@ The model is aioquic's ``client_and_server()`` / ``roundtrip()``: no clock, no l
 no delays. ``deliver`` carries one hop and returns what the receivers returned;
 ``pump`` repeats until quiet. Every step is ``(node, action)``: the node whose handler
 returned the action. Timers are only noted (``timers``, due at the time the handler
-returned them plus their delay); a test fires one with ``fire``. The LMA has no
-data-plane handler (``sim/world.py`` looks ``route_p64`` up itself), so ``lma_data``
-plays that part and answers like a machine would: a ``Forward`` to the MAG of the
-routed entry, or a ``Drop`` with the route's reason. An MN interface in ``down``
+returned them plus their delay); a test fires one with ``fire``. A packet that reaches
+the LMA goes to its data-plane handler (``Lma.data``, as in the world): a ``Forward``
+to the MAG of the routed entry, or a ``Drop`` with the route's reason. An MN interface
+in ``down``
 sends a packet back to its MAG (``undeliverable``); any other receives it
 (``delivered``). The MN host (RS, RA) is not modelled: ``SendRa`` goes nowhere.
 """
@@ -21,7 +21,6 @@ from typing import TypeVar
 
 from pmipviz.protocol.actions import (
     Action,
-    Drop,
     Forward,
     SendPba,
     SendPbu,
@@ -55,12 +54,9 @@ class Pump:
         return next(m for m in self.mags.values() if m.config.address == address)
 
     def lma_data(self, packet: DataPacket) -> list[Action]:
-        """A packet reached the LMA (from a CN or up a tunnel): route it by its prefix."""
-        bce, reason = self.lma.route_p64(packet.p64)
-        if bce is None:
-            return [Drop(packet, reason, ("pump.lma_drop", packet.n), "RFC 5213 §5.6.2")]
-        return [Forward(packet, bce.mag, ("pump.lma_forward", packet.n, bce.mag),
-                        "RFC 5213 §5.6.2")]
+        """A packet reached the LMA (from a CN or up a tunnel): the LMA's answer (one
+        action), as a list like every other handler's."""
+        return [self.lma.data(packet)]
 
     def _receive(self, node: str, action: Action, now: float) -> list[Step]:
         """Hand one action of ``node`` to its receiver; what the receiver returned."""

@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from pmipviz.protocol.constants import att_label
+from pmipviz.protocol.keys import short_mn
 from pmipviz.sim.state import StateView
 from pmipviz.ui.palette import CHANGED, DOWN, UP
-from pmipviz.ui.topology_graph import short_mn
 
 # column key, header, width (the table has no cell padding: widths include a gap)
 COLUMNS: tuple[tuple[str, str, int], ...] = (

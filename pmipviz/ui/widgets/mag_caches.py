@@ -7,9 +7,9 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 
+from pmipviz.protocol.keys import short_mn
 from pmipviz.sim.state import StateView
 from pmipviz.ui.palette import BASE, DIM, DOWN, NODE, UP, class_style
-from pmipviz.ui.topology_graph import short_mn
 from pmipviz.ui.widgets.lines_view import LinesView
 
 _EIGHTHS = " ▏▎▍▌▋▊▉█"

@@ -1,0 +1,209 @@
+"""The data plane: the path a DATA packet takes, top-down in this file.
+
+A flow (``flows``) makes the packet and gives it its first hop; from there:
+
+1. ``_hop``: one link. ``send`` now; after the link's delay ``_DataArrival`` emits the
+   ``recv`` (or a link-loss ``drop``) and, after the node's processing time, calls the
+   next node's handler;
+2. at the LMA, ``_lma_data``: a packet for a CN leaves the domain (its arrival is the
+   ``deliver``); any other goes to the LMA machine's ``data``, which answers a
+   ``Forward`` down the tunnel of the MN's entry (the next ``_hop``) or a ``Drop``;
+3. at a MAG, ``_mag_downlink`` (out of its tunnel) or ``_mag_uplink`` (from an MN):
+   the MAG machine answers ``Forward`` (``_forward``: up the tunnel, or down an
+   access link), ``Cache`` / ``Uncache`` (``_buffer``) or ``Drop``
+   (``_drop``);
+4. on an access link, ``_access_arrival``: ``deliver`` to the MN interface, or back to
+   the MAG (``undeliverable``) when the interface left.
+
+This is the hot path (almost every event is DATA): see the notes on ``_hop`` and
+``_DataArrival`` for what is written out twice on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pmipviz.protocol.actions import Cache, Drop, Forward, Uncache
+from pmipviz.protocol.messages import DataPacket
+from pmipviz.protocol.vocab import Reason
+from pmipviz.protocol.why import Note
+from pmipviz.sim.network import Iface, Network
+from pmipviz.sim.why import SimWhy
+
+HOP_LIMIT = 64
+
+
+class DataPlane(Network):
+    """Carries DATA packets hop by hop and executes Forward, Cache, Uncache and Drop."""
+
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
+             arrive: Callable[[], None],
+             tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
+        """One DATA hop; on an access link to an MN (and from the LMA to a CN) the
+        arrival is a ``deliver`` (``final``), emitted by ``arrive``. ``ref`` (a protocol
+        machine's ``Forward``) goes on the ``send`` only.
+
+        Deliberate duplicates, for speed: this is ``Network.transmit`` unrolled for DATA
+        (no closure per packet: the arrival is a slotted ``_DataArrival``), its fields
+        are ``_data_fields`` written out inline, and ``Link.lost`` is inlined."""
+        hops = pkt.hops
+        if len(hops) >= HOP_LIMIT:
+            self._drop(src, pkt, Reason.TTL, (SimWhy.TTL, src, pkt.n, HOP_LIMIT), "RFC 8200 §3")
+            return
+        fields = pkt.to_fields()
+        fields["hop"] = len(hops)
+        if tunnel:
+            fields["tunnel_src"] = self._node_text[src]
+            fields["tunnel_dst"] = self._node_text[dst]
+        hops.append(src)
+        link = self.links.get((src, dst))
+        if link is not None:
+            delay = link.delay_ms
+        else:  # an access link: its delay is the MAG's
+            delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
+        sent = fields
+        if ref is not None:  # the recv (the same dict on the hot path) does not get it
+            sent = fields if final else dict(fields)
+            sent["ref"] = ref
+        step = self.emit("send", src, dst, "DATA", sent, note).step
+        self.inflight += 1
+        # Link.lost, inlined: a method call per wired hop costs more than the test
+        lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
+        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
+        self.env.timeout(delay).callbacks.append(arrival)
+
+    def _lma_data(self, pkt: DataPacket) -> None:
+        """A packet reached the LMA, from a CN or up a MAG's tunnel."""
+        cn = self.int_cn.get(pkt.dst_int)
+        if cn is not None:  # out of the PMIPv6 domain: plain routing, not the LMA machine's
+            lma = self.lma_name
+            self._hop(lma, cn, pkt, (SimWhy.LMA_TO_CN, pkt.n, cn),
+                      lambda: self._deliver(cn, lma, pkt), final=True)
+            return
+        lma = self.lma_name
+        a = self.lma.data(pkt)
+        if isinstance(a, Forward):  # down the tunnel to the MAG ``a.to``
+            mag = a.to
+            # no ref on this send (see vocab.Kind: a dict copy per packet on the hot
+            # path, for a ref that is always the same)
+            self._hop(lma, mag, pkt, a.why, lambda: self._mag_downlink(pkt, mag), tunnel=True)
+        else:
+            self._drop_action(lma, a)
+
+    def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
+        """A packet came out of ``mag``'s tunnel."""
+        # env._now: the clock without World.now's two property calls (see Network.emit)
+        self.run_actions(mag, self.mags[mag].downlink(pkt, self.env._now))
+
+    def _mag_uplink(self, pkt: DataPacket, mag: str, key: str) -> None:
+        """An MN interface's packet reached ``mag``."""
+        self.run_actions(mag, self.mags[mag].uplink(pkt, key))
+
+    def _forward(self, node: str, a: Forward) -> None:
+        """A MAG sends a packet on: up its tunnel, or down an access link. (The LMA's
+        ``Forward`` down a tunnel is carried out in ``_lma_data``.)"""
+        pkt = a.packet
+        if a.to == "LMA":
+            self._hop(node, self.lma_name, pkt, a.why,
+                      lambda: self._lma_data(pkt), tunnel=True, ref=a.ref)
+            return
+        iface = self.ifaces[a.to]
+        self._hop(node, iface.key, pkt, a.why, lambda: self._access_arrival(pkt, node, iface),
+                  final=True, ref=a.ref)
+
+    def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
+        """A packet reached the MN end of ``mag``'s access link."""
+        if iface.up and iface.mag == mag:
+            self._deliver(iface.key, mag, pkt)
+            return
+        self.run_actions(mag, self.mags[mag].undeliverable(pkt, iface.key))
+
+    def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
+        """The packet reached its destination (an MN interface or a CN)."""
+        fields = pkt.to_fields()  # _data_fields, inlined (one per packet delivered)
+        fields["hop"] = len(pkt.hops)
+        self.emit("deliver", node, peer, "DATA", fields,
+                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
+
+    def _buffer(self, node: str, a: Cache | Uncache) -> None:
+        """A MAG put a packet in its cache or took one out (ft)."""
+        fields = self._data_fields(a.packet)
+        fields["op"] = "in" if isinstance(a, Cache) else "out"
+        fields["occupancy"] = a.occupancy
+        fields["capacity"] = a.capacity
+        fields["ref"] = a.ref
+        if isinstance(a, Uncache):  # where it goes: the LMA (draft step 6) or an interface
+            fields["to"] = self.lma_name if a.to == "LMA" else a.to
+        self.emit("buffer", node, None, "DATA", fields, a.why)
+
+    def _drop_action(self, node: str, a: Drop) -> None:
+        """A machine drops a packet."""
+        self._drop(node, a.packet, a.reason, a.why, a.ref)
+
+    def _drop(self, node: str, pkt: DataPacket, reason: str, note: str | Note,
+              ref: str | None = None) -> None:
+        fields = self._data_fields(pkt)
+        fields["reason"] = reason
+        if ref is not None:
+            fields["ref"] = ref
+        self.emit("drop", node, None, "DATA", fields, note)
+
+    def _sent_and_dropped(self, node: str, pkt: DataPacket, reason: str, note: Note) -> None:
+        """A packet that could not leave its source: its ``send`` and its ``drop``."""
+        fields = self._data_fields(pkt)
+        self.emit("send", node, None, "DATA", fields, note)
+        self._drop(node, pkt, reason, note)
+
+    def _data_fields(self, pkt: DataPacket) -> dict[str, Any]:
+        f = pkt.to_fields()
+        f["hop"] = len(pkt.hops)
+        return f
+
+    def queued(self) -> int:
+        """DATA packets still on a link or in a MAG cache (counted from the world itself)."""
+        return self.inflight + sum(len(m.cache) for m in self.mags.values())
+
+
+class _DataArrival:
+    """What happens when a DATA hop arrives: ``recv`` (or a link-loss ``drop``), then
+    the receiving node's handler. (The link-loss ``drop`` is ``Network.transmit``'s,
+    written again here on purpose: a slotted object per hop, not a closure.)"""
+
+    __slots__ = ("arrive", "dst", "fields", "final", "lost", "pkt", "src", "step", "world")
+
+    def __init__(self, world: DataPlane, src: str, dst: str, pkt: DataPacket,
+                 fields: dict[str, Any], arrive: Callable[[], None], step: int | None,
+                 final: bool, lost: bool) -> None:
+        self.world = world
+        self.src = src
+        self.dst = dst
+        self.pkt = pkt
+        self.fields = fields
+        self.arrive = arrive
+        self.step = step
+        self.final = final
+        self.lost = lost
+
+    def __call__(self, _event: Any) -> None:
+        world = self.world
+        if self.lost:
+            world.inflight -= 1
+            link = world.links[(self.src, self.dst)]
+            f = dict(self.fields)
+            f["reason"] = Reason.LINK_LOSS
+            world.emit("drop", self.dst, self.src, "DATA", f,
+                       (SimWhy.LINK_LOSS, "DATA", self.src, self.dst, link.loss))
+            return
+        if not self.final:
+            world.emit_recv(self.src, self.dst, self.fields,
+                            (SimWhy.RECV_DATA, self.dst, self.pkt.n, self.src), self.step)
+        if world._processing > 0:  # queued at the node until it is processed
+            world.after(world._processing, self._processed)
+        else:
+            world.inflight -= 1
+            self.arrive()
+
+    def _processed(self) -> None:
+        self.world.inflight -= 1
+        self.arrive()
