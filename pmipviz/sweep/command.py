@@ -1,0 +1,170 @@
+"""``pmipviz sweep``: the study built and checked, its runs on a process pool or a Dask
+cluster, the rows written in order (Ctrl-C keeps the rows finished so far, ``--resume``
+goes on from them) and the summary printed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor
+from contextlib import ExitStack, contextmanager
+from typing import IO, Any, cast
+
+from pmipviz.outputs import AtomicOutput, OutputError, refuse_overlaps, sigterm_as_exit
+from pmipviz.scenario.model import MODES
+from pmipviz.sweep.errors import SweepError
+from pmipviz.sweep.execute import batches, dask_executor, in_order, local_executor
+from pmipviz.sweep.grid import Run, Study, build_study
+from pmipviz.sweep.params import parse_modes, parse_seeds
+from pmipviz.sweep.rows import RowFormat, output_format, read_done
+from pmipviz.sweep.runs import metric_columns, run_batch
+from pmipviz.sweep.summary import print_summary
+
+
+def add_parser(sub: argparse._SubParsersAction[Any],
+               until: Callable[[str], float]) -> None:
+    """The ``sweep`` subcommand's arguments (``until`` parses ``--until`` as ``run``)."""
+    sweep = sub.add_parser(
+        "sweep", help="run a scenario over a grid of parameters, seeds and modes",
+        description="Run SCENARIO at every point of the --vary grid, for every seed and mode, "
+        "on all local cores (or a Dask cluster); write one row per run and print a summary.")
+    sweep.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
+    sweep.add_argument("--vary", action="append", default=[], metavar="PATH=VALUES",
+                       help="a parameter and its values, e.g. mag.detection_ms=5,20,50 or "
+                       "link[LMA-MAG1].loss=0:0.1:0.02 (an inclusive range); repeatable")
+    sweep.add_argument("--seeds", metavar="SEEDS",
+                       help="seeds, e.g. 1-20 or 1,2,5 (default: the scenario's seed)")
+    sweep.add_argument("--mode", metavar="MODES",
+                       help="modes, e.g. ft,rfc5213 (default: the scenario's mode)")
+    sweep.add_argument("--until", type=until, metavar="MS",
+                       help="stop each run at this simulated time (default: its duration)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_workers, metavar="N",
+                       help="local worker processes (default: all cores)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on a Dask distributed cluster, e.g. tcp://HOST:8786")
+    sweep.add_argument("-o", "--output", metavar="FILE.csv|FILE.jsonl",
+                       help="write one row per run here, in a fixed order")
+    sweep.add_argument("--resume", action="store_true",
+                       help="keep the rows already in the output file and run the rest")
+    sweep.add_argument("--no-summary", action="store_true",
+                       help="do not print the summary table")
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 1024:
+        raise argparse.ArgumentTypeError(f"expected a number of workers in 1..1024, got {text!r}")
+    return int(text)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the sweep of ``args``; bad input raises SweepError or ScenarioError."""
+    seeds = None if args.seeds is None else parse_seeds(args.seeds)
+    modes = None if args.mode is None else parse_modes(args.mode, MODES)
+    if args.resume and args.output is None:
+        raise SweepError("--resume needs -o FILE (the rows to go on from)")
+    ext = None if args.output is None else output_format(args.output)
+    study = build_study(args.scenario, args.vary, seeds, modes, args.until)
+    if args.output is not None:
+        inputs = {} if study.base.path is None else {"the scenario file": study.base.path}
+        try:
+            refuse_overlaps([("-o", args.output)], inputs)
+        except OutputError as err:
+            raise SweepError(str(err)) from None
+    keys = [p.path for p in study.params] + ["seed", "mode"]
+    fmt = RowFormat(ext or ".csv", keys, metric_columns(study.base))
+    runs = study.runs
+    key_rows = [_key_row(study, r) for r in runs]
+    done_lines = (read_done(args.output, fmt, [fmt.key_prefix(k) for k in key_rows])
+                  if args.resume else [])
+    rows: list[dict[str, Any]] = [fmt.parse(line) for line in done_lines]
+    todo = runs[len(done_lines):]
+    interrupted = False
+    with sigterm_as_exit(), ExitStack() as stack:
+        out = stream = None
+        if args.output is not None:
+            out = AtomicOutput(args.output)
+            stream = cast(IO[str], out.stream)
+            stream.write(fmt.header() + "".join(done_lines))
+        try:
+            for row in _execute(stack, study, todo, args, len(done_lines), len(runs)):
+                if stream is not None:
+                    stream.write(fmt.line(row))
+                rows.append(row)
+        except (KeyboardInterrupt, SystemExit) as stop:
+            interrupted = True
+            code = stop.code if isinstance(stop, SystemExit) else 130
+        finally:
+            if out is not None:
+                out.commit()  # the rows finished so far, in order, are always kept
+    if interrupted:
+        where = f" in {args.output} (--resume goes on)" if args.output else ""
+        print(f"pmipviz: interrupted: kept {len(rows):,} of {len(runs):,} runs{where}",
+              file=sys.stderr)
+        return code if isinstance(code, int) else 130
+    if not args.no_summary:
+        print_summary(rows, keys[:-2], study.modes, fmt.columns,
+                      f"{study.base.title} · {len(runs):,} runs")
+    return 0
+
+
+def _key_row(study: Study, run: Run) -> dict[str, Any]:
+    key = {p.path: v for p, v in zip(study.params, study.points[run.point], strict=True)}
+    key["seed"] = run.seed
+    key["mode"] = run.mode
+    return key
+
+
+def _execute(stack: ExitStack, study: Study, todo: list[Run], args: argparse.Namespace,
+             already: int, total: int) -> Iterator[dict[str, Any]]:
+    """The rows of ``todo``, in order, computed on the chosen executor."""
+    if not todo:
+        return
+    executor, workers = stack.enter_context(_executor(args, len(todo)))
+    jobs = batches([(study.scenarios[r.point], r.mode, r.seed, study.until_ms)
+                    for r in todo], workers)
+    keys = [_key_row(study, r) for r in todo]
+    advance = stack.enter_context(_progress_bar(already, total))
+    sizes = [len(job) for job in jobs]
+    i = 0
+    for results in in_order(executor, run_batch, jobs, window=4 * workers,
+                            done=lambda j: advance(sizes[j])):
+        for metrics in results:
+            yield {**keys[i], **metrics}
+            i += 1
+
+
+@contextmanager
+def _executor(args: argparse.Namespace, runs: int) -> Iterator[tuple[Executor, int]]:
+    if args.scheduler is not None:
+        with dask_executor(args.scheduler) as (executor, threads):
+            yield executor, threads
+        return
+    workers = args.workers or os.cpu_count() or 1
+    workers = max(1, min(workers, runs))
+    with local_executor(workers) as pool:
+        yield pool, workers
+
+
+@contextmanager
+def _progress_bar(already: int, total: int) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar with an ETA on stderr (when it is a terminal)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
+    task = bar.add_task("runs", total=total, completed=already)
+    with bar:
+        yield lambda n: bar.advance(task, n)
