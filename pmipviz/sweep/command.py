@@ -83,13 +83,17 @@ def main(args: argparse.Namespace) -> int:
     todo = runs[len(done_lines):]
     interrupted = False
     with sigterm_as_exit(), ExitStack() as stack:
+        # the workers first: a cluster that cannot be reached leaves the output alone
+        executor, workers = (stack.enter_context(_executor(args, len(todo))) if todo
+                             else (None, 1))
         out = stream = None
         if args.output is not None:
             out = AtomicOutput(args.output)
             stream = cast(IO[str], out.stream)
             stream.write(fmt.header() + "".join(done_lines))
         try:
-            for row in _execute(stack, study, todo, args, len(done_lines), len(runs)):
+            for row in _execute(stack, executor, workers, study, todo, len(done_lines),
+                                len(runs)):
                 if stream is not None:
                     stream.write(fmt.line(row))
                 rows.append(row)
@@ -117,12 +121,11 @@ def _key_row(study: Study, run: Run) -> dict[str, Any]:
     return key
 
 
-def _execute(stack: ExitStack, study: Study, todo: list[Run], args: argparse.Namespace,
-             already: int, total: int) -> Iterator[dict[str, Any]]:
-    """The rows of ``todo``, in order, computed on the chosen executor."""
-    if not todo:
+def _execute(stack: ExitStack, executor: Executor | None, workers: int, study: Study,
+             todo: list[Run], already: int, total: int) -> Iterator[dict[str, Any]]:
+    """The rows of ``todo``, in order, computed on ``executor`` (None when none is left)."""
+    if executor is None or not todo:
         return
-    executor, workers = stack.enter_context(_executor(args, len(todo)))
     jobs = batches([(study.scenarios[r.point], r.mode, r.seed, study.until_ms)
                     for r in todo], workers)
     keys = [_key_row(study, r) for r in todo]

@@ -93,6 +93,10 @@ def test_points_are_validated_scenarios() -> None:
     (["--mode", "ft,nope"], "unknown mode 'nope'"),
     (["--resume"], "--resume needs -o FILE"),
     (["-o", "out.parquet"], "expected a .csv or .jsonl"),
+    (["--workers", "0"], "expected a number of workers in 1..1024"),
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "not allowed with argument"),
+    (["--scheduler", "nonsense://", "-o", "out.csv"],
+     "--scheduler nonsense://: cannot connect: unknown address scheme"),
 ])
 def test_bad_input_exits_2_with_one_line_before_anything_runs(
         args: list[str], fragment: str, capsys: pytest.CaptureFixture[str],
