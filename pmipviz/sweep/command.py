@@ -96,6 +96,7 @@ def main(args: argparse.Namespace) -> int:
                                 len(runs)):
                 if stream is not None:
                     stream.write(fmt.line(row))
+                    stream.flush()  # the temporary file shows the progress made
                 rows.append(row)
         except (KeyboardInterrupt, SystemExit) as stop:
             interrupted = True

@@ -4,6 +4,10 @@ number of local workers, and a resumed sweep writes the same file as an uninterr
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +134,37 @@ def test_resume_refuses_the_rows_of_another_sweep(tmp_path: Path, scenario: Path
     out.write_text(lines[0] + lines[2])
     assert sweep(scenario, out, "--resume") == 2
     assert "line 2: not run 1 of this sweep" in capsys.readouterr().err
+
+
+def test_ctrl_c_keeps_the_finished_rows(tmp_path: Path, scenario: Path) -> None:
+    """A real SIGINT to a running sweep: exit 130, one line, and the output holds the
+    first runs in order, each row whole (the resumed file is checked above)."""
+    out = tmp_path / "rows.csv"
+    args = ["sweep", str(scenario), "--vary", "mag[MAG1].detection_ms=0:999:1", "--mode",
+            "ft", "--until", UNTIL, "--workers", "2", "-o", str(out), "--no-summary"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pmipviz", *args], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            temps = list(tmp_path.glob(".rows.csv.*.tmp"))
+            if temps and temps[0].read_text().count("\n") > 3:
+                break
+            time.sleep(0.05)
+        assert proc.poll() is None, "the sweep ended before it was interrupted"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert err.count("\n") == 1 and "pmipviz: interrupted: kept" in err
+    header, *rows = out.read_text().splitlines()
+    assert 3 <= len(rows) < 1000 and f"kept {len(rows)} of 1,000 runs" in err
+    assert [row.split(",")[:3] for row in rows] == [
+        [str(i), "1", "ft"] for i in range(len(rows))]
+    assert {len(row.split(",")) for row in rows} == {len(header.split(","))}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
