@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the shipped scenarios")
     _add_export(sub)
     _add_serve(sub)
-    from pmipviz.sweep.command import add_parser as add_sweep
+    from pmipviz.sweep.args import add_parser as add_sweep
 
     add_sweep(sub, _until_ms)
     return parser

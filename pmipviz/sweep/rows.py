@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -120,10 +119,3 @@ def read_done(path: str, fmt: RowFormat, prefixes: Sequence[str]) -> list[str]:
                              f"sweep (expected a row starting {prefix.rstrip(', ')!r})")
     return lines
 
-
-def same_file(a: str, b: str) -> bool:
-    """True when two paths name one existing file."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
