@@ -168,3 +168,19 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path: Path, scenario: Path) -> None:
         [str(i), "1", "ft"] for i in range(len(rows))]
     assert {len(row.split(",")) for row in rows} == {len(header.split(","))}
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_resumed_sweep_prints_the_same_summary(tmp_path: Path, scenario: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    whole, part = tmp_path / "whole.csv", tmp_path / "part.csv"
+    assert sweep(scenario, whole, "--workers", "1") == 0
+    capsys.readouterr()
+    args = ["sweep", str(scenario), *VARY, "--seeds", "1-2", "--mode", "ft,rfc5213",
+            "--until", UNTIL, "--workers", "1"]
+    assert main([*args, "-o", str(whole), "--resume"]) == 0  # every row read back
+    summary = capsys.readouterr().out
+    assert "mag[MAG1].detection_ms=50 link[MAG2-LMA].loss=0.2" in summary
+    part.write_text("".join(whole.read_text().splitlines(keepends=True)[:6]))
+    assert main([*args, "-o", str(part), "--resume"]) == 0  # 5 read back, 11 run
+    assert capsys.readouterr().out == summary
+    assert part.read_bytes() == whole.read_bytes()
