@@ -20,7 +20,7 @@ from pmipviz.sweep.grid import Run, Study, build_study
 from pmipviz.sweep.params import parse_modes, parse_seeds
 from pmipviz.sweep.rows import RowFormat, output_format, read_done
 from pmipviz.sweep.runs import metric_columns, run_batch
-from pmipviz.sweep.summary import print_summary
+from pmipviz.sweep.summary import print_summary, summary_metrics
 
 
 def main(args: argparse.Namespace) -> int:
@@ -43,7 +43,10 @@ def main(args: argparse.Namespace) -> int:
     key_rows = [_key_row(study, r) for r in runs]
     done_lines = (read_done(args.output, fmt, [fmt.key_prefix(k) for k in key_rows])
                   if args.resume else [])
-    rows: list[dict[str, Any]] = [fmt.parse(line) for line in done_lines]
+    # what the summary reads of each row, kept (not whole rows: a sweep may be long)
+    kept = [] if args.no_summary else [*keys, *summary_metrics(fmt.columns)]
+    rows: list[dict[str, Any]] = [_trim(fmt.parse(line), kept) for line in done_lines]
+    finished = len(done_lines)
     todo = runs[len(done_lines):]
     interrupted = False
     with sigterm_as_exit(), ExitStack() as stack:
@@ -61,7 +64,9 @@ def main(args: argparse.Namespace) -> int:
                 if stream is not None:
                     stream.write(fmt.line(row))
                     stream.flush()  # the temporary file shows the progress made
-                rows.append(row)
+                finished += 1
+                if kept:
+                    rows.append(_trim(row, kept))
         except (KeyboardInterrupt, SystemExit) as stop:
             interrupted = True
             code = stop.code if isinstance(stop, SystemExit) else 130
@@ -69,14 +74,18 @@ def main(args: argparse.Namespace) -> int:
             if out is not None:
                 out.commit()  # the rows finished so far, in order, are always kept
     if interrupted:
-        where = f" in {args.output} (--resume goes on)" if args.output else ""
-        print(f"pmipviz: interrupted: kept {len(rows):,} of {len(runs):,} runs{where}",
-              file=sys.stderr)
+        what = (f"kept {finished:,} of {len(runs):,} runs in {args.output} (--resume goes on)"
+                if args.output else f"after {finished:,} of {len(runs):,} runs")
+        print(f"pmipviz: interrupted: {what}", file=sys.stderr)
         return code if isinstance(code, int) else 130
     if not args.no_summary:
         print_summary(rows, keys[:-2], study.modes, fmt.columns,
                       f"{study.base.title} · {len(runs):,} runs")
     return 0
+
+
+def _trim(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    return {c: row[c] for c in columns}
 
 
 def _key_row(study: Study, run: Run) -> dict[str, Any]:
