@@ -23,7 +23,7 @@ from pmipviz.sim.trace import JsonlSink, TraceEvent
 
 _Stream = TypeVar("_Stream")
 
-SUBCOMMANDS = ("run", "scenarios", "tui", "export", "plot", "serve")
+SUBCOMMANDS = ("run", "scenarios", "tui", "export", "plot", "serve", "sweep")
 
 
 class BadInput(Exception):
@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_export(sub)
     _add_plot(sub)
     _add_serve(sub)
+    from pmipviz.sweep.args import add_parser as add_sweep
+
+    add_sweep(sub, _until_ms)
     return parser
 
 
@@ -193,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_plot(args)
         if args.command == "serve":
             return _cmd_serve(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
         return _cmd_tui(args)
     except (BadInput, ScenarioError) as err:
         print(f"pmipviz: {err}" if isinstance(err, ScenarioError) else str(err),
@@ -315,6 +320,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
                      public_url=args.public_url, max_sessions=args.max_sessions)
     except ServeError as err:
         raise BadInput(f"pmipviz: {err}") from None
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from pmipviz.sweep import SweepError
+    from pmipviz.sweep.command import main as sweep
+
+    try:
+        return sweep(args)
+    except SweepError as err:
+        raise BadInput(f"pmipviz sweep: {err}") from None
 
 
 def _refuse_overlaps(scenario: Scenario, outputs: list[tuple[str, str | None]]) -> None:
