@@ -131,3 +131,16 @@ def test_both_fail_no_drop_row_above_the_flush_counts_a_drop_after_it() -> None:
         if r.kind == "drop":
             assert all(ev.t_ms <= rows[flush].t_ms for ev in _items(r, trace)), r.label
     assert any(r.kind == "drop" and "no_binding" in r.label for r in rows[flush + 1:])
+
+
+# -- the text export (issue 11, defect 5) ------------------------------------------------------
+
+
+def test_the_caption_says_the_runs_real_span() -> None:
+    from pmipviz.export.diagram import build_ladder
+
+    d = build_ladder(load_scenario("figure1"))
+    assert d.until_ms == 3000.0
+    assert d.caption.endswith(" · 0-2506 ms")  # the last event: n=199 delivered at 2506
+    assert build_ladder(load_scenario("figure1"), until_ms=1000.0).caption.endswith(
+        " · 0-1000 ms")  # the break at 1000 is the last event
