@@ -144,3 +144,32 @@ def test_the_caption_says_the_runs_real_span() -> None:
     assert d.caption.endswith(" · 0-2506 ms")  # the last event: n=199 delivered at 2506
     assert build_ladder(load_scenario("figure1"), until_ms=1000.0).caption.endswith(
         " · 0-1000 ms")  # the break at 1000 is the last event
+
+
+_LANE_GLYPHS = set("│├┤●■✕↺↷○─┄═")
+
+
+@pytest.mark.parametrize("mode", ["ft", "rfc5213"])
+@pytest.mark.parametrize("name", NAMES)
+def test_no_text_label_overwrites_or_touches_a_lifeline(name: str, mode: str) -> None:
+    from pmipviz.export.diagram import build_ladder
+    from pmipviz.export.text import render_text
+
+    d = build_ladder(load_scenario(name), mode=mode)
+    lines = render_text(d).splitlines()
+    bottom = next(k for k, line in enumerate(lines) if "┬" in line)
+    lanes = [k for k, ch in enumerate(lines[bottom]) if ch == "┬"]
+    assert len(lanes) == len(d.columns)
+    body = lines[bottom + 1:-1]
+    assert len(body) >= len(d.rows)
+    for line in body:
+        line = line.ljust(max(lanes) + 2)
+        for x in lanes:
+            assert line[x] in _LANE_GLYPHS, f"{name}/{mode}: lane at {x} overwritten: {line!r}"
+            for side in (line[x - 1], line[x + 1]):
+                assert side in _LANE_GLYPHS or side in " ▶◀", (
+                    f"{name}/{mode}: a label touches the lane at {x}: {line!r}")
+        assert len(line.rstrip()) <= 100
+    text = "\n".join(lines)
+    for row in d.rows:
+        assert row.label in text  # whole, not cut
