@@ -5,7 +5,14 @@ Shared by the TUI and the text / Mermaid / PlantUML / SVG exports, so nothing
 here imports textual. Rows are built incrementally (``LadderBuilder.feed``) with
 O(1) work per event: a ``send`` opens an arrow, its ``recv`` / ``deliver`` /
 ``drop`` joins that row, runs of DATA along one path share one row, and state
-changes become notes only when they matter for the story."""
+changes become notes only when they matter for the story.
+
+The rows are in time order: a row aggregates only what nothing else came between.
+Any other row closes (a control row, a fault, a note) or fences (a new aggregate)
+the open aggregates, so no row counts a packet, a cache operation or a drop after a
+row below it starts; only the DATA arrows and DATA drops of one stretch run side by
+side, being the hops and fates of the same packets. Packet numbers are listed as the
+row counts them, gaps shown (``packet_numbers``)."""
 
 from __future__ import annotations
 
