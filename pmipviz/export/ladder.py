@@ -5,7 +5,14 @@ Shared by the TUI and the text / Mermaid / PlantUML / SVG exports, so nothing
 here imports textual. Rows are built incrementally (``LadderBuilder.feed``) with
 O(1) work per event: a ``send`` opens an arrow, its ``recv`` / ``deliver`` /
 ``drop`` joins that row, runs of DATA along one path share one row, and state
-changes become notes only when they matter for the story."""
+changes become notes only when they matter for the story.
+
+The rows are in time order: a row aggregates only what nothing else came between.
+Any other row closes (a control row, a fault, a note) or fences (a new aggregate)
+the open aggregates, so no row counts a packet, a cache operation or a drop after a
+row below it starts; only the DATA arrows and DATA drops of one stretch run side by
+side, being the hops and fates of the same packets. Packet numbers are listed as the
+row counts them, gaps shown (``packet_numbers``)."""
 
 from __future__ import annotations
 
@@ -98,8 +105,9 @@ class LadderRow:
 class _Row:
     """The mutable row behind a LadderRow while the trace grows."""
 
-    __slots__ = ("base", "cap", "dst", "events", "flush_to", "his", "items", "kind", "los",
-                 "losses", "msg_class", "occ", "reason", "src", "step", "t_end", "t_ms")
+    __slots__ = ("base", "cap", "data", "dst", "events", "flush_to", "items", "kind", "losses",
+                 "memo", "msg_class", "reason", "src", "step", "t_end", "t_ms", "until",
+                 "values")
 
     def __init__(self, kind: str, src: str, dst: str | None, msg_class: str, base: str,
                  t_ms: float) -> None:
@@ -113,11 +121,12 @@ class _Row:
         self.step: int | None = None
         self.events: list[int] = []
         self.items: list[int] = []  # event index of each counted packet / cache operation
-        self.los: list[int] = []  # running min of n (or occupancy) over items
-        self.his: list[int] = []  # running max of n (or the occupancy itself)
+        self.values: list[int] = []  # n of each counted packet (a cache's occupancy)
+        self.memo: tuple[int, str] = (0, "")  # (items counted, their packet numbers)
         self.losses: list[int] = []  # event indexes of link losses
-        self.occ: list[int] = []
         self.cap = 0
+        self.data = False  # DATA arrows and drops of DATA: the rows of a stretch of DATA
+        self.until: float | None = None  # the latest time the row may still count an item
         self.flush_to: str | None = None
         self.reason = ""
 
@@ -128,13 +137,15 @@ class _Row:
             self.step = step
 
     def item(self, i: int, value: int) -> None:
-        if self.items:
-            self.los.append(min(self.los[-1], value))
-            self.his.append(max(self.his[-1], value))
-        else:
-            self.los.append(value)
-            self.his.append(value)
         self.items.append(i)
+        self.values.append(value)
+
+    def numbers(self, n: int) -> str:
+        """The packet numbers of the first ``n`` items (memoised: a view asks for the
+        same count again and again)."""
+        if self.memo[0] != n or not self.memo[1]:
+            self.memo = (n, packet_numbers(self.values[:n]))
+        return self.memo[1]
 
     def label(self, cursor: int | None = None) -> str:
         """The label counting only events with index < ``cursor`` (all when None); a
@@ -145,8 +156,7 @@ class _Row:
         n = len(self.items) if cursor is None else max(1, bisect_left(self.items, cursor))
         if self.msg_class == "BUFFER":
             return _buffer_label(self, n)
-        lo, hi = self.los[n - 1], self.his[n - 1]
-        span = f"n={lo}" if lo == hi else f"n={lo}..{hi}"
+        span = f"n={self.numbers(n)}"
         count = f"×{n} " if n > 1 else ""
         if self.kind == "drop":
             return f"✕ {self.base} {count}{span}"
@@ -159,10 +169,25 @@ class _Row:
                          tuple(self.events), max(1, len(self.items)), bool(self.losses))
 
 
+def packet_numbers(ns: Iterable[int], most: int = 3) -> str:
+    """Sorted packet numbers as runs, gaps shown: ``3..5``, ``99..101,110``; past
+    ``most`` runs the first two, ``…`` and the last (the row's ``×n`` gives the count)."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(set(ns)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    text = [f"{lo}" if lo == hi else f"{lo}..{hi}" for lo, hi in runs]
+    if len(text) > most:
+        text = [*text[:2], "…", text[-1]]
+    return ",".join(text)
+
+
 def _buffer_label(row: _Row, n: int) -> str:
     if row.base == "out":
         return f"flush {n} to {row.flush_to or 'LMA'}"
-    occ = row.occ[n - 1]
+    occ = row.values[n - 1]
     bar = "■" * min(occ, _BAR_WIDTH) + ("+" if occ > _BAR_WIDTH else "")
     return f"caching data for MN [{bar} {occ}/{row.cap}]"
 
@@ -446,12 +471,9 @@ class LadderBuilder:
 
     def _control_row(self, ev: TraceEvent, kind: str, src: str, dst: str | None,
                      msg_class: str, label: str) -> int:
-        """A control / note / fault row: it closes every open DATA and drop row (a fault
-        also closes the cache rows, which otherwise stay open until a flush)."""
-        if kind == "fault":
-            self._open.clear()
-        else:
-            self._open = {k: v for k, v in self._open.items() if k[0] == "buffer"}
+        """A control / note / fault row: it closes every open aggregate (DATA, drops,
+        cache), so that no row above it counts anything after it."""
+        self._open.clear()
         idx = self._new_row(ev, kind, src, dst, msg_class, label)
         self._join(idx, ev)
         self._ctx_row = idx
@@ -465,10 +487,27 @@ class LadderBuilder:
             self._join(self._ctx_row, ev)
 
     def _aggregate(self, ev: TraceEvent, key: tuple[Any, ...], kind: str, src: str,
-                   dst: str | None, msg_class: str, base: str) -> _Row:
+                   dst: str | None, msg_class: str, base: str, data: bool,
+                   before: int | None = None) -> _Row:
+        """The open row of ``key`` if it may still count an event at this time, else a
+        new one. Rows run side by side only while they are all ``data`` (the hops and
+        fates of one stretch of DATA) or within one instant (a flush): any other new row
+        fences the open ones at its time, so the ladder stays in time order."""
         idx = self._open.get(key)
+        if idx is not None:
+            until = self._rows[idx].until
+            if until is not None and ev.t_ms > until:
+                idx = None
         if idx is None:
+            for other in self._open.values():
+                row = self._rows[other]
+                if not (data and row.data) and (row.until is None or row.until > ev.t_ms):
+                    row.until = ev.t_ms
             idx = self._open[key] = self._new_row(ev, kind, src, dst, msg_class, base)
+            self._rows[idx].data = data
+        if before is not None:  # an event of the same packet just before, e.g. its send
+            self._rows[idx].add(before, ev.t_ms, None)
+            self._row_of[before] = idx
         return self._join(idx, ev)
 
     # -- event kinds ------------------------------------------------------------------------------
@@ -492,7 +531,7 @@ class LadderBuilder:
             self._rows[flush].flush_to = dst
             self._frozen[flush] = None
         row = self._aggregate(ev, ("data", src, dst, cached, ev.step), "arrow", src, dst,
-                              "DATA_CACHED" if cached else "DATA", "DATA")
+                              "DATA_CACHED" if cached else "DATA", "DATA", True)
         row.item(ev.i, int(f.get("n", 0)))
         self._inflight[pid] = self._row_of[ev.i]
 
@@ -537,25 +576,18 @@ class LadderBuilder:
                 return
         self._inflight.pop(pid, None)
         col = self._column(ev.node)
-        key = ("drop", col, reason)
-        idx = self._open.get(key)
-        if idx is None:
-            idx = self._open[key] = self._new_row(ev, "drop", col, None, "DROP", reason)
-        unsent = self._unsent.pop(pid, None)
-        if unsent is not None:  # the send just before, with no peer: same row
-            self._rows[idx].add(unsent, ev.t_ms, None)
-            self._row_of[unsent] = idx
-        self._join(idx, ev).item(ev.i, int(f.get("n", 0)))
+        unsent = self._unsent.pop(pid, None)  # the send just before, with no peer: same row
+        row = self._aggregate(ev, ("drop", col, reason), "drop", col, None, "DROP", reason, True,
+                              unsent)
+        row.item(ev.i, int(f.get("n", 0)))
 
     def _buffer(self, ev: TraceEvent) -> None:
         f = ev.fields
         op = "out" if f.get("op") == "out" else "in"
         col = self._column(ev.node)
         self._open.pop(("buffer", col, "in" if op == "out" else "out"), None)
-        row = self._aggregate(ev, ("buffer", col, op), "note", col, None, "BUFFER", op)
-        occ = int(f.get("occupancy", 0))
-        row.item(ev.i, occ)
-        row.occ.append(occ)
+        row = self._aggregate(ev, ("buffer", col, op), "note", col, None, "BUFFER", op, False)
+        row.item(ev.i, int(f.get("occupancy", 0)))
         row.cap = int(f.get("capacity", 0))
         pid = int(f.get("pid", -1))
         self._inflight.pop(pid, None)

@@ -1,8 +1,9 @@
-"""The ladder as plain text, drawn like the draft's Figure 1: one lifeline per
-column, arrows with their label on the line above, notes beside the lifeline,
-the time and the draft's step ``(n)`` in a left margin. Unicode box drawing by
-default, pure ASCII on request; no line is wider than ``width`` (labels that do
-not fit are cut with an ellipsis)."""
+"""The ladder as plain text, drawn like the draft's Figure 1 and the TUI's ladder:
+one lifeline per column, one line per row with its time, the draft's step ``(n)``
+and its label in a left column, the arrow or the note's mark on the lifelines. No
+label covers or touches a lifeline. Unicode box drawing by default, pure ASCII on
+request; no line is wider than ``width`` (labels that do not fit are cut with an
+ellipsis)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from pmipviz.export.ladder import LadderRow
 
 TIME_W = 7  # "1020.0" right-aligned
 STEP_W = 3  # "(3)"
-MARGIN = TIME_W + 1 + STEP_W + 2  # the first character right of the margin
+MARGIN = TIME_W + 1 + STEP_W + 2  # the first character right of the margin: the label
 MIN_GAP = 6  # the narrowest distance between two lifelines
+MIN_LABEL = 16  # the narrowest label column
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,12 @@ class _Canvas:
 
 
 class TextLadder:
-    """Draws one diagram; ``render()`` returns the text."""
+    """Draws one diagram; ``render()`` returns the text.
+
+    Like the TUI's ladder: one line per row, the time, the step and the label on the
+    left, the lifelines on the right, so that no label ever covers or touches a
+    lifeline. The label column is as wide as the longest label (up to what the width
+    leaves after the lifelines); the lifelines get the rest."""
 
     def __init__(self, diagram: LadderDiagram, *, ascii_only: bool = False,
                  width: int = 100) -> None:
@@ -98,8 +105,15 @@ class TextLadder:
         self.g = ASCII if ascii_only else UNICODE
         self.ascii_only = ascii_only
         n = max(1, len(diagram.columns))
-        gap = max(MIN_GAP, (width - MARGIN) // n)
-        self.x = {name: MARGIN + gap * i + gap // 2 for i, name in enumerate(diagram.columns)}
+        names = [self._t(c) for c in diagram.columns]
+        gap = max(MIN_GAP, *(len(name) + 4 for name in names)) if names else MIN_GAP
+        longest = max((len(self._t(r.label)) for r in diagram.rows), default=0)
+        room = width - MARGIN - n * gap
+        self.label_w = max(MIN_LABEL, min(longest + 2, room))
+        lanes = max(n * gap, width - MARGIN - self.label_w)
+        gap = lanes // n
+        left = MARGIN + self.label_w
+        self.x = {name: left + gap * i + gap // 2 for i, name in enumerate(diagram.columns)}
         self.gap = gap
         self.width = max([width, *(x + 2 for x in self.x.values())])
         self.canvas = _Canvas(self.width)
@@ -116,10 +130,14 @@ class TextLadder:
             line[x] = self.g.lane
         return line
 
-    def _margin(self, line: list[str], row: LadderRow) -> None:
+    def _row_line(self, row: LadderRow) -> list[str]:
+        """A new line with the lifelines, the time, the step and the label."""
+        line = self._lanes()
         self.canvas.put(line, 0, f"{row.t_ms:>{TIME_W}.1f}")
         if row.step is not None:
             self.canvas.put(line, TIME_W + 1, f"({row.step})")
+        self.canvas.put(line, MARGIN, self._cut(self._t(row.label), self.label_w - 2))
+        return line
 
     # -- parts ------------------------------------------------------------------------
 
@@ -128,9 +146,9 @@ class TextLadder:
         c.put(c.new_line(), 0, self._cut(self._t(self.d.caption), self.width))
         c.new_line()
         top, name_line, bottom = c.new_line(), c.new_line(), c.new_line()
-        c.put(name_line, 0, f"{'t ms':>{TIME_W}} {'step':>{STEP_W + 1}}")
+        c.put(name_line, 0, f"{'t ms':>{TIME_W}} {'step':>{STEP_W + 1}} event")
         for col, x in self.x.items():
-            name = self._cut(self._t(col), max(1, self.gap - 5))
+            name = self._cut(self._t(col), max(1, self.gap - 4))
             inner = len(name) + 2
             left = x - (inner + 1) // 2
             c.put(top, left, g.box[0] + g.box[4] * inner + g.box[1])
@@ -140,15 +158,8 @@ class TextLadder:
 
     def arrow(self, row: LadderRow) -> None:
         xa, xb = self.x[row.src], self.x[row.dst or row.src]
-        label = self._t(row.label)
+        line = self._row_line(row)
         lo, hi = sorted((xa, xb))
-        room = self.width - MARGIN
-        label = self._cut(label, room)
-        start = (lo + hi + 1) // 2 - len(label) // 2
-        start = max(MARGIN, min(start, self.width - len(label)))
-        self.canvas.put(self._lanes(), start, label)
-        line = self._lanes()
-        self._margin(line, row)
         g = self.g
         stroke = g.lines.get(row.msg_class, g.line)
         self.canvas.put(line, lo + 1, stroke * (hi - lo - 1))
@@ -161,28 +172,8 @@ class TextLadder:
             line[xb + 1] = g.lost if lost else g.head_left
 
     def note(self, row: LadderRow) -> None:
-        line = self._lanes()
-        self._margin(line, row)
-        x = self.x[row.src]
-        mark = self.g.marks.get(row.msg_class, self.g.marks["STATE"])
-        label = row.label
-        if row.kind == "drop" and label.startswith("✕ "):
-            label = label[2:]  # the mark is the cross
-        line[x] = mark
-        start, text = self._beside(x, self._t(label))
-        self.canvas.put(line, start, text)
-
-    def _beside(self, x: int, text: str) -> tuple[int, str]:
-        """Where a note goes: right of its lifeline if it fits, else left, else cut."""
-        right, left = self.width - (x + 2), x - 1 - MARGIN
-        if len(text) <= right:
-            return x + 2, text
-        if len(text) <= left:
-            return x - 1 - len(text), text
-        if right >= left:
-            return x + 2, self._cut(text, right)
-        text = self._cut(text, left)
-        return x - 1 - len(text), text
+        line = self._row_line(row)
+        line[self.x[row.src]] = self.g.marks.get(row.msg_class, self.g.marks["STATE"])
 
     def footer(self) -> None:
         self._lanes()

@@ -145,8 +145,7 @@ def test_text_draws_arrows_between_the_right_lifelines() -> None:
     tees = [k for k, ch in enumerate(bottom) if ch == "┬"]
     x = dict(zip(diagram("figure1", "ft").columns, tees, strict=True))
     assert all(lines[-2][k] == "│" for k in tees)
-    k = next(k for k, line in enumerate(lines) if "DeReg PBU lt=0 HI=4" in line)
-    dereg = lines[k + 1]
+    dereg = next(line for line in lines if "DeReg PBU lt=0 HI=4" in line)  # label and arrow
     assert dereg.lstrip().startswith("1020.0 (3)")
     assert dereg[x["MAG1"]] == "├" and dereg[x["LMA"] - 1] == "▶"
     assert set(dereg[x["MAG1"] + 1: x["LMA"] - 1]) == {"─"}
@@ -155,8 +154,10 @@ def test_text_draws_arrows_between_the_right_lifelines() -> None:
     assert pba[x["MAG1"] + 1] == "◀" and pba[x["LMA"]] == "┤"
     cached = next(line for line in lines if line.lstrip().startswith("1030.0 (6)") and "═" in line)
     assert "▶" in cached
-    assert "■ caching data for MN [■■■ 3/64]" in text
-    assert "✕ IF1 breaks ✕" in text
+    caching = next(line for line in lines if "caching data for MN [■■■ 3/64]" in line)
+    assert caching[x["MAG1"]] == "■"
+    fault = next(line for line in lines if "IF1 breaks ✕" in line)
+    assert fault[x["IF1"]] == "✕"
 
 
 def test_text_ascii_uses_pipes_and_dashes() -> None:

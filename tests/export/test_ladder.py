@@ -99,7 +99,10 @@ def test_steps_first_appear_in_order_and_control_rows_never_go_back() -> None:
             first.setdefault(r.step, k)
     assert sorted(first) == list(range(1, 9))
     assert [first[s] for s in range(2, 9)] == sorted(first[s] for s in range(2, 9))
-    control = [r.step for r in rows if r.step and r.msg_class not in ("DATA", "DATA_CACHED")]
+    # the signalling and state notes; not the cache, which fills while they go on (the
+    # third packet of figure1 is cached at 1025, after the PBA of step 5)
+    control = [r.step for r in rows
+               if r.step and r.msg_class not in ("DATA", "DATA_CACHED", "BUFFER")]
     assert control == sorted(control)
 
 
@@ -280,14 +283,16 @@ def _feed_cost(lines_run: Callable[[Callable[[], object]], int], stop_ms: float
 
 def test_feeding_a_long_trace_is_linear_and_aggregated(lines_run) -> None:
     """Work per event does not grow with the trace (counted in Python lines, not timed),
-    and a long DATA stream stays a handful of aggregated rows."""
+    and a long DATA stream adds no rows: its rows are the same for twice the stream. (At
+    2000 pps the 30 ms of caching interleave forwarding and caching every 0.5 ms, and
+    the ladder keeps time order, so that stretch is most of the rows.)"""
     small_events, small_lines, small_rows = _feed_cost(lines_run, 3000.0)
     big_events, big_lines, big_rows = _feed_cost(lines_run, 6000.0)
     assert big_events > 1.8 * small_events > 18_000
     per_event_small = small_lines / small_events
     per_event_big = big_lines / big_events
     assert per_event_big < 1.1 * per_event_small
-    assert small_rows < 100 and big_rows < 100
+    assert small_rows == big_rows < 150
 
 
 def test_ladder_and_lesson_do_not_import_textual() -> None:
