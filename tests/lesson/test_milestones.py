@@ -110,7 +110,8 @@ def test_the_fold_reads_fields_and_steps_never_the_note() -> None:
     fold = MilestoneFold(load_scenario("figure1"))
     pbu = {"mn_id": "mn1@example.org", "lifetime_s": 40, "hi": 1}
     assert fold.check(0, _ev(0, "send", "PBU", pbu)) is None
-    assert fold.check(1, _ev(1, "send", "PBU", {**pbu, "retransmission": True})).kind == "retx"
+    retx = fold.check(1, _ev(1, "send", "PBU", {**pbu, "retransmission": True}))
+    assert retx is not None and retx.kind == "retx"
     dereg = fold.check(2, _ev(2, "send", "PBU", {**pbu, "lifetime_s": 0}))
     assert dereg is not None and dereg.kind == "dereg"
     data = {"flow": 0, "n": 3, "cached": False}
@@ -121,7 +122,8 @@ def test_the_fold_reads_fields_and_steps_never_the_note() -> None:
     up = fold.check(5, _ev(5, "buffer", "DATA", {**data, "op": "in"}, step=2))
     assert up is not None and up.step == 2
     assert fold.check(6, _ev(6, "send", "DATA", data, step=1, node="LMA")) is None
-    assert fold.check(7, _ev(7, "buffer", "DATA", {**data, "op": "out"})).kind == "flush"
+    flush = fold.check(7, _ev(7, "buffer", "DATA", {**data, "op": "out"}))
+    assert flush is not None and flush.kind == "flush"
     assert fold.check(8, _ev(8, "buffer", "DATA", {**data, "op": "out"})) is None
 
 
