@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,6 +28,8 @@ from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
 from pmipviz.ui.command_palette import PaletteApp
 from pmipviz.ui.lesson import Lesson, ensure_next
+from pmipviz.ui.navigation import Milestones, index_at_time, next_fault, previous_fault
+from pmipviz.ui.screens.goto import GotoScreen
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
 from pmipviz.ui.screens.question import KIND_LABELS, LessonSummaryScreen, QuestionScreen
@@ -44,7 +46,10 @@ from pmipviz.ui.widgets.topology import TopologyView
 SIM_ACTIONS = frozenset({
     "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
     "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
+    "next_milestone", "prev_milestone", "next_fault", "prev_fault", "seek_time",
 })
+
+END_HINT = "r start again, m other mode, S back"
 
 
 JUMP_LIMIT = 100_000  # events one `j` may step over
@@ -69,6 +74,11 @@ class PmipvizApp(PaletteApp):
         Binding("right,n", "step", "step", key_display="→", priority=True),
         Binding("left,b", "step_back", "back", key_display="←", priority=True),
         Binding("j", "next_control", "next control", priority=True, show=False),
+        Binding("s", "next_milestone", "milestone", priority=True),
+        Binding("S", "prev_milestone", "prev milestone", priority=True, show=False),
+        Binding("f", "next_fault", "next fault", priority=True, show=False),
+        Binding("F", "prev_fault", "prev fault", priority=True, show=False),
+        Binding("g", "seek_time", "go to", priority=True, show=False),
         Binding("1", "toggle_iface(1)", "break", key_display="1-9",
                 priority=True),
         *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
@@ -104,6 +114,8 @@ class PmipvizApp(PaletteApp):
         self.lesson.reset(self.sim)
         self._resume_after_question = False
         self._other_mode: Simulation | None = None  # the run ``m`` switched away from
+        self.milestones = Milestones()
+        self._was_ended = False  # the end of the run was on screen at the last update
 
     # -- layout ---------------------------------------------------------------------
 
@@ -174,8 +186,35 @@ class PmipvizApp(PaletteApp):
         if jump or any(e.msg == "DATA" for e in touched):
             self.query_one(MagCachesView).show(view, self.selected_mn)
         self.query_one(LadderView).follow(sim.trace, sim.cursor, jump=jump)
-        self.query_one(NarrationView).show(ev, sim.mode, self.scenario)
+        narration = self.query_one(NarrationView)
+        narration.show(ev, sim.mode, self.scenario, ended=self.ended)
+        narration.border_subtitle = self._milestone_caption()
         self._status()
+        if self.ended and not self._was_ended and not self.lesson.on:
+            # (with the lesson on, its score screen ends the run and must stay readable)
+            self.notify(f"End of the run at t={sim.now:.1f} ms: {END_HINT}", timeout=4,
+                        markup=False)
+        self._was_ended = self.ended
+
+    @property
+    def ended(self) -> bool:
+        """The whole run is applied: stepping forward does nothing more."""
+        return self.sim.complete and self.sim.cursor >= self.sim.total
+
+    def _mn_filter(self) -> str | None:
+        """The MN whose milestones the keys stop at (scenarios with several MNs)."""
+        return self.selected_mn if len(self.scenario.mns) > 1 else None
+
+    def _milestone_caption(self) -> str:
+        """``milestone 5/13 · s next`` under the narration when the event is one."""
+        sim = self.sim
+        if sim.cursor == 0:
+            return "s next milestone"
+        found = self.milestones.numbered(sim, sim.cursor - 1, self._mn_filter())
+        if found is None:
+            return ""
+        k, n = found
+        return f"milestone {k}/{n}{'' if sim.complete else '+'} · s next · S back"
 
     def _status(self) -> None:
         sim = self.sim
@@ -211,22 +250,84 @@ class PmipvizApp(PaletteApp):
     def action_next_control(self) -> None:
         """Step over data forwarding to the next signalling message, state change,
         cache action, drop or fault (stopping before a lesson question)."""
+        self._walk(after=lambda _i, ev: not is_forwarding(ev))
+
+    def _walk(self, after: Callable[[int, TraceEvent], bool] | None = None,
+              before: Callable[[TraceEvent], bool] | None = None) -> None:
+        """Step forward until ``after(index, event)`` holds for the event just applied,
+        or ``before(event)`` for the next one, a lesson question is due or the run
+        ends. When nothing moved (a question, the end): as a plain step would."""
         sim = self.sim
         moved = False
         for _ in range(JUMP_LIMIT):
             if self._next_question() is not None:
                 break
+            if before is not None:
+                ensure_next(sim)
+                if sim.cursor < len(sim.trace) and before(sim.trace[sim.cursor]):
+                    break
             ev = sim.step()
             if ev is None:
                 break
             moved = True
-            if not is_forwarding(ev):
+            if after is not None and after(sim.cursor - 1, ev):
                 break
         if moved:
             self._update(jump=True)
             self._summary_if_due()
-        else:  # a question is due, or the run is over: as a plain step would
+        elif before is None or self._next_question() is not None:
             self.action_step()
+
+    def action_next_milestone(self) -> None:
+        """On to the next milestone (a Figure 1 step, attach, fault, DeReg, PBA, flush,
+        first packet on a new path...); after the last one, the end of the run."""
+        mn = self._mn_filter()
+        self._walk(after=lambda i, _ev: self.milestones.at(self.sim, i, mn) is not None)
+
+    def action_prev_milestone(self) -> None:
+        """Back to the previous milestone (the start of the run before the first)."""
+        found = self.milestones.previous(self.sim, self._mn_filter())
+        self._seek_back(0 if found is None else found.at + 1)
+
+    def action_next_fault(self) -> None:
+        """On to the next fault (break, restore, move), if the run has one ahead."""
+        sim = self.sim
+        if sim.complete and next_fault(sim.trace, sim.cursor) is None:
+            self.notify(f"No fault after t={sim.now:.1f} ms: break an interface with 1-9",
+                        severity="information", markup=False)
+            return
+        self._walk(after=lambda _i, ev: ev.kind == "fault")
+
+    def action_prev_fault(self) -> None:
+        """Back to the previous fault, just after it took effect."""
+        index = previous_fault(self.sim.trace, self.sim.cursor)
+        if index is None:
+            self.notify("No fault before this point", severity="information")
+            return
+        self._seek_back(index + 1)
+
+    def action_seek_time(self) -> None:
+        """Ask for a simulated time and go there."""
+        sim = self.sim
+        end = sim.trace[len(sim.trace) - 1].t_ms if sim.complete and len(sim.trace) else None
+        self._pause()
+        self.push_screen(GotoScreen(sim.now, end), self.goto_time)
+
+    def goto_time(self, t_ms: float | None) -> None:
+        """Every event at or before ``t_ms`` applied, none after (forward: stopping
+        before a lesson question on the way)."""
+        if t_ms is None:
+            return
+        sim = self.sim
+        if t_ms >= sim.now:
+            self._walk(before=lambda ev: ev.t_ms > t_ms)
+        else:
+            self._seek_back(index_at_time(sim.trace, t_ms))
+
+    def _seek_back(self, index: int) -> None:
+        if index < self.sim.cursor:
+            self.sim.seek(index)
+            self._update(jump=True)
 
     def action_step_back(self) -> None:
         undone = self.sim.back()
@@ -453,6 +554,17 @@ class PmipvizApp(PaletteApp):
         yield SystemCommand("Next control event", "j: step over data forwarding to the next "
                             "signalling message, state change, cache action, drop or fault",
                             self.action_next_control)
+        yield SystemCommand("Next milestone", "s: on to the next Figure 1 step or protocol "
+                            "milestone (attach, fault, DeReg, PBA, flush, new path); then the "
+                            "end of the run", self.action_next_milestone)
+        yield SystemCommand("Previous milestone", "S: back to the previous milestone",
+                            self.action_prev_milestone)
+        yield SystemCommand("Next fault", "f: on to the next break, restore or move",
+                            self.action_next_fault)
+        yield SystemCommand("Previous fault", "F: back to the previous fault",
+                            self.action_prev_fault)
+        yield SystemCommand("Go to a time", "g: type a simulated time in ms (e.g. 1000)",
+                            self.action_seek_time)
         if self.selected_mn is not None:
             for k, key in enumerate(interfaces_of(self.graph, self.selected_mn), start=1):
                 yield SystemCommand(f"Break / restore {IfaceKey.parse(key).name}",

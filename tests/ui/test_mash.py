@@ -34,7 +34,7 @@ TICK = "<tick>"  # the play timer's tick, fired by the test when the app is play
 MAIN_KEYS = ("space", "n", "b", "j", "right", "left", *"123456789", "m", "r", "plus",
              "minus", "equals_sign", "enter", "question_mark", "l", "left_square_bracket",
              "right_square_bracket", "escape", "tab", "shift+tab", "up", "down", "pageup",
-             "pagedown", "home", "end", "a", "c", "d", "ctrl+p")
+             "pagedown", "home", "end", "a", "c", "d", "ctrl+p", "s", "S", "f", "F", "g")
 PALETTE_KEYS = ("ctrl+home", "ctrl+end", "shift+home", "shift+end", "backspace", "s", "e",
                 "o", "t", "p", "i")
 # Opening a screen costs ~0.25 s of CPU (the main screen is laid out and drawn

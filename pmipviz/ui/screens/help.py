@@ -20,6 +20,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("→ or n", "step forward one event"),
     ("← or b", "step back one event"),
     ("j", "jump over data forwarding to the next control event"),
+    ("s / S", "next / previous milestone: a Figure 1 step, an attach, a fault, the DeReg "
+              "PBU, the PBA, the flush, cached data forwarded, the first packet on a new "
+              "path, a loss; after the last one, the end of the run"),
+    ("f / F", "next / previous fault (break, restore, move)"),
+    ("g", "go to a time: type the simulated time in ms (e.g. 1000), enter"),
     ("1-9", "break / restore interface k of the selected MN"),
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),

@@ -13,8 +13,8 @@ KEY = "FooterKey"
 
 # actions in the order they are kept when the footer is too narrow (first: kept longest)
 KEEP_ORDER: tuple[str, ...] = (
-    "quit_main", "help", "step", "play_pause", "step_back", "toggle_iface(1)", "toggle_mode",
-    "toggle_lesson", "inspect", "reset", "faster",
+    "quit_main", "help", "step", "next_milestone", "play_pause", "step_back", "toggle_iface(1)",
+    "toggle_mode", "toggle_lesson", "inspect", "reset", "faster",
 )
 
 

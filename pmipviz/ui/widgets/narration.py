@@ -13,14 +13,29 @@ from pmipviz.ui.palette import DIM, STEP
 from pmipviz.ui.widgets.lines_view import LinesView
 
 
-def narration_text(event: TraceEvent | None, mode: str,
-                   scenario: Scenario) -> tuple[str, Text]:
-    """The pane's title and text for ``event`` (the scenario before the first event)."""
+def narration_text(event: TraceEvent | None, mode: str, scenario: Scenario,
+                   ended: bool = False) -> tuple[str, Text]:
+    """The pane's title and text for ``event`` (the scenario before the first event);
+    at the end of the run, what to do next comes first."""
+    if ended:
+        text = Text()
+        other = "RFC 5213" if mode == "ft" else "FT (draft)"
+        text.append("End of the run: nothing more happens.\n", style="bold #ff8787")
+        for key, what in (("r", "start again"), ("m", f"the same run in {other}"),
+                          ("S", "back to the previous milestone"), ("g", "go to a time")):
+            text.append(f"{key}", style="bold #5fafd7")
+            text.append(f"  {what}\n")
+        text.append("\n")
+        if event is not None:
+            text.append("The last event: ", style=DIM)
+            text.append(narration_text(event, mode, scenario)[1])
+        return "End of run", text
     text = Text()
     if event is None:
         text.append(scenario.title + "\n", style="bold")
         text.append(" ".join(scenario.description.split()) + "\n\n", style="")
-        text.append("→ / n step   ← / b back   1-9 break/restore   m mode   ? help", style=DIM)
+        text.append("→ / n step   s next milestone   ← / b back   1-9 break/restore   "
+                    "m mode   g go to a time   ? help", style=DIM)
         return "About this scenario", text
     n = narrate(event, mode)
     text.append(n.sentence + "\n", style="bold")
@@ -42,8 +57,9 @@ class NarrationView(LinesView):
         super().__init__(id=id)
         self._text = Text()
 
-    def show(self, event: TraceEvent | None, mode: str, scenario: Scenario) -> None:
-        self.border_title, self._text = narration_text(event, mode, scenario)
+    def show(self, event: TraceEvent | None, mode: str, scenario: Scenario,
+             ended: bool = False) -> None:
+        self.border_title, self._text = narration_text(event, mode, scenario, ended)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.rewrap()
 

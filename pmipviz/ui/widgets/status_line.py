@@ -26,8 +26,11 @@ def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, com
     tail.append(f" · t={t_ms:.1f} ms · ", style="#8a8a8a")
     tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
     tail.append(" · ", style="#8a8a8a")
-    tail.append("▶ playing" if playing else "❚❚ paused",
-                style="bold #5fd75f" if playing else "bold #ffd75f")
+    if complete and cursor >= total and not playing:
+        tail.append("■ end of run", style="bold #ff8787")
+    else:
+        tail.append("▶ playing" if playing else "❚❚ paused",
+                    style="bold #5fd75f" if playing else "bold #ffd75f")
     tail.append(f" · {speed:g} ev/s", style="#8a8a8a")
     text = Text(no_wrap=True, overflow="ellipsis")
     tag = " pmipviz "
