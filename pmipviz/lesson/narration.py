@@ -119,6 +119,8 @@ _DROP_WHY = {
     "link_loss": "The scenario gives this link a loss probability.",
     "no_address": "The flow has no destination address for the MN yet.",
     "ttl": "The packet looped until its hop limit ran out.",
+    "tunnel_down": ("The LMA tore that tunnel down when no entry used it any more, so what "
+                    "still comes up it is dropped, not forwarded."),
 }
 
 
@@ -272,6 +274,7 @@ def _data_ref(ev: TraceEvent, mode: str) -> str:
                 "link_down": f"{RFC} §6.10.5" if mode != "ft" else f"{DRAFT} §3.2",
                 "no_binding": f"{DRAFT} §3.1" if mode == "ft" else f"{RFC} §5.6.2",
                 "buffer_overflow": f"{DRAFT} §3.2",
+                "tunnel_down": f"{RFC} §5.6.1",
                 "ttl": "RFC 8200 §3 (Hop Limit)"}.get(str(reason), "")
     if ev.step:
         return f"{DRAFT} §3.2"

@@ -239,6 +239,8 @@ class _Builder:
             "no_binding": f"{where} drops it: no binding with S=1 is left for that prefix",
             "buffer_overflow": f"{where} drops it: its cache is full",
             "no_address": f"{where} cannot send it: the MN has no address yet",
+            "tunnel_down": (f"{where} drops it: it came up a tunnel {where} has torn "
+                            "down (§5.6.1)"),
         }.get(reason, f"{where} drops it ({reason})")
         other = self._other_mag(where if where in self.mags else None)
         wrong = [f"{where} forwards it to {other}", f"{where} caches it",

@@ -229,6 +229,9 @@ _SENTENCES: dict[str, Callable[..., str]] = {
                                                 f"({lifetime_s} s) expired without "
                                                 "re-registration"),
     Why.DELETE_HOLD: lambda key: f"LMA deletes {key} after MinDelayBeforeBCEDelete (§5.3.5)",
+    Why.DELETE_HOLD_EXPIRE: lambda key, lifetime_s: (
+        f"LMA deletes {key}, held since its de-registration: its lifetime ({lifetime_s} s) "
+        "ended before MinDelayBeforeBCEDelete did, and no entry outlives its lifetime"),
     Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
                                    "has nowhere to go"),
     Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
@@ -241,10 +244,15 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     # LMA: why a PBU is rejected
     Why.REJECT_NO_MN_ID: lambda: "the PBU has no MN-ID option (§5.3.1)",
     Why.REJECT_TWICE: lambda option: f"the {option} option appears twice (§8.1)",
-    Why.REJECT_NOT_PROXY: lambda: "the P flag is not set: not a proxy registration",
+    Why.REJECT_NOT_PROXY: lambda: ("the P flag is not set: not a proxy registration but a "
+                                   "Mobile IPv6 home registration, which this LMA does not "
+                                   "serve (RFC 5213 §8.1, RFC 6275 §10.3.1)"),
     Why.REJECT_NOT_MAG: lambda src: (f"{src} is not a MAG authorized for proxy registration "
                                      "(§5.3.1)"),
     Why.REJECT_UNKNOWN_MN: lambda mn_id: f"{mn_id} is not in this LMA's policy store (§5.3.1)",
+    Why.REJECT_NO_SERVICE: lambda mn_id: (f"{mn_id}'s policy profile does not enable "
+                                          "network-based mobility (PMIPv6) service for it "
+                                          "(§5.3.1)"),
     Why.REJECT_NO_TIMESTAMP: lambda: "no Timestamp option while timestamps are in use (§5.5)",
     Why.REJECT_CLOCK: _reject_clock,
     Why.REJECT_NO_HNP: lambda: "the PBU has no HNP option (§5.3.1)",
@@ -252,6 +260,8 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.REJECT_NO_ATT: lambda: "the PBU has no Access Technology Type option (§5.3.1)",
     Why.REJECT_LOOKUP: lambda case: f"the §5.4.1 lookup ({case}) rejects it",
     Why.REJECT_OLDER: lambda: "its timestamp is older than the one last accepted (§5.5)",
+    Why.REJECT_SAME: lambda: ("its timestamp equals the one last accepted, so it is not "
+                              "newer (§5.5)"),
     Why.REJECT_POOL: lambda: "the prefix pool is exhausted",
     Why.REJECT_PREFIX: lambda prefixes, mn_id: (f"it asks for {_hnps(prefixes)}, which this "
                                                 f"LMA cannot give to {mn_id} (§5.3.2)"),
@@ -327,6 +337,9 @@ _SENTENCES.update({
     SimWhy.LMA_TO_CN: lambda n, cn: f"LMA forwards n={n} to {cn}",
     Why.DATA_DROP: lambda n, dst, reason: (f"LMA drops n={n} for {dst}: "
                                            f"{_LMA_DROP_WHY.get(reason, reason)}"),
+    Why.DATA_NO_TUNNEL: lambda n, mag, tunnel: (
+        f"LMA drops n={n}: it came up {tunnel} from {mag}, which the LMA has torn down "
+        "(no entry uses it any more), so it is not forwarded (§5.6.1)"),
     Why.DATA_TUNNEL: lambda cached, n, mag, tunnel: (
         f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
     SimWhy.DELIVER: _deliver,

@@ -36,7 +36,7 @@ from pmipviz.protocol.vocab import Cause, Reason
 from pmipviz.protocol.why import Note, Why
 
 _DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a global (fast)
-_EXPIRES = (BceState.ACTIVE, BceState.KEPT)  # the states whose lifetime can end
+_EXPIRES = (BceState.ACTIVE, BceState.KEPT, BceState.DEREG_HOLD)  # lifetime can end
 _DATA_REF = "RFC 5213 §5.6.2"  # forwarding: packets for an MN's prefix go down its tunnel
 _HOLD_REF = "RFC 5213 §5.3.5"  # no forwarding during MinDelayBeforeBCEDelete
 
@@ -50,6 +50,8 @@ class LmaConfig:
     prefix_pool: IPv6Network
     mags: dict[IPv6Address, str]  # authorized MAGs (Proxy-CoA -> name)
     known_mns: set[str] | None = None  # policy store; None = any MN-ID
+    # in the policy store but not authorized for PMIPv6 service (§5.3.1: PBA 152)
+    unauthorized_mns: set[str] = field(default_factory=set)
     lifetime_s: int = 40
     tunnels: dict[str, str] = field(default_factory=dict)  # MAG name -> tunnel name
     min_delay_before_bce_delete_ms: float = MIN_DELAY_BEFORE_BCE_DELETE_MS
@@ -94,7 +96,12 @@ class Lma:
 
     def _check(self, pbu: Pbu, src: IPv6Address, now: float) -> tuple[int, Note, str]:
         """Steps 4-11 of §5.3.1: the rejections, in the RFC's order; (status, why, ref),
-        status 0 when the PBU passes."""
+        status 0 when the PBU passes. A BU without the P flag is not a PBU at all
+        (§5.3.1 step 1, §8.1): a Mobile IPv6 home registration, which this LMA, not a
+        Mobile IPv6 home agent, refuses with 131 before any PMIPv6 check."""
+        if not pbu.p:
+            return (Status.HOME_REGISTRATION_NOT_SUPPORTED, (Why.REJECT_NOT_PROXY,),
+                    "RFC 6275 §10.3.1")
         if pbu.mn_id is None:
             return Status.MISSING_MN_IDENTIFIER_OPTION, (Why.REJECT_NO_MN_ID,), "RFC 5213 §5.3.1"
         for cls, name in ((MnIdOption, "MN-ID"), (HiOption, "Handoff Indicator"),
@@ -102,14 +109,15 @@ class Lma:
                           (TimestampOption, "Timestamp"), (LinkLocalOption, "Link-local")):
             if pbu.count(cls) > 1:
                 return Status.REASON_UNSPECIFIED, (Why.REJECT_TWICE, name), "RFC 5213 §8.1"
-        if not pbu.p:
-            return Status.PROXY_REG_NOT_ENABLED, (Why.REJECT_NOT_PROXY,), "RFC 5213 §5.3.1"
         if src not in self.config.mags:
             return (Status.MAG_NOT_AUTHORIZED_FOR_PROXY_REG, (Why.REJECT_NOT_MAG, src),
                     "RFC 5213 §5.3.1")
         known = self.config.known_mns
         if known is not None and pbu.mn_id not in known:
             return (Status.NOT_LMA_FOR_THIS_MOBILE_NODE, (Why.REJECT_UNKNOWN_MN, pbu.mn_id),
+                    "RFC 5213 §5.3.1")
+        if pbu.mn_id in self.config.unauthorized_mns:
+            return (Status.PROXY_REG_NOT_ENABLED, (Why.REJECT_NO_SERVICE, pbu.mn_id),
                     "RFC 5213 §5.3.1")
         ts = pbu.timestamp
         if ts is None:
@@ -155,9 +163,10 @@ class Lma:
             assert lookup.bce is not None
             if pbu.is_dereg and src != lookup.bce.proxy_coa:  # §5.3.5, before any check
                 return self._deregister(lookup.bce, pbu, src, now)
-            if ts and ts < lookup.bce.timestamp:
+            if ts and ts <= lookup.bce.timestamp:  # §5.5: an equal one is not newer
+                older = (Why.REJECT_OLDER,) if ts < lookup.bce.timestamp else (Why.REJECT_SAME,)
                 return [self._reject(pbu, src, Status.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED,
-                                     (Why.REJECT_OLDER,), "RFC 5213 §5.5")]
+                                     older, "RFC 5213 §5.5")]
             if pbu.is_dereg:
                 return self._deregister(lookup.bce, pbu, src, now)
             return self._update(lookup.bce, pbu, src, now, lookup.case)
@@ -327,6 +336,9 @@ class Lma:
         bce = self.cache.entries.get(key)
         if isinstance(timer, ExpireTimer) and bce is not None and bce.state in _EXPIRES:
             if now >= bce.expires_ms:
+                if bce.state is _DEREG_HOLD:  # its lifetime ends before the hold does
+                    return self._delete(bce, (Why.DELETE_HOLD_EXPIRE, key, bce.lifetime_s),
+                                        "RFC 5213 §5.3.5", "expire", now)
                 return self._delete(bce, (Why.DELETE_EXPIRE, key, bce.lifetime_s),
                                     "RFC 5213 §5.3.3", "expire", now)
         elif isinstance(timer, DeleteTimer) and bce is not None and bce.state == _DEREG_HOLD:
@@ -366,6 +378,18 @@ class Lma:
         return Forward(packet, bce.mag,
                        (Why.DATA_TUNNEL, packet.cached, packet.n, bce.mag, bce.tunnel),
                        _DATA_REF)
+
+    def tunnel_up(self, mag: str) -> bool:
+        """The LMA's tunnel to ``mag`` is up: at least one entry uses it (§5.6.1)."""
+        return self._tunnel_users.get(mag, 0) > 0
+
+    def tunnel_drop(self, packet: DataPacket, mag: str) -> Drop:
+        """A packet came up the tunnel from ``mag`` after the LMA tore it down (§5.3.4,
+        §5.6.1: no entry uses it, so no route or tunnel state is left for it): dropped,
+        not forwarded. The data plane asks ``tunnel_up`` first."""
+        name = self.config.tunnels.get(mag, f"tunnel-{mag}")
+        return Drop(packet, Reason.TUNNEL_DOWN, (Why.DATA_NO_TUNNEL, packet.n, mag, name),
+                    "RFC 5213 §5.6.1")
 
     def route(self, dst: IPv6Address) -> tuple[Bce | None, str]:
         """Which entry carries traffic to ``dst``; (None, reason) when it must be dropped."""

@@ -138,3 +138,4 @@ class Reason(StrEnum):
     LINK_LOSS = "link_loss"  # the scenario's loss probability on a link
     NO_ADDRESS = "no_address"  # the flow has no destination address yet
     TTL = "ttl"  # the hop limit ran out
+    TUNNEL_DOWN = "tunnel_down"  # RFC 5213 §5.6.1: up a tunnel the LMA has torn down

@@ -2,7 +2,7 @@
 
 The schema is DESIGN.md's "Scenario file (TOML)" plus a few teaching knobs
 (``processing_ms``, ``lifetime_s``, ``authorized``, ``omit_options``,
-``clock_offset_ms``, ``known``). Every problem raises ScenarioError.
+``clock_offset_ms``, ``known``, an MN's ``authorized``). Every problem raises ScenarioError.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ MAG_KEYS = (
     "clock_offset_ms",
 )
 CN_KEYS = ("name", "address")
-MN_KEYS = ("id", "interfaces", "known")
+MN_KEYS = ("id", "interfaces", "known", "authorized")
 INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms")
 LINK_KEYS = ("between", "delay_ms", "loss")
 FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
@@ -411,7 +411,7 @@ def _mn(t: Table, names: Registry, mag_names: dict[str, Mag], total: list[int]) 
             it.fail("name", f"duplicate interface name {interface.name!r} in {mn_id}")
         interfaces[interface.name] = interface
     return MobileNode(id=mn_id, interfaces=tuple(interfaces.values()),
-                      known=t.boolean("known", True))
+                      known=t.boolean("known", True), authorized=t.boolean("authorized", True))
 
 
 def _interface(t: Table, mag_names: dict[str, Mag]) -> Interface:

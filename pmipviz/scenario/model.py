@@ -30,6 +30,7 @@ class MobileNode:
     id: str  # the MN-Identifier (NAI), e.g. "mn1@example.org"
     interfaces: tuple[Interface, ...]
     known: bool = True  # in the LMA's policy store; False -> PBA 153
+    authorized: bool = True  # PMIPv6 service enabled in its profile; False -> PBA 152
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,12 @@ class DataPlane(Network):
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
         self.env.timeout(delay).callbacks.append(arrival)
 
-    def _lma_data(self, pkt: DataPacket) -> None:
-        """A packet reached the LMA, from a CN or up a MAG's tunnel."""
+    def _lma_data(self, pkt: DataPacket, via: str | None = None) -> None:
+        """A packet reached the LMA, from a CN or up the tunnel from MAG ``via``; one
+        that came up a tunnel the LMA has torn down is dropped (``tunnel_down``)."""
+        if via is not None and not self.lma.tunnel_up(via):
+            self._drop_action(self.lma_name, self.lma.tunnel_drop(pkt, via))
+            return
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:  # out of the PMIPv6 domain: plain routing, not the LMA machine's
             lma = self.lma_name
@@ -106,7 +110,7 @@ class DataPlane(Network):
         pkt = a.packet
         if a.to == "LMA":
             self._hop(node, self.lma_name, pkt, a.why,
-                      lambda: self._lma_data(pkt), tunnel=True, ref=a.ref)
+                      lambda: self._lma_data(pkt, node), tunnel=True, ref=a.ref)
             return
         iface = self.ifaces[a.to]
         self._hop(node, iface.key, pkt, a.why, lambda: self._access_arrival(pkt, node, iface),

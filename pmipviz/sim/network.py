@@ -114,6 +114,7 @@ class Network:
             mode=self.mode, address=scenario.lma.address, prefix_pool=scenario.lma.prefix_pool,
             mags={m.address: m.name for m in scenario.mags if m.authorized},
             known_mns={mn.id for mn in scenario.mns if mn.known},
+            unauthorized_mns={mn.id for mn in scenario.mns if not mn.authorized},
             lifetime_s=scenario.lma.lifetime_s, tunnels=self.tunnels))
         self.mags: dict[str, Mag] = {}
         for i, m in enumerate(scenario.mags):

@@ -79,8 +79,11 @@ def test_a_restore_starts_no_new_story_and_a_move_shows_the_new_path() -> None:
     assert restore[-3:] == [(2000.0, "fault", None), (2006.0, "bce", None),
                             (2012.0, "attach", None)]
     move = [k for _, k, _ in _kinds("move")]
+    # issue 10 item 5: the flush (2020 = 1000 + 20 detection + 1 s without a PBA) goes up
+    # Tunnel1, which the LMA tore down at the handoff: lost at 2025 (+5 ms MAG1-LMA)
+    assert _kinds("move")[-2:] == [(2020.0, "flush", None), (2025.0, "loss", None)]
     assert move == ["attach", "first", "fault", "bce", "dereg", "ignore", "attach", "path",
-                    "flush"]
+                    "flush", "loss"]
 
 
 def test_a_second_break_runs_the_steps_again() -> None:

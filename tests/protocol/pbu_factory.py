@@ -25,10 +25,12 @@ LLI2 = bytes.fromhex("020000000102")
 ZERO = IPv6Network("::/0")
 
 
-def make_lma(mode: str = "rfc5213", known: set[str] | None = None) -> Lma:
+def make_lma(mode: str = "rfc5213", known: set[str] | None = None,
+             unauthorized: frozenset[str] = frozenset()) -> Lma:
     return Lma(LmaConfig(mode=mode, address=IPv6Address("2001:db8:ffff::1"),
                          prefix_pool=IPv6Network("2001:db8:100::/40"),
                          mags={MAG1: "MAG1", MAG2: "MAG2"}, known_mns=known,
+                         unauthorized_mns=set(unauthorized),
                          tunnels={"MAG1": "Tunnel1", "MAG2": "Tunnel2"}))
 
 

@@ -39,7 +39,7 @@ def register(lma: Lma, now: float = 0.0, src=MAG1, **kw) -> Pba:
 
 @pytest.mark.parametrize(("kwargs", "src", "status"), [
     ({"mn": None}, MAG1, Status.MISSING_MN_IDENTIFIER_OPTION),
-    ({"p": False}, MAG1, Status.PROXY_REG_NOT_ENABLED),
+    ({"p": False}, MAG1, Status.HOME_REGISTRATION_NOT_SUPPORTED),
     ({}, ROGUE, Status.MAG_NOT_AUTHORIZED_FOR_PROXY_REG),
     ({"mn": "stranger@example.org"}, MAG1, Status.NOT_LMA_FOR_THIS_MOBILE_NODE),
     ({"ts_offset_ms": 301.0}, MAG1, Status.TIMESTAMP_MISMATCH),

@@ -19,7 +19,7 @@ from pmipviz.sim.headless import run
 from pmipviz.sim.trace import JsonlSink, TraceEvent
 
 REASONS = {"link_down", "dereg_hold", "no_binding", "buffer_overflow", "link_loss",
-           "no_address", "ttl"}
+           "no_address", "ttl", "tunnel_down"}
 
 
 def drain_until(sc: Scenario) -> float:

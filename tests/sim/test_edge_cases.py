@@ -102,7 +102,15 @@ def test_stale_dereg_from_the_old_mag_is_ignored_not_rejected() -> None:
     events, d, world = run_checked(sc, "ft")
     assert not any(e.msg == "PBA" and e.fields["status"] >= 128 for e in events)
     assert any(e.kind == "state" and e.fields["cause"] == "ignore" for e in events)
-    assert d["lost"] == 0 and d["queued"] == 0 and not world.mags["MAG1"].bul
+    # issue 10 item 5: the entry moves to MAG2 at 1006 (RS 1 ms + MAG2-LMA 5 ms) and the
+    # LMA tears Tunnel1 down; n=47..49 reach MAG1 at 530+10n = 1000..1020 ms, after the
+    # move, and are cached; sent up Tunnel1 at 2000 (detection 0 + 1 s without a PBA),
+    # they reach the LMA at 2020 and are dropped there, not forwarded
+    assert d["lost"] == d["lost_by_reason"]["tunnel_down"] == 3
+    assert d["queued"] == 0 and not world.mags["MAG1"].bul
+    drops = [(e.t_ms, e.fields["n"]) for e in events
+             if e.kind == "drop" and e.fields.get("reason") == "tunnel_down"]
+    assert drops == [(2020.0, 47), (2020.0, 48), (2020.0, 49)]
 
 
 @pytest.mark.parametrize("mode", ["ft", "rfc5213"])
