@@ -79,7 +79,7 @@ MAG_KEYS = (
 )
 CN_KEYS = ("name", "address")
 MN_KEYS = ("id", "interfaces", "known", "authorized")
-INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms")
+INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms", "attach_hi")
 LINK_KEYS = ("between", "delay_ms", "loss")
 FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
 FAULT_KEYS = ("at_ms", "action", "interface", "to_mag")
@@ -425,7 +425,18 @@ def _interface(t: Table, mag_names: dict[str, Mag]) -> Interface:
         att=t.att(),
         lli=t.lli(),
         attach_ms=t.number("attach_ms", 0, ge=0, le=MAX_DURATION_MS),
+        attach_hi=_attach_hi(t),
     )
+
+
+def _attach_hi(t: Table) -> int:
+    """The Handoff Indicator of an interface's first PBU: 1 (attachment over a new
+    interface, the default) or 4 (handoff state unknown: RFC 5213 §5.4.1.2-4 and
+    §5.4.1.3-3 make the LMA wait MaxDelayBeforeNewBCEAssign for a de-registration)."""
+    hi = t.integer("attach_hi", 1)
+    if hi not in (1, 4):
+        t.fail("attach_hi", f"must be 1 (new interface) or 4 (handoff state unknown), got {hi}")
+    return hi
 
 
 def _links(

@@ -21,6 +21,7 @@ class Interface:
     att: int  # Access Technology Type code (RFC 5213 §8.5)
     lli: bytes  # link-layer identifier, 6 or 8 octets
     attach_ms: float = 0.0
+    attach_hi: int = 1  # the HI of its first PBU: 1 (new interface) or 4 (unknown)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ class Faults(MnHost):
                 if self.now >= self._attach_ms[iface.key]:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
                               (SimWhy.REPAIRED_ATTACHES, key, iface.home_mag))
-                    self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
+                    self._attach(iface, iface.home_mag, iface.attach_hi)
                 else:
                     self.emit(Kind.FAULT, iface.key, iface.home_mag, None, fields,
                               (SimWhy.REPAIRED_EARLY, key))

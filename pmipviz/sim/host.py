@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmipviz.protocol.constants import HandoffIndicator
 from pmipviz.protocol.messages import RouterAdvertisement, RouterSolicitation, address_text
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.protocol.why import Note
@@ -36,7 +35,7 @@ class MnHost(Network):
                        "mag": None, "noop": False},
                       (SimWhy.WAITS_FOR_RESTORE, iface.key, iface.home_mag))
             return
-        self._attach(iface, iface.home_mag, HandoffIndicator.NEW_INTERFACE)
+        self._attach(iface, iface.home_mag, iface.attach_hi)
 
     def _attach(self, iface: Iface, mag: str, hi: int, again: bool = False) -> None:
         """The interface comes up on ``mag`` and solicits a router."""

@@ -64,6 +64,7 @@ class Iface:
     address: IPv6Address | None = None
     order: int = 0
     broken: bool = False  # broken before it ever attached: it waits for a restore
+    attach_hi: int = 1  # the HI of the PBU its first attach triggers (scenario attach_hi)
 
     def row(self) -> dict[str, Any]:
         return {
@@ -129,7 +130,7 @@ class Network:
         for mn in scenario.mns:
             for k, itf in enumerate(mn.interfaces):
                 iface = Iface(str(IfaceKey(mn.id, itf.name)), mn.id, itf.name, itf.lli, itf.att,
-                              itf.mag, order=k)
+                              itf.mag, order=k, attach_hi=itf.attach_hi)
                 self.ifaces[iface.key] = iface
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
                 self._attach_ms[iface.key] = itf.attach_ms
