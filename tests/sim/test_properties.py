@@ -1,6 +1,7 @@
 """Hypothesis: random fault schedules keep every packet accounted for, every packet
 has a fate once the run has drained, and the draft loses nothing while one
-interface survives and the cache is large."""
+interface survives and the cache is large (but what a MAG sends up a tunnel the LMA
+tore down when a move took its last entry away: RFC 5213 §5.6.1, issue 10 item 5)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,10 @@ def test_random_faults_conserve_packets(schedule, mode) -> None:
 def test_ft_with_a_surviving_interface_and_a_large_cache_loses_nothing(schedule) -> None:
     mags = tuple(m.__class__(**{**m.__dict__, "buffer_packets": 100_000}) for m in BASE.mags)
     d = check_conservation("ft", schedule, mags=mags)
-    assert d["lost"] == 0, d["lost_by_reason"]
+    if not any(f.action == "move" for f in schedule):
+        assert d["lost"] == 0, d["lost_by_reason"]
+    else:  # IF1's entry may leave MAG1, and the LMA tears Tunnel1 down (§5.6.1)
+        assert set(d["lost_by_reason"]) <= {"tunnel_down"}, d["lost_by_reason"]
 
 
 UPLINK = BASE.flows[0].__class__(src=MN, dst="CN", rate_pps=50.0, start_ms=300.0,
