@@ -163,3 +163,21 @@ def test_attach_hi_must_be_1_or_4(value) -> None:
     with pytest.raises(ScenarioError) as info:
         parse_scenario(text.replace("attach_ms = 100 }", bad, 1), name="bad")
     assert "attach_hi" in str(info.value)
+
+
+def test_an_interface_repaired_before_its_first_attach_still_sends_hi4() -> None:
+    """IF2 (attach_hi = 4, attach_ms 100) broken at 50 and restored at 200: its first
+    attach is at 200, so its RS reaches MAG2 at 201 and its HI=4 PBU the LMA at 206,
+    which holds it until 206 + 1500 = 1706 (no fault on IF1 in this variant)."""
+    text = (SCENARIOS / "figure1.toml").read_text()
+    text = text.replace("attach_ms = 100 }", "attach_ms = 100, attach_hi = 4 }", 1)
+    text = text[: text.index("[[fault]]")] + (
+        '[[fault]]\nat_ms = 50\naction = "break"\ninterface = "mn1@example.org/IF2"\n\n'
+        '[[fault]]\nat_ms = 200\naction = "restore"\ninterface = "mn1@example.org/IF2"\n')
+    events, _ = _events(parse_scenario(text, name="figure1-hi4-repaired"), "rfc5213")
+    pbus = [(e.t_ms, e.fields["hi"]) for e in events
+            if e.kind == "recv" and e.msg == "PBU" and e.peer == "MAG2"]
+    assert pbus[0] == (206.0, 4)
+    waits = [(e.t_ms, e.fields["after"]["until_ms"]) for e in events
+             if e.kind == "state" and e.fields["cause"] == "wait"]
+    assert waits[0] == (206.0, 1706.0)
