@@ -122,7 +122,6 @@ def main() -> None:
     print(f"pmipviz headless (steps)  : {ours:12,.0f}   ratio {ours / raw:5.2f}")
     print(f"pmipviz metrics only      : {lean:12,.0f}   ratio {lean / raw:5.2f}"
           "   (a sweep's run; target 0.35)")
-    print("ratios against the raw simpy campus traffic:")
     print(f"raw simpy campus traffic  : {traffic:12,.0f}   ratio {ours / traffic:5.2f}"
           f" headless, {lean / traffic:5.2f} metrics only   ({records} records)")
     print("targets: ratio >= 0.3 now, >= 0.6 later")
