@@ -211,3 +211,38 @@ class _DataArrival:
     def _processed(self) -> None:
         self.world.inflight -= 1
         self.arrive()
+
+
+class MetricsOnlyDataPlane(DataPlane):
+    """The DATA path of a run whose only sink is the metrics (a sweep's): a hop's and a
+    delivery's fields are only the ones the metrics fold reads (flow, n, hop), and a
+    send gets no step. ``DataPlane._hop`` and ``_deliver`` written again without the
+    rest, deliberately: a run with a trace pays nothing for this (no test on its path);
+    ``tests/sim/test_metrics_only.py`` checks the metrics are the same."""
+
+    metrics_only = True
+
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
+             arrive: Callable[[], None],
+             tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
+        hops = pkt.hops
+        if len(hops) >= HOP_LIMIT:
+            self._drop(src, pkt, Reason.TTL, (SimWhy.TTL, src, pkt.n, HOP_LIMIT), "RFC 8200 §3")
+            return
+        fields = {"flow": pkt.flow, "n": pkt.n, "hop": len(hops)}
+        hops.append(src)
+        link = self.links.get((src, dst))
+        if link is not None:
+            delay = link.delay_ms
+        else:  # an access link: its delay is the MAG's
+            delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
+        self.emit("send", src, dst, "DATA", fields, note)
+        self.inflight += 1
+        lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
+        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, None, final, lost)
+        self.env.timeout(delay).callbacks.append(arrival)
+
+    def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
+        self.emit("deliver", node, peer, "DATA",
+                  {"flow": pkt.flow, "n": pkt.n, "hop": len(pkt.hops)},
+                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))

@@ -32,14 +32,14 @@ from pmipviz.protocol.actions import (
 )
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.control import ControlPlane
-from pmipviz.sim.dataplane import HOP_LIMIT
+from pmipviz.sim.dataplane import HOP_LIMIT, MetricsOnlyDataPlane
 from pmipviz.sim.faults import Faults
 from pmipviz.sim.flows import Flows, FlowState
 from pmipviz.sim.network import Iface, Link, Sink
 from pmipviz.sim.steps import tagger_for
 from pmipviz.sim.trace import Describe
 
-__all__ = ["HOP_LIMIT", "FlowState", "Iface", "Link", "Sink", "World"]
+__all__ = ["HOP_LIMIT", "FlowState", "Iface", "Link", "MetricsOnlyWorld", "Sink", "World"]
 
 
 class World(Flows, Faults, ControlPlane):
@@ -50,7 +50,8 @@ class World(Flows, Faults, ControlPlane):
                  describe: Describe | None = None) -> None:
         super().__init__(scenario, mode, seed, sinks, describe)
         self._init_flows(scenario)
-        self.steps = tagger_for(scenario, self.mode)  # Figure 1 steps, folded from the trace
+        # Figure 1 steps, folded from the trace
+        self.steps = None if self.metrics_only else tagger_for(scenario, self.mode)
         self._tag = self.steps.step if self.steps is not None else None
         self._handlers = self._handler_table()
         self._schedule(scenario, schedule_faults)
@@ -79,3 +80,9 @@ class World(Flows, Faults, ControlPlane):
         if schedule_faults:
             for fault in scenario.faults:
                 self.at(fault.at_ms, self.apply_fault, fault)
+
+
+class MetricsOnlyWorld(MetricsOnlyDataPlane, World):
+    """A World whose only sink is the metrics (a sweep's run): its events carry no
+    Figure 1 step and a DATA hop's fields are only the ones the metrics fold reads; the
+    metrics are the same as a World's (``tests/sim/test_metrics_only.py``)."""

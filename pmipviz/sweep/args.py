@@ -36,6 +36,14 @@ def add_parser(sub: argparse._SubParsersAction[Any],
                        help="keep the rows already in the output file and run the rest")
     sweep.add_argument("--no-summary", action="store_true",
                        help="do not print the summary table")
+    sweep.add_argument("--plot", metavar="FILE.svg|png|pdf",
+                       help="draw the study: --y against --x, a line per mode and value of "
+                       "the other parameters, the spread across seeds as a band")
+    sweep.add_argument("--x", metavar="PATH",
+                       help="the varied parameter along the x axis (default: the first --vary)")
+    sweep.add_argument("--y", metavar="METRIC",
+                       help="the metric column drawn, e.g. lost, max_gap_ms, interruption_ms "
+                       "(default: lost)")
 
 
 def _workers(text: str) -> int:

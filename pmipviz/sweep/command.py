@@ -1,6 +1,6 @@
 """``pmipviz sweep``: the study built and checked, its runs on a process pool or a Dask
 cluster, the rows written in order (Ctrl-C keeps the rows finished so far, ``--resume``
-goes on from them) and the summary printed."""
+goes on from them), the summary printed and the study drawn (``--plot``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import ExitStack, contextmanager
-from typing import IO, Any, cast
+from typing import IO, Any, BinaryIO, cast
 
 from pmipviz.outputs import AtomicOutput, OutputError, refuse_overlaps, sigterm_as_exit
 from pmipviz.scenario.model import MODES
@@ -18,6 +18,7 @@ from pmipviz.sweep.errors import SweepError
 from pmipviz.sweep.execute import batches, dask_executor, in_order, local_executor
 from pmipviz.sweep.grid import Run, Study, build_study
 from pmipviz.sweep.params import parse_modes, parse_seeds
+from pmipviz.sweep.plot import check_plot, draw, plot_columns
 from pmipviz.sweep.rows import RowFormat, output_format, read_done
 from pmipviz.sweep.runs import metric_columns, run_batch
 from pmipviz.sweep.summary import print_summary, summary_metrics
@@ -31,20 +32,26 @@ def main(args: argparse.Namespace) -> int:
         raise SweepError("--resume needs -o FILE (the rows to go on from)")
     ext = None if args.output is None else output_format(args.output)
     study = build_study(args.scenario, args.vary, seeds, modes, args.until)
-    if args.output is not None:
+    metrics = metric_columns(study.base)
+    plot = check_plot(args.plot, args.x, args.y, study, metrics)
+    outputs = [(o, p) for o, p in (("-o", args.output), ("--plot", args.plot)) if p is not None]
+    if outputs:
         inputs = {} if study.base.path is None else {"the scenario file": study.base.path}
         try:
-            refuse_overlaps([("-o", args.output)], inputs)
+            refuse_overlaps(outputs, inputs)
         except OutputError as err:
             raise SweepError(str(err)) from None
     keys = [p.path for p in study.params] + ["seed", "mode"]
-    fmt = RowFormat(ext or ".csv", keys, metric_columns(study.base))
+    fmt = RowFormat(ext or ".csv", keys, metrics)
     runs = study.runs
     key_rows = [_key_row(study, r) for r in runs]
     done_lines = (read_done(args.output, fmt, [fmt.key_prefix(k) for k in key_rows])
                   if args.resume else [])
     # what the summary reads of each row, kept (not whole rows: a sweep may be long)
-    kept = [] if args.no_summary else [*keys, *summary_metrics(fmt.columns)]
+    summary = [] if args.no_summary else summary_metrics(fmt.columns)
+    figure = plot_columns(plot)
+    kept = [*keys, *summary, *(c for c in figure if c not in summary)] if summary or figure \
+        else []
     rows: list[dict[str, Any]] = [_trim(fmt.parse(line), kept) for line in done_lines]
     finished = len(done_lines)
     todo = runs[len(done_lines):]
@@ -81,6 +88,15 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_summary:
         print_summary(rows, keys[:-2], study.modes, fmt.columns,
                       f"{study.base.title} · {len(runs):,} runs")
+    if plot is not None:
+        with sigterm_as_exit():
+            figure_out = AtomicOutput(plot.path, binary=True)
+            try:
+                draw(plot, study, rows, cast(BinaryIO, figure_out.stream))
+            except BaseException:
+                figure_out.discard()
+                raise
+            figure_out.commit()
     return 0
 
 

@@ -33,9 +33,11 @@ def metric_columns(scenario: Scenario) -> list[str]:
 
 def run_metrics(scenario: Scenario, mode: str, seed: int,
                 until_ms: float | None) -> dict[str, Any]:
-    """One headless run (metrics only: no sentences, no sink, no trace kept) as the
-    metric columns of its row; ``run --json`` has the same numbers."""
-    metrics, _world = run(scenario, mode=mode, seed=seed, until_ms=until_ms)
+    """One headless run (metrics only: no sentences, no sink, no trace kept, no step
+    tagged, no DATA field the metrics do not read: ``MetricsOnlyWorld``) as the metric
+    columns of its row; ``run --json`` has the same numbers."""
+    metrics, _world = run(scenario, mode=mode, seed=seed, until_ms=until_ms,
+                          metrics_only=True)
     doc = metrics.to_dict()
     lost = doc["lost_by_reason"]
     gaps = [f["max_gap_ms"] for f in doc["flows"]]

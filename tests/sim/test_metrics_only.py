@@ -1,0 +1,49 @@
+"""A metrics-only run (``MetricsOnlyWorld``, a sweep's runs) gives the same metrics as a
+full run, for every shipped scenario in both modes and with link loss (the drops fold
+the lean fields too), and refuses any other sink."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from pmipviz.scenario import load_scenario
+from pmipviz.scenario.loader import shipped_scenarios
+from pmipviz.sim.headless import run
+from pmipviz.sim.metrics import RUN_TO_RUN
+from pmipviz.sim.trace import TraceEvent
+from pmipviz.sim.world import MetricsOnlyWorld, World
+
+
+def doc(name: str, mode: str, *, lossy: bool, metrics_only: bool) -> dict[str, Any]:
+    scenario = load_scenario(name)
+    if lossy:
+        scenario = replace(scenario, links=tuple(replace(ln, loss=0.05)
+                                                 for ln in scenario.links))
+    metrics, world = run(scenario, mode=mode, seed=3, metrics_only=metrics_only)
+    assert type(world) is (MetricsOnlyWorld if metrics_only else World)
+    d = metrics.to_dict()
+    for key in RUN_TO_RUN:
+        d.pop(key)
+    return d
+
+
+@pytest.mark.parametrize("name", [name for name, _title in shipped_scenarios()])
+@pytest.mark.parametrize("mode", ["ft", "rfc5213"])
+@pytest.mark.parametrize("lossy", [False, True])
+def test_the_metrics_are_those_of_a_full_run(name: str, mode: str, lossy: bool) -> None:
+    full = doc(name, mode, lossy=lossy, metrics_only=False)
+    assert doc(name, mode, lossy=lossy, metrics_only=True) == full
+
+
+def test_a_metrics_only_run_tags_no_step_and_has_no_other_sink() -> None:
+    scenario = load_scenario("figure1")
+    seen: list[TraceEvent] = []
+    with pytest.raises(ValueError, match="no other sink"):
+        run(scenario, sinks=[seen.append], metrics_only=True)
+    metrics, world = run(scenario, mode="ft", metrics_only=True)
+    assert world.steps is None and metrics.events > 0
+    _, full = run(scenario, mode="ft")
+    assert full.steps is not None
