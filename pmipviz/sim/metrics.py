@@ -1,5 +1,15 @@
 """Metrics (DESIGN.md, `run --json`) folded from the trace events alone: the DATA
-counters the TUI shows too (``Counters``), plus the handovers."""
+counters the TUI shows too (``Counters``), plus the handovers.
+
+A handover (a ``break`` or ``move`` fault) owns the fates of its MN's packets from
+its fault to the MN's next fault (any interface, any action: break, move, restore;
+no-op faults change nothing), or to the end of the run (``end_ms`` null): its
+``lost`` counts the drops of the MN's flows' packets in that span, its ``reordered``
+their deliveries after a higher-numbered packet of the same flow (the flows'
+``reordered`` rule). Attribution is by the time of the fate, not the send: a packet
+sent before the fault and lost on the broken link is the handover's; a loss before
+the MN's first fault belongs to no handover. So a loss or reordering is counted by
+at most one handover, and the handovers' sums never exceed the flows'."""
 
 from __future__ import annotations
 
@@ -30,6 +40,9 @@ class _Handover:
     pba_ms: float | None = None
     first_new_path_ms: float | None = None
     first_delivery_ms: float | None = None
+    end_ms: float | None = None  # the MN's next fault (None: the run's end)
+    lost: int = 0
+    reordered: int = 0
 
     def row(self) -> dict[str, Any]:
         interruption = (None if self.first_delivery_ms is None
@@ -42,6 +55,9 @@ class _Handover:
             "pba_ms": self.pba_ms,
             "first_new_path_ms": self.first_new_path_ms,
             "interruption_ms": interruption,
+            "end_ms": self.end_ms,
+            "lost": self.lost,
+            "reordered": self.reordered,
         }
 
 
@@ -58,6 +74,7 @@ class Metrics(Counters):
         self.handovers: list[_Handover] = []
         self._open: dict[str, _Handover] = {}  # by interface key
         self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
+        self._current: dict[str, _Handover] = {}  # by MN: the handover owning its fates
         self.wall_s = 0.0
 
     # a run's metrics are one object, not a value (``Counters`` compares by value)
@@ -68,8 +85,8 @@ class Metrics(Counters):
         self.events += 1
         if ev.msg == "DATA":
             fs = self.fold(ev)
-            if fs is not None and self._waiting:
-                self._delivered(fs, ev)
+            if fs is not None and (self._current or self._waiting):
+                self._fate(fs, ev)
         elif ev.kind == "fault":
             self._fault(ev)
         elif self._open:
@@ -79,6 +96,20 @@ class Metrics(Counters):
     def buffer_peak(self) -> dict[str, int]:
         """The most packets each MAG's cache held at once."""
         return {name: c.peak for name, c in self.caches.items()}
+
+    def _fate(self, fs: FlowCounters, ev: TraceEvent) -> None:
+        """A packet of ``fs`` delivered or dropped: counted by the MN's current
+        handover (a drop as lost; a delivery after a higher number as reordered);
+        a delivery also ends the waits of ``_delivered``."""
+        ho = self._current.get(fs.mn_id)
+        if ev.kind == "drop":
+            if ho is not None:
+                ho.lost += 1
+            return
+        if ho is not None and ev.fields["n"] < fs.max_n:  # the fold's reordered rule
+            ho.reordered += 1
+        if self._waiting:
+            self._delivered(fs, ev)
 
     def _delivered(self, fs: FlowCounters, ev: TraceEvent) -> None:
         """A delivery ends the wait for the first delivery (and for the first on a
@@ -98,12 +129,17 @@ class Metrics(Counters):
         if f.get("noop"):
             return
         key = f["interface"]
+        mn_id = IfaceKey.parse(key).mn_id
         self._close(key)  # a restore, or a new fault, ends the interface's handover
+        current = self._current.pop(mn_id, None)  # any fault of the MN ends the span
+        if current is not None:
+            current.end_ms = ev.t_ms
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, IfaceKey.parse(key).mn_id, f.get("mag"), ev.t_ms)
+        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms)
         self.handovers.append(ho)
         self._open[key] = ho
+        self._current[mn_id] = ho
         self._waiting.setdefault(ho.mn_id, []).append(ho)
 
     def _signalling(self, ev: TraceEvent) -> None:
