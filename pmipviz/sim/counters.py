@@ -227,7 +227,7 @@ class Counters:
 
     def fold(self, ev: TraceEvent) -> FlowCounters | None:
         """Count one DATA event (the headless hot path: no undo kept). Returns the
-        flow on a packet's fate (a delivery, first or repeated, or a drop), else None."""
+        flow on a delivery (first or repeated), else None."""
         kind = ev.kind
         if kind == "send":
             f = ev.fields
@@ -271,7 +271,6 @@ class Counters:
                 cache = self.caches.get(ev.node)
                 if cache is not None:
                     cache.dropped += 1
-            return fs
         elif kind == "buffer":
             f = ev.fields
             cache = self.caches[ev.node]

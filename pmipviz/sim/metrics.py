@@ -9,11 +9,14 @@ their deliveries after a higher-numbered packet of the same flow (the flows'
 ``reordered`` rule). Attribution is by the time of the fate, not the send: a packet
 sent before the fault and lost on the broken link is the handover's; a loss before
 the MN's first fault belongs to no handover. So a loss or reordering is counted by
-at most one handover, and the handovers' sums never exceed the flows'."""
+at most one handover, and the handovers' sums never exceed the flows'. The counts
+are the growth of the MN's flows' own ``lost`` and ``reordered`` over the span (a
+fault takes their sums; the next fault, or the document, the difference), which
+costs the DATA fold nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pmipviz.protocol.keys import IfaceKey
@@ -40,11 +43,30 @@ class _Handover:
     pba_ms: float | None = None
     first_new_path_ms: float | None = None
     first_delivery_ms: float | None = None
-    end_ms: float | None = None  # the MN's next fault (None: the run's end)
-    lost: int = 0
+    end_ms: float | None = None  # the MN's next fault (None: not yet, the run's end)
+    flows: tuple[FlowCounters, ...] = field(default=(), repr=False)  # the MN's flows
+    lost: int = 0  # while open: the MN's flows' sums at the fault; then: the growth
     reordered: int = 0
 
+    def totals(self) -> tuple[int, int]:
+        """The sums of ``lost`` and ``reordered`` over the MN's flows, now."""
+        return sum(f.lost for f in self.flows), sum(f.reordered for f in self.flows)
+
+    def charged(self) -> tuple[int, int]:
+        """What the handover lost and reordered: its span's counts once it ended, the
+        growth since its fault while it is open."""
+        if self.end_ms is not None:
+            return self.lost, self.reordered
+        lost, reordered = self.totals()
+        return lost - self.lost, reordered - self.reordered
+
+    def end(self, t_ms: float) -> None:
+        """The MN's next fault, at ``t_ms``, ends the span: keep its counts."""
+        self.lost, self.reordered = self.charged()
+        self.end_ms = t_ms
+
     def row(self) -> dict[str, Any]:
+        lost, reordered = self.charged()
         interruption = (None if self.first_delivery_ms is None
                         else round(self.first_delivery_ms - self.fault_ms, 6))
         return {
@@ -56,8 +78,8 @@ class _Handover:
             "first_new_path_ms": self.first_new_path_ms,
             "interruption_ms": interruption,
             "end_ms": self.end_ms,
-            "lost": self.lost,
-            "reordered": self.reordered,
+            "lost": lost,
+            "reordered": reordered,
         }
 
 
@@ -85,8 +107,8 @@ class Metrics(Counters):
         self.events += 1
         if ev.msg == "DATA":
             fs = self.fold(ev)
-            if fs is not None and (self._current or self._waiting):
-                self._fate(fs, ev)
+            if fs is not None and self._waiting:
+                self._delivered(fs, ev)
         elif ev.kind == "fault":
             self._fault(ev)
         elif self._open:
@@ -96,20 +118,6 @@ class Metrics(Counters):
     def buffer_peak(self) -> dict[str, int]:
         """The most packets each MAG's cache held at once."""
         return {name: c.peak for name, c in self.caches.items()}
-
-    def _fate(self, fs: FlowCounters, ev: TraceEvent) -> None:
-        """A packet of ``fs`` delivered or dropped: counted by the MN's current
-        handover (a drop as lost; a delivery after a higher number as reordered);
-        a delivery also ends the waits of ``_delivered``."""
-        ho = self._current.get(fs.mn_id)
-        if ev.kind == "drop":
-            if ho is not None:
-                ho.lost += 1
-            return
-        if ho is not None and ev.fields["n"] < fs.max_n:  # the fold's reordered rule
-            ho.reordered += 1
-        if self._waiting:
-            self._delivered(fs, ev)
 
     def _delivered(self, fs: FlowCounters, ev: TraceEvent) -> None:
         """A delivery ends the wait for the first delivery (and for the first on a
@@ -133,10 +141,12 @@ class Metrics(Counters):
         self._close(key)  # a restore, or a new fault, ends the interface's handover
         current = self._current.pop(mn_id, None)  # any fault of the MN ends the span
         if current is not None:
-            current.end_ms = ev.t_ms
+            current.end(ev.t_ms)
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms)
+        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms,
+                       flows=tuple(fl for fl in self.flows if fl.mn_id == mn_id))
+        ho.lost, ho.reordered = ho.totals()
         self.handovers.append(ho)
         self._open[key] = ho
         self._current[mn_id] = ho
