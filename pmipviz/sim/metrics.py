@@ -97,6 +97,9 @@ class Metrics(Counters):
         self._open: dict[str, _Handover] = {}  # by interface key
         self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
         self._current: dict[str, _Handover] = {}  # by MN: the handover owning its fates
+        self._mn_flows: dict[str, tuple[FlowCounters, ...]] = {}  # by MN: its flows
+        for fl in self.flows:
+            self._mn_flows[fl.mn_id] = (*self._mn_flows.get(fl.mn_id, ()), fl)
         self.wall_s = 0.0
 
     # a run's metrics are one object, not a value (``Counters`` compares by value)
@@ -144,8 +147,7 @@ class Metrics(Counters):
             current.end(ev.t_ms)
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms,
-                       flows=tuple(fl for fl in self.flows if fl.mn_id == mn_id))
+        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms, flows=self._mn_flows.get(mn_id, ()))
         ho.lost, ho.reordered = ho.totals()
         self.handovers.append(ho)
         self._open[key] = ho
