@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pmipviz.scenario.model import Scenario
+from pmipviz.sim.counters import flow_interval_ms
 from pmipviz.sim.trace import TraceEvent
 
 MARKER_KINDS = ("fault", "dereg", "pba", "flush")
@@ -63,8 +64,10 @@ class Marker:
 
 @dataclass(frozen=True, slots=True)
 class Outage:
-    """The longest time without a delivery to the MN. ``open``: no delivery ended it
-    (it runs from the last delivery to the last packet sent or lost in the window)."""
+    """The longest time without a delivery to the MN, over its flows' life: from
+    their first expected arrival to their last (as the metrics' ``max_gap_ms``).
+    ``open``: no delivery ended it (it runs from the last delivery, or the window's
+    start, to the last expected arrival of the packets sent so far)."""
 
     start_ms: float
     end_ms: float
@@ -76,7 +79,7 @@ class Outage:
 
     @property
     def label(self) -> str:
-        """``"outage 36 ms"``, or ``"outage ≥ 1504 ms"`` when it never ended."""
+        """``"outage 36 ms"``, or ``"outage ≥ 1510 ms"`` when it never ended."""
         return f"outage {'≥ ' if self.open else ''}{self.duration_ms:g} ms"
 
 
@@ -133,11 +136,13 @@ def default_mn(scenario: Scenario) -> str | None:
 class PlotFold:
     """A sink folding the events a plot of ``mn`` needs, within ``from_ms..until_ms``.
 
-    ``owners`` is :func:`flow_owners`; ``mags`` the (name, cache capacity) of each MAG."""
+    ``owners`` is :func:`flow_owners`; ``mags`` the (name, cache capacity) of each MAG;
+    ``intervals`` each flow's sending interval (:func:`flow_intervals`, what the outage's
+    expected arrivals need; without it the outage is taken between deliveries only)."""
 
     def __init__(self, owners: Sequence[str], mags: Sequence[tuple[str, int]],
                  mn: str | None, *, from_ms: float = 0.0,
-                 until_ms: float = math.inf) -> None:
+                 until_ms: float = math.inf, intervals: Sequence[float] = ()) -> None:
         self.mn = mn
         self.flows = tuple(i for i, owner in enumerate(owners) if owner == mn)
         self._mine = frozenset(self.flows)
@@ -153,7 +158,9 @@ class PlotFold:
         self._max_n: dict[int, int] = {}
         self._last_buffer_op: dict[str, str] = {}  # by MAG, for this MN's packets
         self._deliveries: list[float] = []  # every delivery time, the window's only
-        self._last_data_ms: float | None = None  # last send or loss in the window
+        self._intervals = tuple(intervals)
+        self._expected: dict[int, float] = {}  # by flow: packet 0's expected arrival
+        self._last_sent: dict[int, int] = {}  # by flow: the number of its last packet
 
     def __call__(self, ev: TraceEvent) -> None:
         t = ev.t_ms
@@ -203,6 +210,8 @@ class PlotFold:
         kind = ev.kind
         flow, n = f["flow"], f["n"]
         if kind == "deliver":
+            if flow not in self._expected and flow < len(self._intervals):
+                self._expected[flow] = ev.t_ms - n * self._intervals[flow]
             high = self._max_n.get(flow, -1)
             reordered = n < high
             if not reordered:
@@ -211,31 +220,46 @@ class PlotFold:
                 self.delivered.append(PacketMark(ev.t_ms, flow, n, cached=bool(f.get("cached")),
                                                  reordered=reordered))
                 self._deliveries.append(ev.t_ms)
+        elif kind == "send" and f.get("hop") == 0:
+            self._last_sent[flow] = n
+            if inside:
+                self.sent.append(PacketMark(ev.t_ms, flow, n))
         elif not inside:
             return
-        elif kind == "send" and f.get("hop") == 0:
-            self.sent.append(PacketMark(ev.t_ms, flow, n))
-            self._last_data_ms = ev.t_ms
         elif kind == "drop":
             reason = f.get("reason")  # a Reason (a StrEnum) live, a str read from a file
             self.lost.append(PacketMark(ev.t_ms, flow, n,
                                         reason=None if reason is None else str(reason)))
-            self._last_data_ms = ev.t_ms
+
+    def _life(self) -> tuple[float, float] | None:
+        """The first and the last expected arrival of the MN's flows' packets sent so
+        far, within the window; None before any of its flows delivered."""
+        spans = [(e0, e0 + self._last_sent.get(flow, 0) * self._intervals[flow])
+                 for flow, e0 in self._expected.items()]
+        if not spans:
+            return None
+        return (max(min(s for s, _ in spans), self.from_ms),
+                min(max(e for _, e in spans), self.until_ms))
 
     def outage(self) -> Outage | None:
-        """The longest time between two deliveries, or from the last delivery to the
-        last packet sent or lost after it (an open outage); None without deliveries."""
+        """The longest time without a delivery over the MN's flows' life (see
+        :class:`Outage`): from the first expected arrival (or the window's start) to
+        the first delivery, between two deliveries, or from the last delivery to the
+        last expected arrival (or the window's end; an open outage). None before any
+        of the MN's flows delivered."""
+        life = self._life()
         times = self._deliveries
-        if not times:
+        if life is None and not times:
             return None
+        start, end = life if life is not None else (times[0], times[-1])
         best: Outage | None = None
-        for a, b in itertools.pairwise(times):
+        points = [start, *times] if times and start < times[0] else times
+        for a, b in itertools.pairwise(points):
             if best is None or b - a > best.end_ms - best.start_ms:
                 best = Outage(a, b)
-        last = self._last_data_ms
-        if last is not None and last > times[-1] and (
-                best is None or last - times[-1] > best.end_ms - best.start_ms):
-            best = Outage(times[-1], last, open=True)
+        last = times[-1] if times else start
+        if end > last and (best is None or end - last > best.end_ms - best.start_ms):
+            best = Outage(last, end, open=True)
         return best
 
     def _until(self) -> float:
@@ -243,7 +267,8 @@ class PlotFold:
             return self.until_ms
         last = [t for t, _ in (s[-1] for s in self._occupancy.values() if s)]
         data = [p.t_ms for p in (*self.sent[-1:], *self.delivered[-1:], *self.lost[-1:])]
-        return max([self.from_ms, *last, *data])
+        life = self._life()
+        return max([self.from_ms, *last, *data, *(life[1:] if life else ())])
 
     def delivery(self) -> DeliveryData:
         """The delivery plot's data so far."""
@@ -263,11 +288,17 @@ class PlotFold:
         return OccupancyData(self.from_ms, until, series, self.mags, tuple(self.markers))
 
 
+def flow_intervals(scenario: Scenario) -> tuple[float, ...]:
+    """Each flow's sending interval, by flow index (what the metrics' fold uses)."""
+    return tuple(flow_interval_ms(f.rate_pps) for f in scenario.flows)
+
+
 def plot_fold(scenario: Scenario, mn: str | None, *, from_ms: float = 0.0,
               until_ms: float = math.inf) -> PlotFold:
     """A :class:`PlotFold` for ``scenario``'s flows and MAGs."""
     return PlotFold(flow_owners(scenario), [(m.name, m.buffer_packets) for m in scenario.mags],
-                    mn, from_ms=from_ms, until_ms=until_ms)
+                    mn, from_ms=from_ms, until_ms=until_ms,
+                    intervals=flow_intervals(scenario))
 
 
 def delivery_data(events: Iterable[TraceEvent], scenario: Scenario, mn: str, *,

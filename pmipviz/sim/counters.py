@@ -24,6 +24,11 @@ from pmipviz.sim.trace import TraceEvent
 _MISSING = object()
 
 
+def flow_interval_ms(rate_pps: float) -> float:
+    """A CBR flow's sending interval (the same expression as the flows' clock)."""
+    return 1000.0 / rate_pps
+
+
 class DeliveryWindow:
     """Which packet numbers of one flow were delivered, in memory bounded by the
     packets still outstanding rather than by the run's length.
@@ -134,20 +139,50 @@ class DeliveryWindow:
 class FlowCounters:
     """One flow: DATA packets sent (by the source), delivered (once each), lost,
     reordered (delivered after a higher number), duplicated (delivered again), and
-    the longest time between two deliveries."""
+    the longest time without a delivery over the flow's life (``max_gap_ms``).
+
+    ``interval_ms`` is the flow's sending interval (a CBR flow sends packet ``n`` at
+    ``start_ms + n * interval_ms``); ``expected_ms`` is packet 0's expected arrival
+    (set at the first delivery, see ``max_gap_ms``), ``last_ms`` the time of the last
+    delivery (None before the first), ``gap_ms`` the longest time without a delivery
+    from ``expected_ms`` to ``last_ms``."""
 
     src: str
     dst: str
     mn_id: str  # the flow's MN end
+    interval_ms: float = 0.0
     sent: int = 0
     delivered: int = 0
     lost: int = 0
     reordered: int = 0
     duplicated: int = 0
     max_n: int = -1
+    expected_ms: float = 0.0
     last_ms: float | None = None
-    max_gap_ms: float = 0.0
+    gap_ms: float = 0.0
     seen: DeliveryWindow = field(default_factory=DeliveryWindow)
+
+    @property
+    def max_gap_ms(self) -> float:
+        """The longest time without a delivery over the flow's life, from its first
+        expected arrival to its last (the metrics' ``max_gap_ms``).
+
+        A packet's expected arrival is its send time plus the one-way delay of the
+        flow's first delivery: the flow's send times shifted by the delay it was seen
+        to have. The first delivery, of packet ``k`` at ``t``, puts packet 0's at
+        ``expected_ms = t - k * interval_ms`` and packet ``n``'s at ``expected_ms +
+        n * interval_ms``. The gap is the longest of: from packet 0's expected
+        arrival to the first delivery (``k * interval_ms``), between two consecutive
+        deliveries, and from the last delivery to the expected arrival of the last
+        packet sent so far (so a flow that stops delivering for good has a gap that
+        runs to its last packet's expected arrival). A flow that never delivers has
+        no delay to shift by: its gap is its whole life, from its first packet's send
+        time to its last's."""
+        interval = self.interval_ms
+        if self.last_ms is None:
+            return max(self.sent - 1, 0) * interval
+        last_expected = self.expected_ms + (self.sent - 1) * interval
+        return max(self.gap_ms, last_expected - self.last_ms)
 
 
 @dataclass
@@ -164,8 +199,8 @@ class CacheCounters:
 
 
 # the fields a DATA event may change (the undo saves them before the fold)
-_FLOW_VARS = ("sent", "delivered", "lost", "reordered", "duplicated", "max_n", "last_ms",
-              "max_gap_ms")
+_FLOW_VARS = ("sent", "delivered", "lost", "reordered", "duplicated", "max_n",
+              "expected_ms", "last_ms", "gap_ms")
 _CACHE_VARS = ("occupancy", "cached_in", "flushed", "dropped", "peak")
 _flow_vars = attrgetter(*_FLOW_VARS)
 _cache_vars = attrgetter(*_CACHE_VARS)
@@ -181,7 +216,8 @@ class Counters:
         self.lost_by_reason: dict[str, int] = {}
         self.caches = {m.name: CacheCounters(m.buffer_packets) for m in scenario.mags}
         cns = {c.name for c in scenario.cns}
-        self.flows = [FlowCounters(f.src, f.dst, f.dst if f.src in cns else f.src)
+        self.flows = [FlowCounters(f.src, f.dst, f.dst if f.src in cns else f.src,
+                                   flow_interval_ms(f.rate_pps))
                       for f in scenario.flows]
 
     @property
@@ -215,8 +251,12 @@ class Counters:
                 fs.max_n = n
             t = ev.t_ms
             last = fs.last_ms
-            if last is not None and t - last > fs.max_gap_ms:
-                fs.max_gap_ms = t - last
+            if last is None:  # the first delivery: from packet 0's expected arrival
+                lead = n * fs.interval_ms
+                fs.expected_ms = t - lead
+                fs.gap_ms = lead
+            elif t - last > fs.gap_ms:
+                fs.gap_ms = t - last
             fs.last_ms = t
             return fs
         elif kind == "drop":

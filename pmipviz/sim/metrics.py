@@ -1,9 +1,22 @@
 """Metrics (DESIGN.md, `run --json`) folded from the trace events alone: the DATA
-counters the TUI shows too (``Counters``), plus the handovers."""
+counters the TUI shows too (``Counters``), plus the handovers.
+
+A handover (a ``break`` or ``move`` fault) owns the fates of its MN's packets from
+its fault to the MN's next fault (any interface, any action: break, move, restore;
+no-op faults change nothing), or to the end of the run (``end_ms`` null): its
+``lost`` counts the drops of the MN's flows' packets in that span, its ``reordered``
+their deliveries after a higher-numbered packet of the same flow (the flows'
+``reordered`` rule). Attribution is by the time of the fate, not the send: a packet
+sent before the fault and lost on the broken link is the handover's; a loss before
+the MN's first fault belongs to no handover. So a loss or reordering is counted by
+at most one handover, and the handovers' sums never exceed the flows'. The counts
+are the growth of the MN's flows' own ``lost`` and ``reordered`` over the span (a
+fault takes their sums; the next fault, or the document, the difference), which
+costs the DATA fold nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pmipviz.protocol.keys import IfaceKey
@@ -30,8 +43,30 @@ class _Handover:
     pba_ms: float | None = None
     first_new_path_ms: float | None = None
     first_delivery_ms: float | None = None
+    end_ms: float | None = None  # the MN's next fault (None: not yet, the run's end)
+    flows: tuple[FlowCounters, ...] = field(default=(), repr=False)  # the MN's flows
+    lost: int = 0  # while open: the MN's flows' sums at the fault; then: the growth
+    reordered: int = 0
+
+    def totals(self) -> tuple[int, int]:
+        """The sums of ``lost`` and ``reordered`` over the MN's flows, now."""
+        return sum(f.lost for f in self.flows), sum(f.reordered for f in self.flows)
+
+    def charged(self) -> tuple[int, int]:
+        """What the handover lost and reordered: its span's counts once it ended, the
+        growth since its fault while it is open."""
+        if self.end_ms is not None:
+            return self.lost, self.reordered
+        lost, reordered = self.totals()
+        return lost - self.lost, reordered - self.reordered
+
+    def end(self, t_ms: float) -> None:
+        """The MN's next fault, at ``t_ms``, ends the span: keep its counts."""
+        self.lost, self.reordered = self.charged()
+        self.end_ms = t_ms
 
     def row(self) -> dict[str, Any]:
+        lost, reordered = self.charged()
         interruption = (None if self.first_delivery_ms is None
                         else round(self.first_delivery_ms - self.fault_ms, 6))
         return {
@@ -42,6 +77,9 @@ class _Handover:
             "pba_ms": self.pba_ms,
             "first_new_path_ms": self.first_new_path_ms,
             "interruption_ms": interruption,
+            "end_ms": self.end_ms,
+            "lost": lost,
+            "reordered": reordered,
         }
 
 
@@ -58,6 +96,10 @@ class Metrics(Counters):
         self.handovers: list[_Handover] = []
         self._open: dict[str, _Handover] = {}  # by interface key
         self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
+        self._current: dict[str, _Handover] = {}  # by MN: the handover owning its fates
+        self._mn_flows: dict[str, tuple[FlowCounters, ...]] = {}  # by MN: its flows
+        for fl in self.flows:
+            self._mn_flows[fl.mn_id] = (*self._mn_flows.get(fl.mn_id, ()), fl)
         self.wall_s = 0.0
 
     # a run's metrics are one object, not a value (``Counters`` compares by value)
@@ -98,12 +140,18 @@ class Metrics(Counters):
         if f.get("noop"):
             return
         key = f["interface"]
+        mn_id = IfaceKey.parse(key).mn_id
         self._close(key)  # a restore, or a new fault, ends the interface's handover
+        current = self._current.pop(mn_id, None)  # any fault of the MN ends the span
+        if current is not None:
+            current.end(ev.t_ms)
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, IfaceKey.parse(key).mn_id, f.get("mag"), ev.t_ms)
+        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms, flows=self._mn_flows.get(mn_id, ()))
+        ho.lost, ho.reordered = ho.totals()
         self.handovers.append(ho)
         self._open[key] = ho
+        self._current[mn_id] = ho
         self._waiting.setdefault(ho.mn_id, []).append(ho)
 
     def _signalling(self, ev: TraceEvent) -> None:

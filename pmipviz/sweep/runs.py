@@ -10,6 +10,7 @@ from pmipviz.scenario.model import Scenario
 from pmipviz.sim.headless import run
 
 REASONS = tuple(r.value for r in Reason)
+HANDOVER_KEYS = ("interruption_ms", "lost", "reordered")  # the columns of each handover
 
 
 def handover_count(scenario: Scenario) -> int:
@@ -26,7 +27,8 @@ def metric_columns(scenario: Scenario) -> list[str]:
         *(f"lost_by_reason.{r}" for r in REASONS),
         "reordered", "duplicated", "max_gap_ms", "peak_cache",
         *(f"buffer_peak.{m.name}" for m in scenario.mags),
-        *(f"handovers[{i}].interruption_ms" for i in range(handover_count(scenario))),
+        *(f"handovers[{i}].{key}" for i in range(handover_count(scenario))
+          for key in HANDOVER_KEYS),
         "events",
     ]
 
@@ -51,8 +53,8 @@ def run_metrics(scenario: Scenario, mode: str, seed: int,
     row.update({f"buffer_peak.{name}": n for name, n in peaks.items()})
     handovers = doc["handovers"]
     for i in range(handover_count(scenario)):
-        row[f"handovers[{i}].interruption_ms"] = (
-            handovers[i]["interruption_ms"] if i < len(handovers) else None)
+        for key in HANDOVER_KEYS:
+            row[f"handovers[{i}].{key}"] = handovers[i][key] if i < len(handovers) else None
     row["events"] = doc["events"]
     return row
 

@@ -45,7 +45,8 @@ def p95(sorted_xs: Sequence[float]) -> float:
 
 def summary_metrics(columns: Sequence[str]) -> list[str]:
     """The metrics the summary shows: the main counters and each handover's interruption."""
-    return [*SUMMARY_METRICS, *(c for c in columns if c.startswith("handovers["))]
+    return [*SUMMARY_METRICS, *(c for c in columns
+                                if c.startswith("handovers[") and c.endswith(".interruption_ms"))]
 
 
 def summarize(rows: Sequence[dict[str, Any]], keys: Sequence[str], modes: Sequence[str],

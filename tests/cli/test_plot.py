@@ -38,7 +38,7 @@ def test_svg_is_the_same_bytes_in_two_processes_and_parses(tmp_path: Path, capsy
     # matplotlib keeps each text as a comment next to its glyphs (fonttype "path")
     for label in ("ft: draft-jiang-netext-ft-pmip-00", "rfc5213: RFC 5213",
                   "(3) DeReg PBU", "(5) PBA", "(6) flush", "IF1 break", "outage 40 ms",
-                  "outage ≥ 1504 ms", "lost: dereg_hold (148)", "delivered from a MAG cache",
+                  "outage ≥ 1510 ms", "lost: dereg_hold (148)", "delivered from a MAG cache",
                   "delivered out of order", "simulated time (ms)", "packet number (per flow)"):
         assert f"<!-- {label} -->" in text, label
     assert "<dc:date>" not in text and "Matplotlib v" not in text

@@ -50,7 +50,8 @@ def test_rows_are_the_single_runs(tmp_path: Path, scenario: Path,
         assert row["peak_cache"] == max(doc["buffer_peak"].values())
         assert [row["buffer_peak.MAG1"], row["buffer_peak.MAG2"]] == [
             doc["buffer_peak"]["MAG1"], doc["buffer_peak"]["MAG2"]]
-        assert row["handovers[0].interruption_ms"] == doc["handovers"][0]["interruption_ms"]
+        for key in ("interruption_ms", "lost", "reordered"):
+            assert row[f"handovers[0].{key}"] == doc["handovers"][0][key]
         if loss:
             lossy.add((row["delivered"], row["events"]))
     assert len(lossy) > 1  # the seeds matter on the lossy points: a real comparison
