@@ -248,9 +248,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
                                    "has nowhere to go"),
     Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
-    Why.REROUTE: lambda mn_id, old_mag, mag: (f"LMA re-routes {mn_id}'s traffic at once from "
-                                              f"{old_mag} to {mag}, whose entry has S=1 "
-                                              "(draft §3.2)"),
+    Why.REROUTE: lambda mn_id, old_mag, mag: (
+        f"LMA re-routes {mn_id}'s traffic at once from {old_mag} to {mag}, whose entry has "
+        "S=1 (draft §3.2)" if old_mag != mag else
+        f"LMA re-routes {mn_id}'s traffic at once to its other entry via {mag}, which has S=1 "
+        "(both interfaces are on that MAG)"),
     Why.TUNNEL_UP: lambda tunnel, mag: (f"LMA sets up {tunnel}, the bi-directional tunnel to "
                                         f"{mag} (§5.6.1)"),
     Why.TUNNEL_DOWN: lambda tunnel: f"LMA tears down {tunnel}: no MN uses it any more (§5.6.1)",

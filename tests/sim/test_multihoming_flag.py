@@ -207,5 +207,6 @@ def test_two_interfaces_on_one_mag(same) -> None:
     routes = [e for e in events if e.kind == "state" and e.fields["table"] == "route"
               and e.t_ms == Q_DEREG]
     assert [r.fields["after"]["entry"] for r in routes] == [f"{mn}#2"]
+    assert "to its other entry via MAG1" in routes[0].note
     assert [e.t_ms for e in _bce(events, key=f"{mn}#1", cause="delete")] == \
         [Q_DEREG + MIN_DELAY_BEFORE_BCE_DELETE_MS]
