@@ -72,7 +72,8 @@ def _headline(ev: TraceEvent) -> str:
         return "Attachment"
     if msg == "PBA" and isinstance(f.get("status"), int) and f["status"] >= 128:
         return "Rejection"
-    if ev.is_dereg or (msg == "PBA" and f.get("lifetime_s") == 0) or cause == "dereg":
+    if ev.is_dereg or (msg == "PBA" and f.get("lifetime_s") == 0) or cause in (
+            "dereg", "dereg_hold"):
         return "De-registration"
     if f.get("hi") == 5 or cause == "rereg":
         return "Re-registration"
@@ -202,6 +203,9 @@ def _state_why(f: dict[str, Any], mode: str) -> str:
     if table == "bce":
         if cause == "multihoming":
             return "The draft's M flag marks a multihomed MN."
+        if cause == "dereg_hold":
+            return "M=0: the draft's scheme is for an MN on different MAGs, so RFC 5213 " \
+                   "§5.3.5 applies."
         if cause == "dereg" and mode == "ft":
             return "S=0 marks the interface unavailable; the entry stays, and so does the " \
                    "MN's HNP."
@@ -290,6 +294,7 @@ _BCE_REF = {
     "restore": f"{DRAFT} §3.1",
     "rereg": f"{RFC} §5.3.3",
     "revive": f"{RFC} §5.3.5",
+    "dereg_hold": f"{RFC} §5.3.5",  # ft, M=0 (issue 10 item 2)
     "delete": f"{RFC} §5.3.5",
     "expire": f"{RFC} §5.3.3",
 }

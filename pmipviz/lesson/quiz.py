@@ -171,7 +171,8 @@ class _Builder:
             wrong = [f"Deletes {iface}'s entry at once",
                      "Keeps S=1 and waits MinDelayBeforeBCEDelete (10 s) before deleting it",
                      "Sets M=0 on every entry of the MN"]
-        elif f.get("cause") == "multihoming" or (before and before.get("m") != after.get("m")):
+        elif after.get("m") == 1 and (f.get("cause") == "multihoming"
+                                      or (before and before.get("m") != after.get("m"))):
             prompt = (f"A PBU with the same MN-ID arrives from another MAG. What happens to "
                       f"{iface}'s entry?")
             correct = f"M becomes 1 on {iface}'s entry: the MN is multihomed"

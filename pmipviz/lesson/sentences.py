@@ -113,6 +113,14 @@ def _dereg_hold(mn_id: str, mag: str, hold_ms: float) -> str:
             "(§5.3.5)")
 
 
+def _dereg_single(mn_id: str, mag: str, hold_ms: float) -> str:
+    return (f"LMA accepts the de-registration of {mn_id} via {mag}: M=0 (its entries all come "
+            f"from one MAG), so the draft's keep-and-re-route (§3.1) does not apply; as in "
+            f"RFC 5213 §5.3.5 it sets S=0, holds the entry for MinDelayBeforeBCEDelete "
+            f"({hold_ms:.0f} ms) and then deletes it; meanwhile the MN's traffic goes to "
+            "another entry with S=1, or is dropped if it has none")
+
+
 def _reject_clock(skew_ms: float, window_ms: float) -> str:
     return (f"its timestamp is {skew_ms:.0f} ms off the LMA's clock, outside the "
             f"{window_ms:.0f} ms TimestampValidityWindow (§5.5)")
@@ -180,6 +188,10 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.FORWARD_CACHED_DOWN: lambda mag, n, key: (f"{mag} forwards cached n={n} to "
                                                   f"{short_iface(key)}"),
     Why.FORWARD: lambda mag, n, key: f"{mag} forwards n={n} to {short_iface(key)}",
+    Why.FORWARD_LOCAL: lambda mag, n, failed, key: (
+        f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
+        f"{short_iface(key)}: another interface of the same MN is up on {mag} with the same "
+        "HNP, so the packet is delivered here rather than cached and sent through the LMA"),
     Why.DROP_LINK_DOWN: lambda mag, n, key: (f"{mag} cannot deliver n={n}: {short_iface(key)} "
                                              "is down (RFC 5213 has no cache)"),
     Why.DROP_NO_BINDING: lambda mag, dst, n: f"{mag} has no binding for {dst}; n={n} is dropped",
@@ -211,6 +223,9 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.MULTIHOMING: lambda mn_id, mag: (f"LMA sets M=1 on {mn_id}'s entry via {mag}: PBUs with "
                                          "the same MN-ID now come from different MAGs "
                                          "(draft §3.1)"),
+    Why.SINGLE_HOMED: lambda mn_id, mag: (f"LMA sets M=0 on {mn_id}'s entry via {mag}: its "
+                                          "entries no longer come from different MAGs "
+                                          "(draft §3.1)"),
     Why.CREATE: _create,
     Why.UPDATE: lambda mn_id, mag, why, case: (f"LMA updates {mn_id}'s entry via {mag}: "
                                                f"{describe(why)} (§5.4.1 case {case})"),
@@ -225,6 +240,7 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.DEREG_KEPT: lambda mn_id, mag: (f"LMA updates the BCE entry for {mn_id}: S=0 on the "
                                         f"{mag} entry, which is kept (draft §3.2 step 4)"),
     Why.DEREG_HOLD: _dereg_hold,
+    Why.DEREG_SINGLE: _dereg_single,
     Why.DELETE_EXPIRE: lambda key, lifetime_s: (f"LMA deletes {key}: its lifetime "
                                                 f"({lifetime_s} s) expired without "
                                                 "re-registration"),
@@ -235,9 +251,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
                                    "has nowhere to go"),
     Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
-    Why.REROUTE: lambda mn_id, old_mag, mag: (f"LMA re-routes {mn_id}'s traffic at once from "
-                                              f"{old_mag} to {mag}, whose entry has S=1 "
-                                              "(draft §3.2)"),
+    Why.REROUTE: lambda mn_id, old_mag, mag: (
+        f"LMA re-routes {mn_id}'s traffic at once from {old_mag} to {mag}, whose entry has "
+        "S=1 (draft §3.2)" if old_mag != mag else
+        f"LMA re-routes {mn_id}'s traffic at once to its other entry via {mag}, which has S=1 "
+        "(both interfaces are on that MAG)"),
     Why.TUNNEL_UP: lambda tunnel, mag: (f"LMA sets up {tunnel}, the bi-directional tunnel to "
                                         f"{mag} (§5.6.1)"),
     Why.TUNNEL_DOWN: lambda tunnel: f"LMA tears down {tunnel}: no MN uses it any more (§5.6.1)",

@@ -221,16 +221,8 @@ class Lma:
         actions: list[Action] = []
         if self.mode == "ft":
             bce.s = 1
-            siblings = self.cache.for_mn(mn_id)
-            multihomed = any(b.proxy_coa != src for b in siblings)
-            bce.m = 1 if multihomed else 0
-            for b in siblings:
-                if multihomed and b.m != 1:
-                    before = b.row()
-                    b.m = 1
-                    actions.append(StateChange(
-                        "bce", b.key, before, b.row(), (Why.MULTIHOMING, b.mn_id, b.mag),
-                        "draft §3.1", Cause.MULTIHOMING, shared_hnp=self._shared(b)))
+            bce.m = self._m_of(mn_id, src)
+            actions.extend(self._recompute_m(mn_id, src))  # the siblings' flips, first
         self.cache.add(bce)
         actions.extend(self._tunnel_ref(mag, +1))
         ft = self.mode == "ft"
@@ -284,6 +276,8 @@ class Lma:
         actions.append(StateChange("bce", bce.key, before, bce.row(),
                                    (Why.UPDATE, bce.mn_id, mag, why, case), ref, cause,
                                    case=case, shared_hnp=self._shared(bce)))
+        if old_mag != mag:
+            actions.extend(self._recompute_m(bce.mn_id))
         actions.extend(self._route_after_change(bce.mn_id, now))
         actions.append(self._accept(pbu, src, bce, why))
         actions.append(StartTimer(ExpireTimer(bce.key), bce.lifetime_s * 1000.0))
@@ -297,6 +291,9 @@ class Lma:
                                 Cause.IGNORE, mn=(bce.mn_id, pbu.mn_lli))]
         before = bce.row()
         actions: list[Action] = []
+        if self.mode == "ft" and (bce.state is _DEREG_HOLD
+                                  or (bce.m != 1 and bce.state is BceState.ACTIVE)):
+            return self._hold_single(bce, pbu, src, now)
         if self.mode == "ft":
             self.transitions.fire(bce, Cause.DEREG)  # -> kept, until its lifetime ends
             bce.s = 0
@@ -320,10 +317,59 @@ class Lma:
             actions.extend(self._update(bce, waiting.pbu, waiting.src, now, "5.4.1.2-4"))
         return actions
 
+    def _hold_single(self, bce: Bce, pbu: Pbu, src: IPv6Address, now: float) -> list[Action]:
+        """ft, M=0 (every entry of the MN comes from one MAG): the draft's scheme (S=0,
+        entry kept, traffic to a sibling via another MAG) does not apply; the entry is
+        held MinDelayBeforeBCEDelete with S=0 (RFC 5213 §5.3.5), the MN's traffic goes
+        to a sibling with S=1 if it has one, else it is dropped, and the entry deleted."""
+        before = bce.row()
+        mag = self.config.mags[src]
+        hold_ms = self.config.min_delay_before_bce_delete_ms
+        self.transitions.fire(bce, Cause.DEREG_HOLD)  # -> dereg-hold
+        bce.s = 0
+        bce.delete_ms = now + hold_ms
+        actions: list[Action] = [StateChange(
+            "bce", bce.key, before, bce.row(), (Why.DEREG_SINGLE, bce.mn_id, mag, hold_ms),
+            "RFC 5213 §5.3.5", Cause.DEREG_HOLD, shared_hnp=self._shared(bce))]
+        actions.extend(self._route_after_change(bce.mn_id, now))
+        actions.append(self._accept(pbu, src, bce, (Why.ACCEPT_DEREG,), lifetime=0))
+        actions.append(StartTimer(DeleteTimer(bce.key), hold_ms))
+        waiting = self.pending.pop(bce.key, None)
+        if waiting is not None:
+            actions.extend(self._update(bce, waiting.pbu, waiting.src, now, "5.4.1.2-4"))
+        return actions
+
+    def _m_of(self, mn_id: str, src: IPv6Address | None = None) -> int:
+        """The draft's M (§3.1): 1 when the MN's entries (and ``src``, the Proxy-CoA of
+        an entry about to be created) come from at least two different MAGs."""
+        coas = {b.proxy_coa for b in self.cache.for_mn(mn_id)}
+        if src is not None:
+            coas.add(src)
+        return 1 if len(coas) > 1 else 0
+
+    def _recompute_m(self, mn_id: str, src: IPv6Address | None = None) -> list[Action]:
+        """ft: set M on every entry of the MN again; a ``state`` event per entry whose M
+        flips (to 1 or to 0), after a create, an update that moved an entry to another
+        MAG, or a delete."""
+        if self.mode != "ft":
+            return []
+        m = self._m_of(mn_id, src)
+        actions: list[Action] = []
+        for b in self.cache.for_mn(mn_id):
+            if b.m != m:
+                before = b.row()
+                b.m = m
+                actions.append(StateChange(
+                    "bce", b.key, before, b.row(),
+                    (Why.MULTIHOMING if m else Why.SINGLE_HOMED, b.mn_id, b.mag),
+                    "draft §3.1", Cause.MULTIHOMING, shared_hnp=self._shared(b)))
+        return actions
+
     def _delete(self, bce: Bce, why: Note, ref: str, cause: str, now: float) -> list[Action]:
         self.cache.remove(bce.key)
         actions: list[Action] = [StateChange("bce", bce.key, bce.row(), None, why, ref, cause,
                                              shared_hnp=self._shared(bce))]
+        actions.extend(self._recompute_m(bce.mn_id))
         actions.extend(self._tunnel_ref(bce.mag, -1))
         actions.extend(self._route_after_change(bce.mn_id, now))
         return actions
@@ -368,6 +414,8 @@ class Lma:
                 key = self.active.get(entries[keys[0]].mn_id)
                 if key:
                     bce = entries.get(key)
+                if bce is None and any(entries[k].state is _DEREG_HOLD for k in keys):
+                    reason = "dereg_hold"  # ft, M=0: held as in RFC 5213 §5.3.5
             else:
                 bce = entries[keys[0]]
                 if bce.state is _DEREG_HOLD:
@@ -406,6 +454,8 @@ class Lma:
             key = self.active.get(entries[keys[0]].mn_id)
             bce = entries.get(key) if key else None
             if bce is None:
+                if any(entries[k].state is _DEREG_HOLD for k in keys):
+                    return None, "dereg_hold"
                 return None, "no_binding"
             return bce, ""
         bce = entries[keys[0]]

@@ -381,8 +381,19 @@ class Mag:
     def _flush_up(self, entry: BulEntry) -> list[Action]:
         """Draft step 6: send the packets cached for this MN up the tunnel to the LMA."""
         prefixes = {_p64(p) for p in entry.hnps}
+        local = next((k for p in prefixes if (k := self._up_sibling(p, entry.key))), None)
         return self._uncache(lambda item: item.prefix in prefixes or item.iface == entry.key,
-                             "LMA")
+                             local or "LMA")
+
+    def _up_sibling(self, prefix: int, but: str) -> str | None:
+        """ft: another interface bound here to the /64 ``prefix`` (the MN's shared HNP)
+        whose link is up, other than ``but``: a second interface of the same MN on this
+        MAG, which takes its sibling's packets locally rather than through the LMA."""
+        for k in self._by_prefix.get(prefix, ()):
+            e = self.bul.get(k)
+            if k != but and e is not None and e.link_up and e.state is not _REJECTED:
+                return k
+        return None
 
     def on_timer(self, timer: Timer, now: float) -> list[Action]:
         """A retransmission, re-registration or detection timer; stale ones (and the
@@ -520,11 +531,18 @@ class Mag:
         the tunnel when the binding is removed); once the binding is gone (the DeReg
         round trip was shorter than the access delay) it is routed like a packet from
         the tunnel, but not to ``key``: to another interface of the MN here, cached under
-        one, or sent back up the tunnel (``_no_binding``)."""
+        one, or sent back up the tunnel (``_no_binding``). A packet for a failed
+        interface goes to another interface of the MN that is up on this MAG, if one is
+        (``_up_sibling``), instead of into the cache (issue 10 item 2)."""
         if self.config.mode != "ft":
             return self._link_down(packet, key)
         entry = self.bul.get(key)
         if entry is not None and not entry.link_up:
+            local = self._up_sibling(packet.p64, key)
+            if local is not None:  # another interface of the MN is up here: no cache
+                return [Forward(packet, local,
+                                (Why.FORWARD_LOCAL, self.name, packet.n, key, local),
+                                "draft §3.2")]
             return self._cache(packet, key, packet.p64)
         return self._route(packet, bounced=key)
 

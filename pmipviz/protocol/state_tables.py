@@ -84,15 +84,22 @@ FT_BCE_TRANSITIONS: Table[BceState] = {
     BceState.ACTIVE: {
         Cause.REREG: BceState.ACTIVE,
         Cause.HANDOFF: BceState.ACTIVE,
-        Cause.DEREG: BceState.KEPT,  # S=0 (draft §3.2 step 4)
+        Cause.DEREG: BceState.KEPT,  # M=1: S=0 (draft §3.2 step 4)
+        Cause.DEREG_HOLD: BceState.DEREG_HOLD,  # M=0: RFC 5213 §5.3.5, S=0
     },
     BceState.KEPT: {
         Cause.RESTORE: BceState.ACTIVE,  # S=1 again (draft §3.1)
         Cause.DEREG: BceState.KEPT,  # a DeReg PBU once more
     },
-    BceState.DEREG_HOLD: {},  # not a state of the draft
+    BceState.DEREG_HOLD: {
+        Cause.REVIVE: BceState.ACTIVE,  # a valid PBU during the wait (§5.3.5)
+        Cause.DEREG_HOLD: BceState.DEREG_HOLD,  # a DeReg PBU once more: the wait restarts
+    },
 }
-"""The LMA's entry in ``ft`` mode: created ``active``; deleted when its lifetime expires."""
+"""The LMA's entry in ``ft`` mode: created ``active``. A de-registration keeps it with
+S=0 (``kept``, deleted when its lifetime expires) when the MN is multihomed (M=1, the
+draft §3.1); otherwise (M=0: one MAG holds all its entries) it is held as in RFC 5213
+§5.3.5 (``dereg-hold``) and deleted after MinDelayBeforeBCEDelete."""
 
 
 class Stateful(Protocol[S]):

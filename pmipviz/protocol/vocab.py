@@ -90,9 +90,10 @@ class Cause(StrEnum):
     REREG = "rereg"
     HANDOFF = "handoff"
     DEREG = "dereg"
+    DEREG_HOLD = "dereg_hold"  # ft, M=0: de-registered as RFC 5213 §5.3.5 (held, dropping)
     REVIVE = "revive"
     RESTORE = "restore"
-    MULTIHOMING = "multihoming"
+    MULTIHOMING = "multihoming"  # M recomputed (draft §3.1): it flipped, to 1 or to 0
     DELETE = "delete"
     EXPIRE = "expire"
     # bul

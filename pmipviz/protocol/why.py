@@ -94,6 +94,9 @@ class Why(StrEnum):
     """mag, n, key: the cached packet goes down to the interface."""
     FORWARD = "mag.forward"
     """mag, n, key: a packet from the tunnel goes down to the interface."""
+    FORWARD_LOCAL = "mag.forward_local"
+    """mag, n, failed_key, key: ft: a packet for the failed interface ``failed_key`` goes
+    to ``key``, another interface of the MN up on this MAG (same HNP), not to the cache."""
     DROP_LINK_DOWN = "mag.drop_link_down"
     """mag, n, key: rfc5213: the interface's link is down, the packet is lost."""
     DROP_NO_BINDING = "mag.drop_no_binding"
@@ -127,6 +130,8 @@ class Why(StrEnum):
     """mag, mn_id: a PBU (HI=4) held until the old MAG de-registers."""
     MULTIHOMING = "lma.multihoming"
     """mn_id, mag: M=1 on the entry via ``mag``."""
+    SINGLE_HOMED = "lma.single_homed"
+    """mn_id, mag: M=0 on the entry via ``mag``: the MN's entries all come from one MAG."""
     CREATE = "lma.create"
     """mn_id, mag, ft, case: a new Binding Cache entry."""
     UPDATE = "lma.update"
@@ -149,6 +154,9 @@ class Why(StrEnum):
     """mn_id, mag: ft: S=0 on the entry via ``mag``, which is kept."""
     DEREG_HOLD = "lma.dereg_hold"
     """mn_id, mag, hold_ms: rfc5213: the entry is held, the traffic dropped."""
+    DEREG_SINGLE = "lma.dereg_single"
+    """mn_id, mag, hold_ms: ft, M=0: held as in RFC 5213 §5.3.5 (the draft's scheme is for
+    an MN whose entries come from different MAGs)."""
     DELETE_EXPIRE = "lma.delete_expire"
     """key, lifetime_s: an entry's lifetime expired."""
     DELETE_HOLD = "lma.delete_hold"

@@ -100,7 +100,13 @@ def test_the_rfc_and_the_draft_de_register_differently() -> None:
     assert BCE["rfc5213"].next_state(BceState.ACTIVE, Cause.DEREG) is BceState.DEREG_HOLD
     assert BCE["ft"].next_state(BceState.ACTIVE, Cause.DEREG) is BceState.KEPT
     assert BCE["rfc5213"].table[BceState.KEPT] == {}  # not a state of RFC 5213
-    assert BCE["ft"].table[BceState.DEREG_HOLD] == {}
+    # issue 10 item 2: ft holds an entry as RFC 5213 §5.3.5 does when the MN is not
+    # multihomed (M=0), on its own cause; a multihomed MN's entry is kept (draft §3.1)
+    assert BCE["ft"].next_state(BceState.ACTIVE, Cause.DEREG_HOLD) is BceState.DEREG_HOLD
+    assert BCE["ft"].next_state(BceState.DEREG_HOLD, Cause.REVIVE) is BceState.ACTIVE
+    assert BCE["ft"].next_state(BceState.DEREG_HOLD, Cause.DEREG) is None
+    assert BCE["ft"].next_state(BceState.KEPT, Cause.DEREG_HOLD) is None
+    assert BCE["rfc5213"].next_state(BceState.ACTIVE, Cause.DEREG_HOLD) is None
 
 
 def test_the_states_serialise_to_the_trace_strings() -> None:
