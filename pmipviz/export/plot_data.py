@@ -17,6 +17,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.counters import flow_interval_ms
 from pmipviz.sim.trace import TraceEvent
@@ -177,9 +178,9 @@ class PlotFold:
         elif not inside:
             return
         elif kind == "fault":
-            interface = f.get("interface", "")
-            if not f.get("noop") and interface.rpartition("/")[0] == self.mn:
-                detail = f"{interface.rpartition('/')[2]} {f.get('action', 'fault')}"
+            key = IfaceKey.parse(f["interface"])
+            if not f.get("noop") and key.mn_id == self.mn:
+                detail = f"{key.name} {f.get('action', 'fault')}"
                 self.markers.append(Marker(t, "fault", ev.node, ev.step, detail))
         elif ev.msg in ("PBU", "PBA") and f.get("lifetime_s") == 0 and \
                 f.get("mn_id") == self.mn:

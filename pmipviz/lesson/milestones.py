@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmipviz.export.ladder import state_label
+from pmipviz.protocol.keys import IfaceKey, short_node
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 
@@ -35,13 +36,8 @@ class Milestone:
 
 
 def short(node: str | None) -> str:
-    """``mn1/IF1`` for ``mn1@example.org/IF1``; other names as they are."""
-    if not node:
-        return "?"
-    if "/" in node:
-        mn, _, ifname = node.rpartition("/")
-        return f"{mn.split('@', 1)[0]}/{ifname}"
-    return node
+    """``mn1/IF1`` for ``mn1@example.org/IF1``; other names as they are; ``?`` for none."""
+    return short_node(node) if node else "?"
 
 
 def _control(msg: str, f: dict[str, Any]) -> str:
@@ -131,7 +127,7 @@ class MilestoneFold:
                 f["flow"] < len(self._flow_mn):
             return self._flow_mn[f["flow"]]
         where = str(f.get("interface") or ev.node)
-        return where.rpartition("/")[0] or None
+        return IfaceKey.parse(where).mn_id if IfaceKey.is_key(where) else None
 
     def check(self, i: int, ev: TraceEvent) -> Milestone | None:
         """The milestone event ``i`` is, or None; updates the fold."""
