@@ -142,6 +142,7 @@ class Mag:
     _rank: dict[str, int] = field(default_factory=dict)  # BUL key -> when it joined the BUL
     _added: int = 0
     _seq: int = 0
+    _last_ts: dict[str, int] = field(default_factory=dict)  # MN-ID -> last Timestamp sent
 
     @property
     def name(self) -> str:
@@ -166,7 +167,15 @@ class Mag:
         opts.append(MnLliOption(entry.lli))
         opts.append(LinkLocalOption(self.config.link_local))
         clock_s = SIM_EPOCH_S + (now + self.config.clock_offset_ms) / 1000.0
-        opts.append(TimestampOption.from_seconds(clock_s))
+        # §5.5: each PBU for an MN carries a timestamp newer than the last; the 48.16
+        # clock ticks every 15 µs, so two PBUs in the same simulated instant (an
+        # interface re-attached at once) would tie: the later one is one tick newer.
+        stamp = TimestampOption.from_seconds(clock_s).value
+        last = self._last_ts.get(entry.mn_id)
+        if last is not None and stamp <= last:
+            stamp = last + 1
+        self._last_ts[entry.mn_id] = stamp
+        opts.append(TimestampOption(stamp))
         return Pbu(seq=self._seq, lifetime_s=lifetime_s, options=tuple(opts), a=True, p=True)
 
     def _set_seq(self, entry: BulEntry, seq: int) -> None:

@@ -53,6 +53,10 @@ def test_random_faults_conserve_packets(schedule, mode) -> None:
 
 @SETTINGS
 @given(faults(["IF1"]))
+# found under -n 4: IF1 re-attached in the instant it first attached sent two PBUs with
+# the same timestamp, and the LMA refused the second (157), leaving MAG1 with no binding
+@example([Fault(0.0, "break", f"{MN}/IF1", None), Fault(0.0, "restore", f"{MN}/IF1", None)])
+@example([Fault(0.0, "break", f"{MN}/IF1", None), Fault(0.0, "move", f"{MN}/IF1", "MAG1")])
 def test_ft_with_a_surviving_interface_and_a_large_cache_loses_nothing(schedule) -> None:
     mags = tuple(m.__class__(**{**m.__dict__, "buffer_packets": 100_000}) for m in BASE.mags)
     d = check_conservation("ft", schedule, mags=mags)
