@@ -11,8 +11,8 @@ from pmipviz.ui.screens.inspector import _state_table
 
 
 def test_bce_timestamps_read_as_utc_times() -> None:
-    recv = TimestampOption.from_seconds(SIM_EPOCH_S + 0.006).value
-    sent = TimestampOption.from_seconds(SIM_EPOCH_S + 0.001).value
+    recv = TimestampOption.from_seconds(SIM_EPOCH_S + 0.0065).value
+    sent = TimestampOption.from_seconds(SIM_EPOCH_S + 0.0015).value
     table = _state_table({"table": "bce", "key": "mn1#1", "cause": "register", "before": None,
                           "after": {"timestamp": recv, "pbu_timestamp": sent, "seq": 1}})
     console = Console(width=200, record=True)
