@@ -109,3 +109,29 @@ def test_figure1_each_interface_its_own_session_address(mode: str) -> None:
            if e.kind == "send" and e.msg == "RA"}
     assert ras == {("MAG1", "mn1@example.org/IF1", "fe80::5213:0:1"),
                    ("MAG2", "mn1@example.org/IF2", "fe80::5213:0:2")}
+
+
+def test_trace_diff_puts_item_5s_old_values_back() -> None:
+    """What the trace pin (``test_trace_vocab``) hashes: the values item 5 changed put
+    back as issue 9 wrote them, each from the event itself, the rows' new keys gone."""
+    from tests.sim.test_trace_vocab import trace_diff
+
+    ll = {"MAG1": "fe80::a:1", "MAG2": "fe80::a:2"}
+    undo = trace_diff.undo_issue10_5
+    pbu = {"kind": "recv", "node": "LMA", "peer": "MAG2", "msg": "PBU",
+           "fields": {"link_local": "::", "seq": 1}}
+    assert undo(pbu, ll)["fields"] == {"link_local": "fe80::a:2", "seq": 1}
+    ra = {"kind": "send", "node": "MAG1", "peer": IF1, "msg": "RA",
+          "fields": {"ip_src": LL, "hnp": []}}
+    assert undo(ra, ll)["fields"]["ip_src"] == "fe80::a:1"
+    row = {"mag": "MAG2", "link_local": LL, "timestamp": 9, "pbu_timestamp": 4, "s": 1}
+    bce = {"kind": "state", "node": "LMA", "peer": None, "msg": None,
+           "fields": {"table": "bce", "before": None, "after": row}}
+    assert undo(bce, ll)["fields"]["after"] == {"mag": "MAG2", "link_local": "fe80::a:2",
+                                                "timestamp": 4, "s": 1}
+    assert row["timestamp"] == 9  # the event itself is not changed
+    iface = {"kind": "state", "node": IF1, "peer": None, "msg": None,
+             "fields": {"table": "iface", "before": {"up": True, "router": None},
+                        "after": {"up": True, "router": LL}}}
+    out = undo(iface, ll)["fields"]
+    assert out["before"] == out["after"] == {"up": True}
