@@ -12,6 +12,17 @@ compares against the trace before those fields existed): ``noop`` on faults; ``c
 ``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
 governs an event) on any event. The notes are written by ``lesson.sentences``, as the
 CLI writes them, so the hash pins their text too.
+
+Issue 10 item 5 changed three values in every trace on purpose (``undo_issue10_5``):
+the Link-local Address option of PBUs and PBAs and the BCE's ``link_local`` (the LMA
+now generates one per mobility session, RFC 5213 §6.8, where each MAG sent and the
+LMA stored the MAG's own), the RA's IPv6 source (the session's link-local address),
+and the BCE's ``timestamp`` (the LMA's time of reception, §5.1, where it was the PBU's
+Timestamp, now kept as ``pbu_timestamp``). ``scenario_hash`` puts the old values back,
+each computed from the event itself (the MAG's own fe80::a:<n>, the entry's
+``pbu_timestamp``), and strips the rows' new keys (``router`` on interface rows,
+``link_local`` on BUL rows), so that the baseline keeps pinning everything else; the
+new values are pinned by ``tests/sim/test_link_local.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +46,41 @@ ADDED_BUFFER = frozenset({"to", "ref"})
 # forwarded DATA packet), and on some the world produces for the LMA and the MAGs; no
 # event had a ``ref`` before, so it is stripped from every kind.
 ADDED_ANY = frozenset({"ref"})
+
+
+# Keys issue 10 item 5 added inside the rows of state events, by table.
+ADDED_ROW = {"iface": frozenset({"router"}), "bul": frozenset({"link_local"})}
+_ISSUE10_5_MSGS = frozenset({"PBU", "PBA"})
+
+
+def undo_issue10_5(d: dict[str, Any], mag_ll: dict[str, str]) -> dict[str, Any]:
+    """The event with issue 10 item 5's values as they were before it (see the module
+    docstring); ``mag_ll``: each MAG's name -> its own link-local address."""
+    fields = d.get("fields") or {}
+    msg = d.get("msg")
+    if msg in _ISSUE10_5_MSGS and "link_local" in fields:
+        mag = d["node"] if d["node"] in mag_ll else d["peer"]
+        return {**d, "fields": {**fields, "link_local": mag_ll[mag]}}
+    if msg == "RA" and "ip_src" in fields:
+        return {**d, "fields": {**fields, "ip_src": mag_ll[d["node"]]}}
+    table = fields.get("table")
+    if d.get("kind") != "state" or table not in ("bce", "iface", "bul"):
+        return d
+    rows = {}
+    for side in ("before", "after"):
+        row = fields.get(side)
+        if not row:
+            continue
+        row = dict(row)
+        if table == "bce":
+            if "pbu_timestamp" in row:
+                row["link_local"] = mag_ll[row["mag"]]
+                row["timestamp"] = row.pop("pbu_timestamp")
+        else:
+            for k in ADDED_ROW[table]:
+                row.pop(k, None)
+        rows[side] = row
+    return {**d, "fields": {**fields, **rows}}
 
 
 def strip_added(d: dict[str, Any]) -> dict[str, Any]:
@@ -96,18 +142,23 @@ def trace_hash(events: Iterable[dict[str, Any]]) -> str:
 
 
 def scenario_hash(name: str, mode: str) -> str:
-    """The stripped trace hash of a shipped scenario run headless in ``mode``."""
+    """The stripped trace hash of a shipped scenario run headless in ``mode`` (issue 10
+    item 5's values put back, ``undo_issue10_5``)."""
     from pmipviz.lesson.sentences import describe
     from pmipviz.scenario import load_scenario
+    from pmipviz.sim.addressing import mag_link_local
     from pmipviz.sim.headless import run
 
+    scenario = load_scenario(name)
+    mag_ll = {m.name: str(mag_link_local(i)) for i, m in enumerate(scenario.mags)}
     h = hashlib.sha256()
 
     def sink(ev: Any) -> None:
-        h.update(json.dumps(strip_added(ev.to_dict()), separators=(", ", ": ")).encode())
+        d = undo_issue10_5(ev.to_dict(), mag_ll)
+        h.update(json.dumps(strip_added(d), separators=(", ", ": ")).encode())
         h.update(b"\n")
 
-    run(load_scenario(name), mode=mode, sinks=[sink], describe=describe)
+    run(scenario, mode=mode, sinks=[sink], describe=describe)
     return h.hexdigest()
 
 

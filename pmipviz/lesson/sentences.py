@@ -322,6 +322,16 @@ _SENTENCES.update({
         f"{_hnps(hnps)}"),
     SimWhy.ADDRESS: lambda key, address: (f"{short_iface(key)} now has the address "
                                           f"{_address(address)}"),
+    SimWhy.RA_SAME_ROUTER: lambda key, address, hnps, mag, router, old_mag: (
+        f"{short_iface(key)} receives {mag}'s RA from {router}, the link-local address "
+        f"{old_mag} used: its default router stays the same across the handoff (the "
+        "LMA's link-local address for the session, which every MAG serving it adopts "
+        f"from the PBA, RFC 5213 §6.8, §6.9.1.2); it configures {_address(address)} "
+        f"from {_hnps(hnps)}"),
+    SimWhy.RA_NEW_ROUTER: lambda key, address, hnps, mag, router, old, old_mag: (
+        f"{short_iface(key)} receives {mag}'s RA from {router}: a new default router (it "
+        f"had {old} via {old_mag}; a new mobility session has a new link-local address, "
+        f"RFC 5213 §6.8); it configures {_address(address)} from {_hnps(hnps)}"),
     SimWhy.ATTACH: lambda key, mag, again: (f"{short_iface(key)} "
                                             f"{'re-attaches to' if again else 'attaches to'} "
                                             f"{mag}"),

@@ -19,7 +19,6 @@ from pmipviz.protocol.constants import (
 from pmipviz.protocol.keys import wait_key
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu
 from pmipviz.protocol.options import (
-    ALL_ZERO_ADDRESS,
     ALL_ZERO_PREFIX,
     AttOption,
     HiOption,
@@ -39,6 +38,22 @@ _DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a globa
 _EXPIRES = (BceState.ACTIVE, BceState.KEPT, BceState.DEREG_HOLD)  # lifetime can end
 _DATA_REF = "RFC 5213 §5.6.2"  # forwarding: packets for an MN's prefix go down its tunnel
 _HOLD_REF = "RFC 5213 §5.3.5"  # no forwarding during MinDelayBeforeBCEDelete
+SESSION_LINK_LOCAL_IID = 0x5213 << 32  # fe80::5213:0:<n>, see ``session_link_local``
+
+
+def session_link_local(order: int) -> IPv6Address:
+    """The link-local address the LMA generates for a new mobility session (RFC 5213
+    §5.1, §6.8): fe80::5213:0:<n>, ``n`` the entry's creation number (unique among the
+    LMA's sessions). Every MAG that serves the session adopts it from the PBA
+    (§6.9.1.2), so the MN sees one default router however often it is handed over. Its
+    interface identifier cannot collide with an MN's, formed from a MAC address as a
+    modified EUI-64 (it has ff:fe in the middle), nor with the MAGs' own (fe80::a:<n>)."""
+    return IPv6Address((0xFE80 << 112) | SESSION_LINK_LOCAL_IID | (order & 0xFFFFFFFF))
+
+
+def reception_time(now: float) -> int:
+    """§5.1: the LMA's time of day ``now`` (simulated ms), as a §8.8 48.16 value."""
+    return TimestampOption.from_seconds(SIM_EPOCH_S + now / 1000.0).value
 
 
 @dataclass
@@ -163,8 +178,11 @@ class Lma:
             assert lookup.bce is not None
             if pbu.is_dereg and src != lookup.bce.proxy_coa:  # §5.3.5, before any check
                 return self._deregister(lookup.bce, pbu, src, now)
-            if ts and ts <= lookup.bce.timestamp:  # §5.5: an equal one is not newer
-                older = (Why.REJECT_OLDER,) if ts < lookup.bce.timestamp else (Why.REJECT_SAME,)
+            # §5.5: compared with the Timestamp of the last accepted PBU (the entry's
+            # §5.1 timestamp is the LMA's time of reception); an equal one is not newer
+            last = lookup.bce.pbu_timestamp
+            if ts and ts <= last:
+                older = (Why.REJECT_OLDER,) if ts < last else (Why.REJECT_SAME,)
                 return [self._reject(pbu, src, Status.TIMESTAMP_LOWER_THAN_PREV_ACCEPTED,
                                      older, "RFC 5213 §5.5")]
             if pbu.is_dereg:
@@ -214,9 +232,11 @@ class Lma:
         bce = Bce(
             key=key, mn_id=mn_id, mn_lli=pbu.mn_lli or ZERO_LLI, att=pbu.att or 0, hnps=hnps,
             proxy_coa=src, mag=mag, tunnel=self.config.tunnels.get(mag, f"tunnel-{mag}"),
-            link_local=pbu.link_local or ALL_ZERO_ADDRESS, lifetime_s=lifetime,
-            registered_ms=now, seq=pbu.seq, timestamp=pbu.timestamp.value if pbu.timestamp else 0,
+            link_local=session_link_local(order), lifetime_s=lifetime,
+            registered_ms=now, seq=pbu.seq,
+            timestamp=reception_time(now) if pbu.timestamp else 0,
             hi=pbu.hi or 0, created=order,
+            pbu_timestamp=pbu.timestamp.value if pbu.timestamp else 0,
         )
         actions: list[Action] = []
         if self.mode == "ft":
@@ -250,11 +270,13 @@ class Lma:
         bce.tunnel = self.config.tunnels.get(mag, f"tunnel-{mag}")
         bce.att = pbu.att or bce.att
         bce.mn_lli = pbu.mn_lli or bce.mn_lli
-        bce.link_local = pbu.link_local or bce.link_local
+        # bce.link_local stays: the LMA generated it for the session (§5.1, §6.8); the
+        # PBA gives it to the new MAG (an ALL_ZERO option in a handoff PBU asks for it)
         bce.lifetime_s = min(pbu.lifetime_s, self.config.lifetime_s)
         bce.registered_ms = now
         bce.seq = pbu.seq
-        bce.timestamp = pbu.timestamp.value if pbu.timestamp else 0
+        bce.timestamp = reception_time(now) if pbu.timestamp else 0  # §5.1
+        bce.pbu_timestamp = pbu.timestamp.value if pbu.timestamp else 0  # for §5.5
         bce.hi = pbu.hi or 0
         bce.delete_ms = None
         restored = False
@@ -504,7 +526,11 @@ class Lma:
 
     # -- PBA construction (§5.3.6) -----------------------------------------
 
-    def _pba_options(self, pbu: Pbu, hnps: tuple[IPv6Network, ...]) -> tuple[Option, ...]:
+    def _pba_options(self, pbu: Pbu, hnps: tuple[IPv6Network, ...],
+                     link_local: IPv6Address | None = None) -> tuple[Option, ...]:
+        """The PBA's options (§5.3.6). ``link_local``: the session's link-local address
+        (accepted PBU, §6.8), sent in place of the PBU's value (ALL_ZERO: "give me the
+        session's"); None (a rejection) copies the PBU's option."""
         opts: list[Option] = [MnIdOption(pbu.mn_id or "")]
         opts.extend(HnpOption(p) for p in hnps)
         opts.append(HiOption(pbu.hi or 0))
@@ -512,7 +538,7 @@ class Lma:
         if pbu.mn_lli is not None:
             opts.append(MnLliOption(pbu.mn_lli))
         if pbu.link_local is not None:
-            opts.append(LinkLocalOption(pbu.link_local))
+            opts.append(LinkLocalOption(link_local or pbu.link_local))
         if pbu.timestamp is not None:
             opts.append(pbu.timestamp)
         return tuple(opts)
@@ -521,7 +547,7 @@ class Lma:
                 lifetime: int | None = None) -> SendPba:
         life = bce.lifetime_s if lifetime is None else lifetime
         pba = Pba(status=0, seq=pbu.seq, lifetime_s=life, p=pbu.p,
-                  options=self._pba_options(pbu, bce.hnps))
+                  options=self._pba_options(pbu, bce.hnps, bce.link_local))
         return SendPba(src, pba, (Why.PBA_ACCEPT, why, bce.mag, bce.mn_id, bce.hnps),
                        "RFC 5213 §5.3.6")
 

@@ -32,6 +32,7 @@ from pmipviz.protocol.constants import (
 from pmipviz.protocol.keys import BulKey, IfaceKey
 from pmipviz.protocol.messages import DataPacket, Pba, Pbu, RouterAdvertisement
 from pmipviz.protocol.options import (
+    ALL_ZERO_ADDRESS,
     ALL_ZERO_PREFIX,
     AttOption,
     HiOption,
@@ -103,6 +104,9 @@ class BulEntry:
     link_up: bool = True
     detected: bool = False
     status: int | None = None
+    # the link-local address the MAG uses on this access link: the session's, adopted
+    # from the PBA (§6.9.1.2, §6.8); None until a PBA gave one
+    link_local: IPv6Address | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -115,6 +119,7 @@ class BulEntry:
             "lifetime_s": self.lifetime_s,
             "link_up": self.link_up,
             "status": self.status,
+            "link_local": address_text(self.link_local) if self.link_local else None,
         }
 
 
@@ -165,7 +170,9 @@ class Mag:
         if "att" not in omit:
             opts.append(AttOption(entry.att))
         opts.append(MnLliOption(entry.lli))
-        opts.append(LinkLocalOption(self.config.link_local))
+        # §6.8, §6.9.1.1: ALL_ZERO asks the LMA for the session's link-local address
+        # (an initial attach, a handoff onto this MAG); once adopted, it is sent back
+        opts.append(LinkLocalOption(entry.link_local or ALL_ZERO_ADDRESS))
         clock_s = SIM_EPOCH_S + (now + self.config.clock_offset_ms) / 1000.0
         # §5.5: each PBU for an MN carries a timestamp newer than the last; the 48.16
         # clock ticks every 15 µs, so two PBUs in the same simulated instant (an
@@ -230,7 +237,8 @@ class Mag:
             out += self._release_cache(key)
             if not (returning and hi == HandoffIndicator.BETWEEN_MAGS):
                 return [*out, SendRa(key, RouterAdvertisement(mn_id, IfaceKey.parse(key).name,
-                                                              entry.hnps),
+                                                              entry.hnps,
+                                                              source=self._router(entry)),
                                      (Why.RA_AGAIN, self.name, key), "RFC 5213 §6.9.1.2")]
             row = entry.row()
             BUL.fire(entry, Cause.ATTACH)
@@ -319,12 +327,15 @@ class Mag:
         entry.hnps = pba.nonzero_hnps
         entry.lifetime_s = pba.lifetime_s
         entry.registered_ms = now
+        lla = pba.link_local
+        if lla is not None and lla != ALL_ZERO_ADDRESS:  # §6.9.1.2: adopt a NON_ZERO one
+            entry.link_local = lla
         self._index(entry)
         actions: list[Action] = [
             self._bul_change(entry, before, (Why.BUL_REGISTERED, self.name, entry.key,
                                              entry.hnps), "RFC 5213 §6.9.1.2", "registered"),
             SendRa(entry.key, RouterAdvertisement(entry.mn_id, IfaceKey.parse(entry.key).name,
-                                                  entry.hnps),
+                                                  entry.hnps, source=self._router(entry)),
                    (Why.RA_REGISTERED, self.name, entry.key, entry.hnps),
                    "RFC 5213 §6.9.1.2"),
         ]
@@ -332,6 +343,11 @@ class Mag:
             actions.append(StartTimer(ReregTimer(entry.key, now),
                                       reregister_delay(entry.lifetime_s)))
         return actions
+
+    def _router(self, entry: BulEntry) -> IPv6Address:
+        """The RA's source on the entry's access link: the session's link-local address
+        adopted from the PBA (§6.8), else the MAG's own."""
+        return entry.link_local or self.config.link_local
 
     def _index(self, entry: BulEntry) -> None:
         """Route the entry's prefixes to it (packets down the tunnel find it by prefix)."""

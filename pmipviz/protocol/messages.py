@@ -256,6 +256,9 @@ class RouterAdvertisement:
     interface: str
     hnps: tuple[IPv6Network, ...]
     router_lifetime_s: int = 1800
+    # the IPv6 source: the link-local address the MAG uses on this link (§6.8); not a
+    # field of the RA's body (None: the world uses the MAG's own)
+    source: IPv6Address | None = None
 
     def to_fields(self) -> dict[str, Any]:
         return {

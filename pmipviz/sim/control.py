@@ -52,7 +52,8 @@ class ControlPlane(MnHost):
     def _send_ra(self, mag: str, a: SendRa) -> None:
         iface = self.ifaces[a.interface]
         fields = a.ra.to_fields()
-        fields["ip_src"] = address_text(mag_link_local(self.mag_index[mag]))
+        # the link-local address the MAG uses on this link: the session's (RFC 5213 §6.8)
+        fields["ip_src"] = address_text(a.ra.source or mag_link_local(self.mag_index[mag]))
         fields["ip_dst"] = address_text(link_local(iface.lli))
         fields["mag_lli"] = mag_lli(self.mag_index[mag]).hex(":")
         ra = a.ra

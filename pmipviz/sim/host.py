@@ -8,7 +8,7 @@ from typing import Any
 from pmipviz.protocol.messages import RouterAdvertisement, RouterSolicitation, address_text
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.protocol.why import Note
-from pmipviz.sim.addressing import address_in, link_local
+from pmipviz.sim.addressing import address_in, link_local, mag_link_local
 from pmipviz.sim.network import Iface, Network
 from pmipviz.sim.why import SimWhy
 
@@ -65,9 +65,24 @@ class MnHost(Network):
         iface.hnps = ra.hnps
         iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
         self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
-                  (SimWhy.RA_RECV, iface.key, iface.address, ra.hnps))
+                  self._router_note(iface, mag, ra))
         self.emit(Kind.STATE, iface.key, None, None,
                   {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
                    "before": before, "after": iface.row(), "mn_id": iface.mn_id,
                    "interface": iface.name, "ref": "RFC 4862 §5.5.3"},
                   (SimWhy.ADDRESS, iface.key, iface.address))
+
+    def _router_note(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> Note:
+        """The interface takes the RA's source as its default router; the note says so
+        when a handoff kept it (RFC 5213 §6.8: the session's link-local address, which
+        every MAG serving it adopts from the PBA) or when it changed."""
+        router = ra.source or mag_link_local(self.mag_index[mag])
+        old, old_mag = iface.router, iface.router_mag
+        iface.router, iface.router_mag = router, mag
+        if old is not None and old != router:
+            return (SimWhy.RA_NEW_ROUTER, iface.key, iface.address, ra.hnps, mag, router, old,
+                    old_mag)
+        if old is not None and old_mag != mag:
+            return (SimWhy.RA_SAME_ROUTER, iface.key, iface.address, ra.hnps, mag, router,
+                    old_mag)
+        return (SimWhy.RA_RECV, iface.key, iface.address, ra.hnps)

@@ -65,6 +65,10 @@ class Iface:
     order: int = 0
     broken: bool = False  # broken before it ever attached: it waits for a restore
     attach_hi: int = 1  # the HI of the PBU its first attach triggers (scenario attach_hi)
+    # its default router (RFC 4861 §6.3.4): the source of the last RA it took, and the
+    # MAG that sent it (RFC 5213 §6.8: the same across a handoff)
+    router: IPv6Address | None = None
+    router_mag: str | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -75,6 +79,7 @@ class Iface:
             "hnp": [address_text(p) for p in self.hnps],
             "address": address_text(self.address) if self.address else None,
             "broken": self.broken,
+            "router": address_text(self.router) if self.router else None,
         }
 
 

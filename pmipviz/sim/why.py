@@ -35,6 +35,12 @@ class SimWhy(StrEnum):
     """key, address, hnps: the interface configures ``address`` (None: none)."""
     ADDRESS = "sim.address"
     """key, address: the interface's new address (None: none)."""
+    RA_SAME_ROUTER = "sim.ra_same_router"
+    """key, address, hnps, mag, router, old_mag: an RA from ``mag`` after a handoff, from
+    the link-local address ``old_mag`` used: the default router stays (RFC 5213 §6.8)."""
+    RA_NEW_ROUTER = "sim.ra_new_router"
+    """key, address, hnps, mag, router, old, old_mag: an RA from another link-local
+    address than the interface's default router ``old`` (a new mobility session)."""
     ATTACH = "sim.attach"
     """key, mag, again: the interface attaches (``again``: re-attaches) to ``mag``."""
     IFACE_BROKEN = "sim.iface_broken"

@@ -130,3 +130,23 @@ def test_packets_that_never_left_their_sender_are_not_captured(badmag) -> None:
     assert unsent  # the CN had no address for mn-m2: "sent" and dropped at once
     assert all(raw[24:40] != bytes(16) for _, _, raw in records)  # no destination "::"
     assert len(records) == sum(1 for e in events if e.kind == "send" and e.peer is not None)
+
+
+def test_tshark_the_session_link_local_address(tmp_path: Path, tshark) -> None:
+    """Issue 10 item 5 (RFC 5213 §6.8, §6.9.1.2) in ``move``'s pcap: the PBUs that start a
+    registration on a MAG (HI=1 at MAG1, HI=3 at MAG2) carry an ALL_ZERO Link-local
+    Address option, every PBA the session's fe80::5213:0:1, MAG1's DeReg PBU the address
+    it adopted, and both MAGs' RAs come from it; nothing is malformed."""
+    path = tmp_path / "move.pcap"
+    write_pcap("move", path)
+    assert tshark(path, display_filter="_ws.malformed") == []
+    pbus = tshark(path, "mip6.hi", "mip6.bu.lifetime", "mip6.lila_lla", "ipv6.src",
+                  display_filter="mip6.mhtype == 5")
+    assert [(p["mip6.hi"], p["mip6.lila_lla"], p["ipv6.src"]) for p in pbus] == [
+        ("1", "::", "2001:db8:ffff::11"), ("3", "::", "2001:db8:ffff::12"),
+        ("4", "fe80::5213:0:1", "2001:db8:ffff::11")]
+    pbas = tshark(path, "mip6.ba.status", "mip6.lila_lla", display_filter="mip6.mhtype == 6")
+    assert len(pbas) == 2
+    assert {(p["mip6.ba.status"], p["mip6.lila_lla"]) for p in pbas} == {("0", "fe80::5213:0:1")}
+    ras = tshark(path, "ipv6.src", display_filter="icmpv6.type == 134")
+    assert [r["ipv6.src"] for r in ras] == ["fe80::5213:0:1", "fe80::5213:0:1"]

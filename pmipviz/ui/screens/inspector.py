@@ -169,6 +169,9 @@ def field_tables(ev: TraceEvent) -> list[Table]:
     return out
 
 
+_TIMESTAMP_KEYS = frozenset({"timestamp", "pbu_timestamp"})
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "[]"
@@ -187,7 +190,10 @@ def _state_table(f: dict[str, Any]) -> Table:
     for k in dict.fromkeys([*before, *after]):
         b, a = before.get(k, "—"), after.get(k, "—")
         style = CHANGED if b != a else None
-        table.add_row(k, Text(_fmt(b)), Text(_fmt(a), style=style or ""))
+        # a BCE's §5.1 timestamp (the LMA's time of reception) and the accepted PBU's
+        # Timestamp (§5.5) read as times, as in the Timestamp option
+        fmt = _timestamp if k in _TIMESTAMP_KEYS else _fmt
+        table.add_row(k, Text(fmt(b)), Text(fmt(a), style=style or ""))
     if not before:
         table.caption = "new entry"
     elif not after:
