@@ -16,6 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
@@ -27,6 +28,7 @@ from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
 from pmipviz.ui.command_palette import PaletteApp
+from pmipviz.ui.files import free_name
 from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.navigation import Milestones, index_at_time, next_fault, previous_fault
 from pmipviz.ui.screens.goto import GotoScreen
@@ -130,6 +132,13 @@ class PmipvizApp(PaletteApp):
             yield LadderView(id="ladder")
             yield NarrationView(id="narration")
         yield FittingFooter()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """One notice at a time: a new one replaces the one shown, so pressing a key that
+        warns again (e.g. ``7`` for an MN with two interfaces) never stacks copies."""
+        self.clear_notifications()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         titles = {"#topology": "Topology", "#bce": "LMA Binding Cache",
@@ -599,6 +608,8 @@ class PmipvizApp(PaletteApp):
 
     def _export_screenshot(self) -> None:
         name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
+        if not self.is_web:
+            name = free_name(Path.cwd(), name)
         if self.is_web:  # served (pmipviz serve): a download, never the server's disk
             self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=name,
                               open_method="download", mime_type="image/svg+xml")
