@@ -186,7 +186,7 @@ def _plain(renderable: object) -> str:
 def test_inspector_numbers_events_from_one(figure1: Scenario) -> None:
     sim = _trace("figure1")
     head = _plain(field_tables(sim.trace[12])[0])
-    assert re.search(r"event\s+13\b", head) and re.search(r"trace index\s+12\b", head)
+    assert re.search(r"event\s+13\b", head) and re.search(r"--trace i\s+12 \(from 0\)", head)
     assert event_number(12) == 13
     assert row_events_text((324, 325, 326)) == "this ladder row stands for 3 events (325..327)"
     assert row_events_text((324, 334)) == "this ladder row stands for 2 events: 325 and 335"
