@@ -22,15 +22,16 @@ from textual.timer import Timer
 
 from pmipviz.lesson.quiz import Question
 from pmipviz.protocol.keys import IfaceKey, short_mn
-from pmipviz.scenario import shipped_scenarios
+from pmipviz.scenario import ScenarioError, shipped_scenarios
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
 from pmipviz.ui.command_palette import PaletteApp
-from pmipviz.ui.files import free_name
+from pmipviz.ui.files import free_name, scenario_files
 from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.navigation import Milestones, index_at_time, next_fault, previous_fault
+from pmipviz.ui.screens.error import ErrorScreen
 from pmipviz.ui.screens.goto import GotoScreen
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
@@ -592,6 +593,9 @@ class PmipvizApp(PaletteApp):
         yield SystemCommand("Select MN", "choose the mobile node shown in detail",
                             self._pick_mn)
         yield SystemCommand("Open scenario", "load a shipped scenario", self._pick_scenario)
+        if not self.is_web:  # served: the server's disk is not the browser user's to read
+            yield SystemCommand("Open scenario file", "load a .toml scenario from the "
+                                "working directory (or two levels below)", self._pick_file)
         where = "to the browser" if self.is_web else "in the current directory"
         yield SystemCommand("Export screenshot", f"save an SVG of the screen {where}",
                             self._export_screenshot)
@@ -605,6 +609,33 @@ class PmipvizApp(PaletteApp):
         self.search_commands([(escape(f"{name} — {title}"), partial(self.load, name))
                               for name, title in shipped_scenarios()],
                              placeholder="Open scenario…")
+
+    def scenario_file_choices(self) -> list[tuple[str, Callable[[], None]]]:
+        """The palette's "Open scenario file" entries: the .toml files under the working
+        directory, each opening that file (``open_file``)."""
+        return [(str(rel), partial(self.open_file, rel)) for rel in scenario_files(Path.cwd())]
+
+    def _pick_file(self) -> None:
+        choices = self.scenario_file_choices()
+        if not choices:
+            self.notify(f"No .toml file in {Path.cwd()} or two levels below", markup=False,
+                        severity="warning")
+            return
+        self.search_commands([(escape(label), run) for label, run in choices],
+                             placeholder="Open scenario file…")
+
+    def open_file(self, path: Path) -> None:
+        """Load a scenario file; an invalid one leaves the current run as it is and shows
+        the one-line message ``pmipviz run`` prints for it."""
+        try:
+            self.load(path)
+        except ScenarioError as err:
+            self.push_screen(ErrorScreen(
+                "Cannot open this scenario", f"pmipviz: {err}",
+                f"Still showing {self.scenario.title} ({self.sim.mode}). Fix the file and "
+                "open it again (ctrl+p → Open scenario file)."))
+            return
+        self.notify(f"opened {path.name}: {self.scenario.title}", markup=False)
 
     def _export_screenshot(self) -> None:
         name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
