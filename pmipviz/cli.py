@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--mode", choices=MODES)
     tui.add_argument("--lesson", action="store_true",
                      help="lesson mode: stop before each step that matters and ask a question")
+    tui.add_argument("--report", metavar="FILE.json",
+                     help="with --lesson: write the score and every answer here on quitting")
     run = sub.add_parser("run", help="run a scenario headless and print its metrics")
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
@@ -237,6 +239,9 @@ def _cmd_scenarios() -> int:
 
 def _cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
+    if args.report is not None and not args.lesson:
+        raise BadInput("pmipviz: --report needs --lesson (it saves the lesson's answers)")
+    _refuse_overlaps(scenario, [("--report", args.report)])
     if "TEXTUAL_DRIVER" not in os.environ and not sys.stdin.isatty():
         # Textual's terminal driver reads keys from stdin: without a terminal there it
         # would draw and wait forever (textual-serve and tests name their driver)
@@ -245,13 +250,24 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     from pmipviz.ui.app import PmipvizApp
 
     app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson)
-    try:
-        app.run()
-    except Exception as err:  # raised out of Textual itself: the traceback, then our line
-        import traceback
+    with sigterm_as_exit(), OutputSet() as outputs:
+        # opened (a temporary file) before the TUI starts: a path that cannot be written
+        # is refused at once, not after the lesson
+        report = None if args.report is None else _open(args.report, outputs.open_text)
+        crashed: Exception | None = None
+        try:
+            app.run()
+        except Exception as err:  # raised out of Textual itself: the traceback, our line
+            import traceback
 
-        traceback.print_exc()
-        return _tui_crashed(err)
+            traceback.print_exc()
+            crashed = err
+        if report is not None:  # the answers given are kept, even if the TUI crashed
+            json.dump(app.lesson_report(), report, indent=2, ensure_ascii=False)
+            report.write("\n")
+            print(f"pmipviz: lesson results in {args.report}", file=sys.stderr)
+    if crashed is not None:
+        return _tui_crashed(crashed)
     if app.return_code:  # Textual caught an exception (and printed its traceback)
         return _tui_crashed(app._exception, app.return_code)
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -584,6 +585,10 @@ class PmipvizApp(PaletteApp):
                             self.action_toggle_mode)
         yield SystemCommand("Lesson mode", "l: stop before each step that matters, ask a "
                             "question, keep the score", self.action_toggle_lesson)
+        if self.lesson.answers:
+            where = "to the browser" if self.is_web else "in the current directory"
+            yield SystemCommand("Save lesson results", f"the score and every answer as JSON "
+                                f"{where}", self._save_lesson_results)
         yield SystemCommand("Reset", "r: back to the start", self.action_reset)
         yield SystemCommand("Faster", "+: more events per second", self.action_faster)
         yield SystemCommand("Slower", "-: fewer events per second", self.action_slower)
@@ -636,6 +641,27 @@ class PmipvizApp(PaletteApp):
                 "open it again (ctrl+p → Open scenario file)."))
             return
         self.notify(f"opened {path.name}: {self.scenario.title}", markup=False)
+
+    def lesson_report(self) -> dict[str, Any]:
+        """The lesson's results so far (``pmipviz tui --lesson --report FILE.json``)."""
+        return self.lesson.report(self.sim)
+
+    def _save_lesson_results(self) -> None:
+        name = f"pmipviz-lesson-{self.scenario.name}-{self.sim.mode}.json"
+        text = json.dumps(self.lesson_report(), indent=2, ensure_ascii=False) + "\n"
+        if self.is_web:  # served: a download, never the server's disk
+            self.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
+                              mime_type="application/json")
+            self.notify(f"sent {name} to the browser", markup=False)
+            return
+        path = Path.cwd() / free_name(Path.cwd(), name)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as err:
+            self.notify(f"cannot write {path}: {err.strerror or err}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"saved {path}", markup=False)
 
     def _export_screenshot(self) -> None:
         name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
