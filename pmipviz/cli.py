@@ -133,6 +133,11 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
                         help="the output format (default: text)")
     ladder.add_argument("--ascii", action="store_true",
                         help="pure ASCII instead of box drawing (text format only)")
+    ladder.add_argument("--from", dest="from_ms", type=_non_negative_float, default=0.0,
+                        metavar="MS", help="leave out the rows before this time (default: 0)")
+    ladder.add_argument("--theme", choices=("dark", "light"),
+                        help="colours of --format svg and plantuml (and Mermaid's theme): "
+                        "dark (default) or light, for projectors and print")
     ladder.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
 
 
@@ -290,16 +295,19 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
 
     if args.ascii and args.format != "text":
         raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
+    if args.theme is not None and args.format == "text":
+        raise BadInput("pmipviz export ladder: --theme applies to --format svg, plantuml "
+                       "and mermaid only")
     scenario = _load(args.scenario, args.until)
     _refuse_overlaps(scenario, [("-o", args.output)])
     with sigterm_as_exit(), OutputSet() as outputs:
         stream = None if args.output is None else _open(args.output, outputs.open_text)
         try:
             diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until,
-                                   focus_mn=args.mn)
+                                   focus_mn=args.mn, from_ms=args.from_ms)
         except ValueError as err:
             raise BadInput(f"pmipviz: {args.scenario}: {err}") from None
-        out = render(diagram, args.format, ascii_only=args.ascii)
+        out = render(diagram, args.format, ascii_only=args.ascii, theme=args.theme)
         if stream is not None:
             stream.write(out)
             return 0
