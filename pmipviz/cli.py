@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     tui.add_argument("--mode", choices=MODES)
     tui.add_argument("--lesson", action="store_true",
                      help="lesson mode: stop before each step that matters and ask a question")
+    tui.add_argument("--report", metavar="FILE.json",
+                     help="with --lesson: write the score and every answer here on quitting")
     run = sub.add_parser("run", help="run a scenario headless and print its metrics")
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
@@ -131,6 +133,11 @@ def _add_export(sub: argparse._SubParsersAction[_Parser]) -> None:
                         help="the output format (default: text)")
     ladder.add_argument("--ascii", action="store_true",
                         help="pure ASCII instead of box drawing (text format only)")
+    ladder.add_argument("--from", dest="from_ms", type=_non_negative_float, default=0.0,
+                        metavar="MS", help="leave out the rows before this time (default: 0)")
+    ladder.add_argument("--theme", choices=("dark", "light"),
+                        help="colours of --format svg and plantuml (and Mermaid's theme): "
+                        "dark (default) or light, for projectors and print")
     ladder.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
 
 
@@ -237,6 +244,9 @@ def _cmd_scenarios() -> int:
 
 def _cmd_tui(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
+    if args.report is not None and not args.lesson:
+        raise BadInput("pmipviz: --report needs --lesson (it saves the lesson's answers)")
+    _refuse_overlaps(scenario, [("--report", args.report)])
     if "TEXTUAL_DRIVER" not in os.environ and not sys.stdin.isatty():
         # Textual's terminal driver reads keys from stdin: without a terminal there it
         # would draw and wait forever (textual-serve and tests name their driver)
@@ -245,13 +255,24 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     from pmipviz.ui.app import PmipvizApp
 
     app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson)
-    try:
-        app.run()
-    except Exception as err:  # raised out of Textual itself: the traceback, then our line
-        import traceback
+    with sigterm_as_exit(), OutputSet() as outputs:
+        # opened (a temporary file) before the TUI starts: a path that cannot be written
+        # is refused at once, not after the lesson
+        report = None if args.report is None else _open(args.report, outputs.open_text)
+        crashed: Exception | None = None
+        try:
+            app.run()
+        except Exception as err:  # raised out of Textual itself: the traceback, our line
+            import traceback
 
-        traceback.print_exc()
-        return _tui_crashed(err)
+            traceback.print_exc()
+            crashed = err
+        if report is not None:  # the answers given are kept, even if the TUI crashed
+            json.dump(app.lesson_report(), report, indent=2, ensure_ascii=False)
+            report.write("\n")
+            print(f"pmipviz: lesson results in {args.report}", file=sys.stderr)
+    if crashed is not None:
+        return _tui_crashed(crashed)
     if app.return_code:  # Textual caught an exception (and printed its traceback)
         return _tui_crashed(app._exception, app.return_code)
     return 0
@@ -274,16 +295,19 @@ def _cmd_export_ladder(args: argparse.Namespace) -> int:
 
     if args.ascii and args.format != "text":
         raise BadInput("pmipviz export ladder: --ascii applies to --format text only")
+    if args.theme is not None and args.format == "text":
+        raise BadInput("pmipviz export ladder: --theme applies to --format svg, plantuml "
+                       "and mermaid only")
     scenario = _load(args.scenario, args.until)
     _refuse_overlaps(scenario, [("-o", args.output)])
     with sigterm_as_exit(), OutputSet() as outputs:
         stream = None if args.output is None else _open(args.output, outputs.open_text)
         try:
             diagram = build_ladder(scenario, mode=args.mode, until_ms=args.until,
-                                   focus_mn=args.mn)
+                                   focus_mn=args.mn, from_ms=args.from_ms)
         except ValueError as err:
             raise BadInput(f"pmipviz: {args.scenario}: {err}") from None
-        out = render(diagram, args.format, ascii_only=args.ascii)
+        out = render(diagram, args.format, ascii_only=args.ascii, theme=args.theme)
         if stream is not None:
             stream.write(out)
             return 0

@@ -7,6 +7,9 @@ so nothing depends on colour alone."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from pmipviz.export.ladder import MSG_CLASSES
 
 # msg_class (pmipviz.export.ladder.MSG_CLASSES) -> colour
@@ -57,3 +60,50 @@ assert set(CLASS_COLORS) == set(MSG_CLASSES) == set(CLASS_NAMES)
 def class_color(msg_class: str | None) -> str:
     """The colour of a message class (``DEFAULT`` for an unknown one)."""
     return CLASS_COLORS.get(msg_class or "", DEFAULT)
+
+
+# light theme (projectors in bright rooms, printed handouts): the same classes, darker
+# tones that keep a contrast of at least 4.5:1 on white (tests/export/test_themes.py)
+LIGHT_CLASS_COLORS: dict[str, str] = {
+    "PBU": "#005f87",
+    "DEREG": "#af5f00",
+    "PBA": "#007700",
+    "PBA_REJECT": "#af0060",
+    "RS": "#5f00af",
+    "RA": "#5f00af",
+    "DATA": "#4a5d75",
+    "DATA_CACHED": "#7a5a00",
+    "DROP": "#c00000",
+    "STATE": "#303030",
+    "BUFFER": "#7a5a00",
+    "FAULT": "#c00000",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of one ladder export theme (SVG, PlantUML; Mermaid picks its own)."""
+
+    name: str
+    classes: Mapping[str, str]
+    background: str
+    foreground: str
+    lane: str
+    box: str
+    box_border: str
+    step: str
+    time: str
+    default: str
+
+    def color(self, msg_class: str | None) -> str:
+        """The colour of a message class (``default`` for an unknown one)."""
+        return self.classes.get(msg_class or "", self.default)
+
+
+DARK = Theme("dark", CLASS_COLORS, BACKGROUND, FOREGROUND, LANE, BOX, BOX_BORDER, STEP, TIME,
+             DEFAULT)
+LIGHT = Theme("light", LIGHT_CLASS_COLORS, "#ffffff", "#1c1c1c", "#9e9e9e", "#f0f0f0",
+              "#5f5f5f", "#9a4f00", "#595959", "#444444")
+THEMES: dict[str, Theme] = {"dark": DARK, "light": LIGHT}
+
+assert set(LIGHT_CLASS_COLORS) == set(CLASS_COLORS)

@@ -23,6 +23,7 @@ class LadderDiagram:
     columns: tuple[str, ...]
     rows: tuple[LadderRow, ...]
     end_ms: float | None = None
+    from_ms: float = 0.0  # rows before it are left out (the run still starts at 0)
 
     @property
     def caption(self) -> str:
@@ -31,20 +32,28 @@ class LadderDiagram:
         parts = [self.title, f"mode {self.mode}"]
         if self.mn:
             parts.append(self.mn)
-        parts.append(f"0-{self.until_ms if self.end_ms is None else self.end_ms:g} ms")
+        end = self.until_ms if self.end_ms is None else self.end_ms
+        parts.append(f"{self.from_ms:g}-{end:g} ms")
         return " · ".join(parts)
 
 
 def build_ladder(scenario: Scenario, *, mode: str | None = None, until_ms: float | None = None,
-                 focus_mn: str | None = None) -> LadderDiagram:
-    """Run ``scenario`` headless and build the ladder of ``focus_mn`` (default: the first MN).
+                 focus_mn: str | None = None, from_ms: float = 0.0) -> LadderDiagram:
+    """Run ``scenario`` headless and build the ladder of ``focus_mn`` (default: the first MN),
+    keeping the rows from ``from_ms`` on (the run itself starts at 0, so the state the
+    window opens on is the real one; a row keeps its first event's time).
 
-    Raises ``ValueError`` for an MN that is not in the scenario."""
+    Raises ``ValueError`` for an MN that is not in the scenario, or a window that is empty
+    (``from_ms`` not before the end)."""
     from pmipviz.sim.headless import run
 
     builder = LadderBuilder(scenario, focus_mn)
     mode = mode or scenario.mode
     end = scenario.duration_ms if until_ms is None else until_ms
+    if from_ms >= end:
+        what = f"--until {end:g}" if until_ms is not None else \
+            f"the end of the run ({end:g} ms)"
+        raise ValueError(f"--from {from_ms:g} is not before {what}")
 
     last = [0.0]
 
@@ -53,5 +62,6 @@ def build_ladder(scenario: Scenario, *, mode: str | None = None, until_ms: float
         builder.feed(event)
 
     run(scenario, mode=mode, until_ms=end, sinks=[sink])
+    rows = tuple(r for r in builder.rows if r.t_ms >= from_ms)
     return LadderDiagram(scenario.title, scenario.name, mode, builder.focus, end,
-                         tuple(c.name for c in builder.columns), tuple(builder.rows), last[0])
+                         tuple(c.name for c in builder.columns), rows, last[0], from_ms)

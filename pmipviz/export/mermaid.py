@@ -56,10 +56,17 @@ def _statement(row: LadderRow, ids: dict[str, str]) -> str:
     return f"    Note over {src}: {_text(row)}"
 
 
-def render_mermaid(diagram: LadderDiagram) -> str:
-    """The Mermaid source of the ladder."""
+# Mermaid's own themes for ours: its renderer picks the colours
+MERMAID_THEMES = {"dark": "dark", "light": "default"}
+
+
+def render_mermaid(diagram: LadderDiagram, theme: str | None = None) -> str:
+    """The Mermaid source of the ladder; with ``theme`` (dark, light) an init directive
+    asks the renderer for its matching theme (without one, the viewer's own applies)."""
     ids = participant_ids(diagram.columns)
     lines = ["sequenceDiagram", f"    title {escape(diagram.caption)}"]
+    if theme is not None:
+        lines.insert(0, f"%%{{init: {{'theme': '{MERMAID_THEMES[theme]}'}}}}%%")
     for name in diagram.columns:
         pid = ids[name]
         lines.append(f"    participant {pid}" if pid == name

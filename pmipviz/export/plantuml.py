@@ -1,6 +1,6 @@
 """The ladder as a PlantUML sequence diagram: the same participants, arrows
 (``->x`` for lost ones, dotted for DATA), notes and step numbers as the other
-exports, each arrow in its class colour on the dark background of the app."""
+exports, each arrow in its class colour on the dark background of the app (or a light theme)."""
 
 from __future__ import annotations
 
@@ -11,20 +11,21 @@ from pmipviz.export.mermaid import participant_ids
 
 _PAIRED = frozenset('*/"-_[]')  # doubled, these start creole markup (bold, italic, link...)
 
-_SKIN = f"""\
-skinparam backgroundColor {colors.BACKGROUND}
-skinparam defaultFontColor {colors.FOREGROUND}
+def _skin(t: colors.Theme) -> str:
+    return f"""\
+skinparam backgroundColor {t.background}
+skinparam defaultFontColor {t.foreground}
 skinparam defaultFontName monospaced
 skinparam sequence {{
-  LifeLineBorderColor {colors.LANE}
-  ParticipantBackgroundColor {colors.BOX}
-  ParticipantBorderColor {colors.BOX_BORDER}
-  ParticipantFontColor {colors.FOREGROUND}
-  TitleFontColor {colors.FOREGROUND}
+  LifeLineBorderColor {t.lane}
+  ParticipantBackgroundColor {t.box}
+  ParticipantBorderColor {t.box_border}
+  ParticipantFontColor {t.foreground}
+  TitleFontColor {t.foreground}
 }}
 skinparam note {{
-  BackgroundColor {colors.BOX}
-  BorderColor {colors.LANE}
+  BackgroundColor {t.box}
+  BorderColor {t.lane}
 }}"""
 
 
@@ -50,8 +51,8 @@ def _text(row: LadderRow) -> str:
     return escape(step + row.label)
 
 
-def _statement(row: LadderRow, ids: dict[str, str]) -> str:
-    color = colors.class_color(row.msg_class)
+def _statement(row: LadderRow, ids: dict[str, str], theme: colors.Theme) -> str:
+    color = theme.color(row.msg_class)
     src = ids[row.src]
     if row.kind == "arrow" and row.dst is not None and row.dst != row.src:
         data = row.msg_class in ("DATA", "DATA_CACHED")
@@ -61,15 +62,15 @@ def _statement(row: LadderRow, ids: dict[str, str]) -> str:
     return f"note over {src} : <color:{color}>{_text(row)}</color>"
 
 
-def render_plantuml(diagram: LadderDiagram) -> str:
-    """The PlantUML source of the ladder."""
+def render_plantuml(diagram: LadderDiagram, theme: colors.Theme = colors.DARK) -> str:
+    """The PlantUML source of the ladder, in ``theme``'s colours."""
     ids = participant_ids(diagram.columns)
-    lines = ["@startuml", _SKIN, f"title {escape(diagram.caption)}"]
+    lines = ["@startuml", _skin(theme), f"title {escape(diagram.caption)}"]
     for name in diagram.columns:
         label = escape(name.replace('"', "'"))
         lines.append(f'participant "{label}" as {ids[name]}')
     for row in diagram.rows:
         lines.append(f"' t={row.t_ms:.1f} ms")
-        lines.append(_statement(row, ids))
+        lines.append(_statement(row, ids, theme))
     lines.append("@enduml")
     return "\n".join(lines) + "\n"

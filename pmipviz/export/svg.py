@@ -39,8 +39,9 @@ def _n(value: float) -> str:
 class SvgLadder:
     """Draws one diagram; ``render()`` returns the SVG document."""
 
-    def __init__(self, diagram: LadderDiagram) -> None:
+    def __init__(self, diagram: LadderDiagram, theme: colors.Theme = colors.DARK) -> None:
         self.d = diagram
+        self.t = theme
         self.gap = self._gap()
         first = PAD + TIME_W + STEP_W + 8 + self._first_half()
         self.x = {name: first + k * self.gap for k, name in enumerate(diagram.columns)}
@@ -95,27 +96,27 @@ class SvgLadder:
             marker = self._el(defs, "marker", id=f"head-{cls}", viewBox="0 0 10 10", refX=9,
                               refY=5, markerWidth=8, markerHeight=8, orient="auto-start-reverse",
                               markerUnits="userSpaceOnUse")
-            self._el(marker, "path", d="M0,0 L10,5 L0,10 z", fill=colors.class_color(cls))
+            self._el(marker, "path", d="M0,0 L10,5 L0,10 z", fill=self.t.color(cls))
 
     # -- parts ----------------------------------------------------------------------------
 
     def _header(self) -> None:
-        self._text(self.root, PAD, self.y + 14, self.d.caption, colors.FOREGROUND,
+        self._text(self.root, PAD, self.y + 14, self.d.caption, self.t.foreground,
                    font_size=FONT_PX + 2, font_weight="bold")
         self.y += 30
         self._boxes(self.y)
         self.y += BOX_H + 18
         g = self._el(self.root, "g", class_="columns")
-        self._text(g, PAD + TIME_W, self.y - 6, "t ms", colors.TIME, "end")
-        self._text(g, PAD + TIME_W + STEP_W / 2 + 4, self.y - 6, "step", colors.STEP, "middle")
+        self._text(g, PAD + TIME_W, self.y - 6, "t ms", self.t.time, "end")
+        self._text(g, PAD + TIME_W + STEP_W / 2 + 4, self.y - 6, "step", self.t.step, "middle")
 
     def _boxes(self, top: float) -> None:
         g = self._el(self.root, "g", class_="participants")
         for name, x in self.x.items():
             w = self._box_w(name)
             self._el(g, "rect", x=x - w / 2, y=top, width=w, height=BOX_H, rx=3,
-                     fill=colors.BOX, stroke=colors.BOX_BORDER)
-            self._text(g, x, top + BOX_H / 2 + 4, name, colors.FOREGROUND, "middle",
+                     fill=self.t.box, stroke=self.t.box_border)
+            self._text(g, x, top + BOX_H / 2 + 4, name, self.t.foreground, "middle",
                        font_weight="bold")
 
     def _lifelines(self, top: float, bottom: float) -> None:
@@ -123,7 +124,7 @@ class SvgLadder:
         self.root.remove(g)
         self.root.insert(2, g)  # under everything but the title and the defs
         for x in self.x.values():
-            self._el(g, "line", x1=x, y1=top, x2=x, y2=bottom, stroke=colors.LANE,
+            self._el(g, "line", x1=x, y1=top, x2=x, y2=bottom, stroke=self.t.lane,
                      stroke_dasharray="4 4")
 
     def _row_group(self, row: LadderRow, height: float) -> ET.Element:
@@ -133,9 +134,9 @@ class SvgLadder:
         events = len(row.events)
         self._el(g, "title", f"t={span} ms · {events} event{'s' if events != 1 else ''}")
         base = self.y + height - 8
-        self._text(g, PAD + TIME_W, base, f"{row.t_ms:.1f}", colors.TIME, "end")
+        self._text(g, PAD + TIME_W, base, f"{row.t_ms:.1f}", self.t.time, "end")
         if row.step is not None:
-            self._text(g, PAD + TIME_W + STEP_W / 2 + 4, base, f"({row.step})", colors.STEP,
+            self._text(g, PAD + TIME_W + STEP_W / 2 + 4, base, f"({row.step})", self.t.step,
                        "middle", font_weight="bold")
         return g
 
@@ -144,12 +145,12 @@ class SvgLadder:
         left = max(PAD + TIME_W + STEP_W + 8, cx - w / 2)
         self.right = max(self.right, left + w + PAD)
         self._el(g, "rect", x=left, y=base - FONT_PX, width=w, height=FONT_PX + 4,
-                 fill=colors.BACKGROUND, fill_opacity="0.85")
+                 fill=self.t.background, fill_opacity="0.85")
         self._text(g, left + w / 2, base, text, color, "middle")
 
     def arrow(self, row: LadderRow) -> None:
         g = self._row_group(row, ARROW_H)
-        color = colors.class_color(row.msg_class)
+        color = self.t.color(row.msg_class)
         xa, xb = self.x[row.src], self.x[row.dst or row.src]
         self._label(g, (xa + xb) / 2, self.y + 13, row.label, color)
         y = self.y + ARROW_H - 10
@@ -172,7 +173,7 @@ class SvgLadder:
 
     def note(self, row: LadderRow) -> None:
         g = self._row_group(row, NOTE_H)
-        color = colors.class_color(row.msg_class)
+        color = self.t.color(row.msg_class)
         x = self.x[row.src]
         cy = self.y + NOTE_H / 2 + 1
         if row.kind in ("fault", "drop"):
@@ -182,7 +183,7 @@ class SvgLadder:
         else:
             self._el(g, "circle", cx=x, cy=cy, r=4.5, fill=color)
         w = text_width(row.label) + 12
-        self._el(g, "rect", x=x + 10, y=cy - 10, width=w, height=20, rx=3, fill=colors.BOX,
+        self._el(g, "rect", x=x + 10, y=cy - 10, width=w, height=20, rx=3, fill=self.t.box,
                  stroke=color, stroke_width=1)
         self._text(g, x + 16, cy + 4, row.label, color)
         self.right = max(self.right, x + 10 + w + PAD)
@@ -196,7 +197,7 @@ class SvgLadder:
     def _legend(self) -> None:
         present = [c for c in MSG_CLASSES if any(r.msg_class == c for r in self.d.rows)]
         g = self._el(self.root, "g", class_="legend")
-        self._text(g, PAD, self.y + 12, "legend", colors.FOREGROUND, font_weight="bold")
+        self._text(g, PAD, self.y + 12, "legend", self.t.foreground, font_weight="bold")
         x, y = PAD + 64.0, self.y
         limit = max(self.right, 640.0)
         for cls in present:
@@ -204,7 +205,7 @@ class SvgLadder:
             w = 30 + text_width(name) + 18
             if x + w > limit - PAD:
                 x, y = PAD + 64.0, y + 20
-            color = colors.class_color(cls)
+            color = self.t.color(cls)
             self._el(g, "rect", x=x, y=y + 3, width=20, height=10, rx=2, fill=color)
             self._text(g, x + 26, y + 12, name, color)
             x += w
@@ -229,7 +230,7 @@ class SvgLadder:
         self.root.set("height", _n(height))
         self.root.set("viewBox", f"0 0 {_n(width)} {_n(height)}")
         background = ET.Element("rect", {"width": "100%", "height": "100%",
-                                         "fill": colors.BACKGROUND})
+                                         "fill": self.t.background})
         self.root.insert(2, background)
         ET.indent(self.root, space=" ")
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -240,6 +241,6 @@ def _is_arrow(row: LadderRow) -> bool:
     return row.kind == "arrow" and row.dst is not None and row.dst != row.src
 
 
-def render_svg(diagram: LadderDiagram) -> str:
-    """The ladder as a standalone SVG document."""
-    return SvgLadder(diagram).render()
+def render_svg(diagram: LadderDiagram, theme: colors.Theme = colors.DARK) -> str:
+    """The ladder as a standalone SVG document, in ``theme``'s colours."""
+    return SvgLadder(diagram, theme).render()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -16,19 +17,22 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
 from pmipviz.lesson.quiz import Question
 from pmipviz.protocol.keys import IfaceKey, short_mn
-from pmipviz.scenario import shipped_scenarios
+from pmipviz.scenario import ScenarioError, shipped_scenarios
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui import session
 from pmipviz.ui.command_palette import PaletteApp
+from pmipviz.ui.files import free_name, scenario_files
 from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.navigation import Milestones, index_at_time, next_fault, previous_fault
+from pmipviz.ui.screens.error import ErrorScreen
 from pmipviz.ui.screens.goto import GotoScreen
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
@@ -130,6 +134,13 @@ class PmipvizApp(PaletteApp):
             yield LadderView(id="ladder")
             yield NarrationView(id="narration")
         yield FittingFooter()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """One notice at a time: a new one replaces the one shown, so pressing a key that
+        warns again (e.g. ``7`` for an MN with two interfaces) never stacks copies."""
+        self.clear_notifications()
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def on_mount(self) -> None:
         titles = {"#topology": "Topology", "#bce": "LMA Binding Cache",
@@ -574,6 +585,10 @@ class PmipvizApp(PaletteApp):
                             self.action_toggle_mode)
         yield SystemCommand("Lesson mode", "l: stop before each step that matters, ask a "
                             "question, keep the score", self.action_toggle_lesson)
+        if self.lesson.answers:
+            where = "to the browser" if self.is_web else "in the current directory"
+            yield SystemCommand("Save lesson results", f"the score and every answer as JSON "
+                                f"{where}", self._save_lesson_results)
         yield SystemCommand("Reset", "r: back to the start", self.action_reset)
         yield SystemCommand("Faster", "+: more events per second", self.action_faster)
         yield SystemCommand("Slower", "-: fewer events per second", self.action_slower)
@@ -583,6 +598,9 @@ class PmipvizApp(PaletteApp):
         yield SystemCommand("Select MN", "choose the mobile node shown in detail",
                             self._pick_mn)
         yield SystemCommand("Open scenario", "load a shipped scenario", self._pick_scenario)
+        if not self.is_web:  # served: the server's disk is not the browser user's to read
+            yield SystemCommand("Open scenario file", "load a .toml scenario from the "
+                                "working directory (or two levels below)", self._pick_file)
         where = "to the browser" if self.is_web else "in the current directory"
         yield SystemCommand("Export screenshot", f"save an SVG of the screen {where}",
                             self._export_screenshot)
@@ -597,8 +615,58 @@ class PmipvizApp(PaletteApp):
                               for name, title in shipped_scenarios()],
                              placeholder="Open scenario…")
 
+    def scenario_file_choices(self) -> list[tuple[str, Callable[[], None]]]:
+        """The palette's "Open scenario file" entries: the .toml files under the working
+        directory, each opening that file (``open_file``)."""
+        return [(str(rel), partial(self.open_file, rel)) for rel in scenario_files(Path.cwd())]
+
+    def _pick_file(self) -> None:
+        choices = self.scenario_file_choices()
+        if not choices:
+            self.notify(f"No .toml file in {Path.cwd()} or two levels below", markup=False,
+                        severity="warning")
+            return
+        self.search_commands([(escape(label), run) for label, run in choices],
+                             placeholder="Open scenario file…")
+
+    def open_file(self, path: Path) -> None:
+        """Load a scenario file; an invalid one leaves the current run as it is and shows
+        the one-line message ``pmipviz run`` prints for it."""
+        try:
+            self.load(path)
+        except ScenarioError as err:
+            self.push_screen(ErrorScreen(
+                "Cannot open this scenario", f"pmipviz: {err}",
+                f"Still showing {self.scenario.title} ({self.sim.mode}). Fix the file and "
+                "open it again (ctrl+p → Open scenario file)."))
+            return
+        self.notify(f"opened {path.name}: {self.scenario.title}", markup=False)
+
+    def lesson_report(self) -> dict[str, Any]:
+        """The lesson's results so far (``pmipviz tui --lesson --report FILE.json``)."""
+        return self.lesson.report(self.sim)
+
+    def _save_lesson_results(self) -> None:
+        name = f"pmipviz-lesson-{self.scenario.name}-{self.sim.mode}.json"
+        text = json.dumps(self.lesson_report(), indent=2, ensure_ascii=False) + "\n"
+        if self.is_web:  # served: a download, never the server's disk
+            self.deliver_text(io.StringIO(text), save_filename=name, open_method="download",
+                              mime_type="application/json")
+            self.notify(f"sent {name} to the browser", markup=False)
+            return
+        path = Path.cwd() / free_name(Path.cwd(), name)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as err:
+            self.notify(f"cannot write {path}: {err.strerror or err}", severity="error",
+                        markup=False)
+            return
+        self.notify(f"saved {path}", markup=False)
+
     def _export_screenshot(self) -> None:
         name = f"pmipviz-{self.scenario.name}-{self.sim.mode}-{self.sim.cursor}.svg"
+        if not self.is_web:
+            name = free_name(Path.cwd(), name)
         if self.is_web:  # served (pmipviz serve): a download, never the server's disk
             self.deliver_text(io.StringIO(self.export_screenshot()), save_filename=name,
                               open_method="download", mime_type="image/svg+xml")

@@ -4,8 +4,9 @@ the score. Textual-free; the app asks it before each step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from pmipviz.lesson.quiz import ALL_MNS_UP_TO, Question, Score, questions
+from pmipviz.lesson.quiz import ALL_MNS_UP_TO, LETTERS, Question, Score, questions
 from pmipviz.sim.simulation import Simulation
 
 
@@ -113,6 +114,38 @@ class Lesson:
     def header(self) -> str | None:
         """``2/5`` for the status line while lesson mode is on."""
         return str(self.score) if self.on else None
+
+    def report(self, sim: Simulation) -> dict[str, Any]:
+        """The lesson's results as JSON-ready data (``--report``, "Save lesson results"):
+        the scenario and mode, the score, and each question asked, in the order asked,
+        with the choices, the right one and the student's (null when skipped)."""
+        trace = sim.trace
+        answers = []
+        for a in self.answers:
+            q = a.question
+            at = trace[q.at] if q.at < len(trace) else None
+            answers.append({
+                "number": a.number,
+                "kind": q.kind,
+                "event": q.at + 1,  # as the header counts: the event it was asked before
+                "t_ms": at.t_ms if at is not None else None,
+                "step": at.step if at is not None else None,
+                "prompt": q.prompt,
+                "choices": {LETTERS[k]: text for k, text in enumerate(q.choices)},
+                "answer": LETTERS[q.answer],
+                "chosen": None if a.choice is None else LETTERS[a.choice],
+                "correct": a.correct,
+            })
+        skipped = sum(1 for a in self.answers if a.choice is None)
+        return {
+            "pmipviz_lesson": 1,
+            "scenario": {"name": sim.scenario.name, "title": sim.scenario.title},
+            "mode": sim.mode,
+            "score": {"right": self.score.right, "wrong": self.score.wrong,
+                      "skipped": skipped, "questions": len(self.questions),
+                      "questions_complete": self.complete},
+            "answers": answers,
+        }
 
     def summary_due(self, sim: Simulation) -> bool:
         """True once, when the run has ended with questions asked."""

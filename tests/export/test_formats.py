@@ -221,7 +221,10 @@ def test_mermaid_source(mode: str) -> None:
 
 def test_mermaid_lost_message_is_drawn_lost() -> None:
     src = render_mermaid(diagram("lossy-signaling"))
-    assert "    MAG1-xLMA: PBU HI=1 seq 1 ✕" in src.splitlines()
+    lines = src.splitlines()
+    assert "    LMA-xMAG1: PBA status 0 ✕" in lines  # the first PBA, lost
+    assert "    MAG1-xLMA: PBU HI=1 seq 2 (retx) ✕" in lines
+    assert "    MAG1->>LMA: PBU HI=1 seq 3 (retx)" in lines
 
 
 def test_mermaid_escapes_and_safe_ids() -> None:
@@ -282,8 +285,9 @@ def test_plantuml_source(mode: str) -> None:
 
 
 def test_plantuml_lost_and_escapes() -> None:
-    assert "MAG1 -[#00d7ff]>x LMA : PBU HI=1 seq 1 ✕" in render_plantuml(
-        diagram("lossy-signaling")).splitlines()
+    lines = render_plantuml(diagram("lossy-signaling")).splitlines()
+    assert "MAG1 -[#00d7ff]>x LMA : PBU HI=1 seq 2 (retx) ✕" in lines
+    assert "LMA -[#5fd75f]>x MAG1 : PBA status 0 ✕" in lines
     assert plantuml_escape("a --> b **c** <b> \\n") == "a -~-> b *~*c*~* ~<b> \\\\n"
 
 

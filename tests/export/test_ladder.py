@@ -204,10 +204,12 @@ def test_rfc5213_has_drop_rows_with_the_reason_and_no_steps() -> None:
 
 def test_link_losses_mark_the_arrow_lost() -> None:
     rows = _rows("lossy-signaling")
-    pbu = next(r for r in rows if r.msg_class == "PBU")
-    assert pbu.lost and pbu.label.endswith("✕")
-    retx = next(r for r in rows if r.msg_class == "PBU" and not r.lost)
-    assert retx.label.endswith("(retx)")
+    pbus = [r for r in rows if r.msg_class == "PBU"]
+    assert [(r.label, r.lost) for r in pbus] == [
+        ("PBU HI=1 seq 1", False), ("PBU HI=1 seq 2 (retx) ✕", True),
+        ("PBU HI=1 seq 3 (retx)", False)]
+    pba = next(r for r in rows if r.msg_class == "PBA")
+    assert pba.lost and pba.label.endswith("✕")
     data = [r for r in rows if r.msg_class == "DATA" and r.lost]
     assert data and re.search(r"\(\d+ lost ✕\)$", data[0].label)
     assert any(r.label.startswith("✕ no_address") for r in rows)

@@ -115,9 +115,10 @@ def test_stale_dereg_from_the_old_mag_is_ignored_not_rejected() -> None:
 
 @pytest.mark.parametrize("mode", ["ft", "rfc5213"])
 def test_short_lifetime_survives_lost_signalling(mode) -> None:
-    sc = variant("lossy-signaling", ("duration_ms = 4000", "duration_ms = 60000"),
+    sc = variant("lossy-signaling", ("duration_ms = 6000", "duration_ms = 60000"),
+                 ("seed = 5", "seed = 1"),
                  ("lifetime_s = 8", "lifetime_s = 4"), ("loss = 0.3", "loss = 0.2"),
-                 ("stop_ms = 3500", "stop_ms = 59000"))
+                 ("stop_ms = 5500", "stop_ms = 59000"))
     events, d, world = run_checked(sc, mode)
     assert "no_binding" not in d["lost_by_reason"] or d["lost_by_reason"]["no_binding"] < 50
     entry = world.mags["MAG1"].bul["mn3@example.org/IF1"]

@@ -186,7 +186,7 @@ def _plain(renderable: object) -> str:
 def test_inspector_numbers_events_from_one(figure1: Scenario) -> None:
     sim = _trace("figure1")
     head = _plain(field_tables(sim.trace[12])[0])
-    assert re.search(r"event\s+13\b", head) and re.search(r"trace index\s+12\b", head)
+    assert re.search(r"event\s+13\b", head) and re.search(r"--trace i\s+12 \(from 0\)", head)
     assert event_number(12) == 13
     assert row_events_text((324, 325, 326)) == "this ladder row stands for 3 events (325..327)"
     assert row_events_text((324, 334)) == "this ladder row stands for 2 events: 325 and 335"
@@ -196,12 +196,20 @@ def test_inspector_numbers_events_from_one(figure1: Scenario) -> None:
 
 
 def test_help_legend_lists_every_ladder_glyph() -> None:
-    glyphs = {g for _, glyph, _ in LEGEND for g in glyph.split()}
+    glyphs = {g for _, _, glyph, _ in LEGEND for g in glyph.split()}
     assert set(FAULT_MARKS.values()) <= glyphs
     assert "──✕" in glyphs  # the rejected PBA
     text = " ".join(_plain(help_text()).split())
     assert "Changed cells are highlighted." in text
     assert "↺ ↷ an interface is restored / moves to another MAG" in text
+
+
+def test_help_legend_speaks_the_readers_names_not_the_code_classes() -> None:
+    text = " ".join(_plain(help_text()).split())
+    for internal in ("PBA_REJECT", "DATA_CACHED", "DEREG", "STATE", "BUFFER", "FAULT"):
+        assert internal not in text
+    assert "PBA refused ──✕" in text and "cached DATA ══▶" in text
+    assert "DeReg PBU ──▶ lifetime 0, HI=4" in text
 
 
 def _rows(name: str, focus: str | None = None) -> tuple[LadderBuilder, list[LadderRow]]:

@@ -247,7 +247,7 @@ async def test_inspector_uses_the_header_numbering(app: PilotApp, pilot: Pilot) 
     console = Console(width=80, record=True, color_system=None)
     console.print(fields.content)
     text = console.export_text()
-    assert re.search(r"event\s+13\b", text) and re.search(r"trace index\s+12\b", text)
+    assert re.search(r"event\s+13\b", text) and re.search(r"--trace i\s+12 \(from 0\)", text)
 
 
 async def test_header_is_laid_out_again_after_a_resize(app: PilotApp, pilot: Pilot) -> None:

@@ -372,3 +372,45 @@ async def test_answer_first_hint_is_shown_once_per_question(app: PilotApp, pilot
     await pilot.press("n", "n")
     await pilot.pause()
     assert len(app.toasts) == before + 2  # the next question hints once too
+
+
+async def _flags_question(app: PmipvizApp, pilot: Pilot[None]) -> None:
+    await open_question(app, pilot, question_where(app, lambda q: q.kind == "flags"))
+
+
+async def _dereg_flags_answered(app: PmipvizApp, pilot: Pilot[None]) -> None:
+    q = question_where(app, lambda q: q.kind == "flags" and "DeReg" in q.prompt)
+    await open_question(app, pilot, q)
+    await pilot.press(wrong(q))
+
+
+def test_snapshot_flags_question_80x24(snap_compare: Any) -> None:
+    """A question about the M/S flags leaves the Binding Cache in sight (80x24)."""
+    assert _snap(snap_compare, _flags_question, size=(80, 24))
+
+
+def test_snapshot_flags_answer_80x24(snap_compare: Any) -> None:
+    """Its answer and explanation too: the box scrolls instead of growing over it."""
+    assert _snap(snap_compare, _dereg_flags_answered, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_question_about_the_flags_does_not_cover_the_binding_cache(
+        size: tuple[int, int]) -> None:
+    app = PilotApp("figure1", lesson=True)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        bce = app.query_one("BindingCacheTable").region
+        flags = [q for q in app.lesson.questions if q.kind == "flags"]
+        assert len(flags) >= 2
+        for q in flags:
+            await open_question(app, pilot, q)
+            assert isinstance(app.screen, QuestionScreen)
+            box = app.screen.query_one("#question-box").region
+            assert not box.overlaps(bce), (q.prompt, box, bce)
+            await pilot.press(wrong(q))  # the answer and its explanation grow the box
+            await pilot.pause()
+            box = app.screen.query_one("#question-box").region
+            assert not box.overlaps(bce), (q.prompt, box, bce)
+            await pilot.press("escape")
+            await pilot.pause()

@@ -39,19 +39,20 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("q / ctrl+q", "quit"),
 )
 
-LEGEND: tuple[tuple[str, str, str], ...] = (
-    ("PBU", "──▶", "Proxy Binding Update (HI=1 new interface, HI=5 re-registration)"),
-    ("DEREG", "──▶", "DeReg PBU: lifetime 0, HI=4"),
-    ("PBA", "──▶", "Proxy Binding Acknowledgement (status 0 accepted)"),
-    ("PBA_REJECT", "──✕", "PBA with a rejection status (≥128)"),
-    ("RS", "──▶", "Router Solicitation / Router Advertisement"),
-    ("DATA", "┄┄▶", "data packets (runs aggregated: DATA ×12 n=5..16)"),
-    ("DATA_CACHED", "══▶", "data that went through a MAG cache"),
-    ("STATE", "●", "a local action: Binding Cache, route, tunnel change"),
-    ("BUFFER", "■", "the MAG caches or flushes packets"),
-    ("FAULT", "✕", "an interface breaks, or a packet is dropped"),
-    ("FAULT", "↺ ↷", "an interface is restored / moves to another MAG"),
-    ("FAULT", "○", "a break or restore that changes nothing"),
+# (colour class, the name a reader sees, glyphs, what it means)
+LEGEND: tuple[tuple[str, str, str, str], ...] = (
+    ("PBU", "PBU", "──▶", "Proxy Binding Update (HI=1 new interface, HI=5 re-registration)"),
+    ("DEREG", "DeReg PBU", "──▶", "lifetime 0, HI=4"),
+    ("PBA", "PBA", "──▶", "Proxy Binding Acknowledgement (status 0 accepted)"),
+    ("PBA_REJECT", "PBA refused", "──✕", "PBA with a rejection status (≥128)"),
+    ("RS", "RS / RA", "──▶", "Router Solicitation / Router Advertisement"),
+    ("DATA", "DATA", "┄┄▶", "data packets (runs aggregated: DATA ×12 n=5..16)"),
+    ("DATA_CACHED", "cached DATA", "══▶", "data that went through a MAG cache"),
+    ("STATE", "state", "●", "a local action: Binding Cache, route, tunnel change"),
+    ("BUFFER", "cache", "■", "the MAG caches or flushes packets"),
+    ("FAULT", "fault", "✕", "an interface breaks, or a packet is dropped"),
+    ("FAULT", "fault", "↺ ↷", "an interface is restored / moves to another MAG"),
+    ("FAULT", "fault", "○", "a break or restore that changes nothing"),
 )
 
 
@@ -70,10 +71,10 @@ def help_text() -> Table:
     legend.add_column(no_wrap=True)
     legend.add_column()
     previous = None
-    for cls, glyph, what in LEGEND:
+    for cls, label, glyph, what in LEGEND:
         style = CLASS_COLORS[cls]
-        name = "" if cls == previous else cls  # the class once, then its other glyphs
-        previous = cls
+        name = "" if label == previous else label  # the name once, then its other glyphs
+        previous = label
         legend.add_row(Text(name, style=f"bold {style}"), Text(glyph, style=style), what)
     notes = Text()
     notes.append("\nBinding Cache: ", style="bold")

@@ -111,7 +111,8 @@ def field_tables(ev: TraceEvent) -> list[Table]:
     out: list[Table] = []
     head = _section("Event")
     head.add_row("event", str(event_number(ev.i)))  # as the header counts
-    head.add_row("trace index", Text(str(ev.i), style=DIM))  # 0-based, for scripts
+    # the same event in a --trace file, whose "i" counts from 0: said, not left to guess
+    head.add_row("--trace i", Text(f"{ev.i} (from 0)", style=DIM))
     head.add_row("time", f"{ev.t_ms:.3f} ms")
     head.add_row("kind", ev.kind)
     head.add_row("node", Text(travel(ev)))  # names from the file: never markup

@@ -24,6 +24,7 @@ WRONG = Style(color="#ff5f5f", bold=True)
 REFERENCE = Style(color="#87afd7")
 KEY = Style(color="#5fafd7", bold=True)
 
+BELOW = frozenset({"flags"})  # kinds asked about the Binding Cache, at the top of the app
 KIND_LABELS = {"next_message": "next message", "local_action": "local action",
                "flags": "M/S flags", "rfc5213": "plain RFC 5213"}
 
@@ -92,6 +93,8 @@ class QuestionScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.shown = True
+        if self.question.kind in BELOW:  # asks about the Binding Cache: keep it in sight
+            self.add_class("-below")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key queued behind the step that asked (a burst of input) can arrive
