@@ -344,13 +344,19 @@ def _wrong_interface(key: str, n: int, owner: str | None, dst: str, first: bool)
             f"accepts only its own addresses{then}")
 
 
-def _mn_source(key: str, n: int, cn: str, old: str, src: str, shared: bool) -> str:
+def _mn_source(key: str, n: int, cn: str, old: str, old_src: str, src: str,
+               shared: bool) -> str:
     head = f"{short_iface(key)} sends n={n} to {cn}, taking over from {short_iface(old)}"
-    if shared:
+    if src == old_src:
         return (f"{head}; its source address stays {src}: the MN has one address on every "
                 "interface (a logical interface, RFC 7847)")
-    return (f"{head}; its source address changes to {src}, {short_iface(key)}'s own (each "
-            "interface has its own address in the HNP): the CN sees a new source address")
+    if shared:
+        return (f"{head}; its source address changes from {old_src} to {src}: the MN's one "
+                f"interface identifier, but in {short_iface(key)}'s own prefix (RFC 5213 "
+                "gives each interface its own HNP): the CN sees a new source address")
+    return (f"{head}; its source address changes from {old_src} to {src}, "
+            f"{short_iface(key)}'s own (each interface has its own address): the CN sees "
+            "a new source address")
 
 
 _SENTENCES.update({

@@ -29,6 +29,7 @@ class FlowState:
     dst: IPv6Address | None = None  # downlink: fixed at the first packet
     addr_cache: tuple[Any, tuple[int, int, str, str]] | None = None
     sender: str | None = None  # uplink: the interface that sent the last packet (issue 10)
+    sender_src: str = ""  # and the source address it sent it from
 
 
 class Flows(DataPlane):
@@ -91,9 +92,11 @@ class Flows(DataPlane):
             key = active.key
             note: Note = (SimWhy.MN_SENDS, key, pkt.n, flow.cn)
             if flow.sender != key:  # issue 10 item 1: the source address after a switch
+                src_text = pkt.src_text
                 if flow.sender is not None:
                     shared = self.scenario.mn(flow.mn_id).addressing == "shared"
                     note = (SimWhy.MN_SOURCE, key, pkt.n, flow.cn, flow.sender,
-                            address_text(src), shared)
+                            flow.sender_src, src_text, shared)
                 flow.sender = key
+                flow.sender_src = src_text
             self._hop(key, mag, pkt, note, lambda: self._mag_uplink(pkt, mag, key))

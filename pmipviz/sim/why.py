@@ -92,6 +92,6 @@ class SimWhy(StrEnum):
     ``dst``, the address of ``owner`` (None: of no interface of the MN now); ``first``:
     the first such packet on ``key`` (issue 10 item 1, RFC 1122 §3.3.4.2)."""
     MN_SOURCE = "sim.mn_source"
-    """key, n, cn, old_key, src, shared: an uplink flow's first packet from ``key`` after
-    ``old_key`` sent the ones before: its source address ``src`` (``shared``: the MN's one
-    address, unchanged) (issue 10 item 1)."""
+    """key, n, cn, old_key, old_src, src, shared: an uplink flow's first packet from
+    ``key`` after ``old_key`` sent the ones before from ``old_src``: its source address
+    ``src`` (``shared``: the MN's addressing is "shared") (issue 10 item 1)."""
