@@ -335,3 +335,19 @@ def test_a_strong_host_never_accepts_another_interfaces_address(schedule, mode, 
     d = metrics.to_dict()
     assert d["lost_by_reason"].get("wrong_interface", 0) == wrong
     assert d["sent"] == d["delivered"] + d["lost"] + d["queued"]
+
+
+# -- the lesson: the narration panel and the quiz know the new loss ------------------------
+
+
+def test_lesson_explains_wrong_interface() -> None:
+    from pmipviz.lesson import narrate
+    from pmipviz.lesson.quiz import questions
+
+    events, _, _ = trace_of(STRONG.sc)
+    drop = next(e for e in _data(events, "drop") if e.fields["reason"] == "wrong_interface")
+    n = narrate(drop, "ft")
+    assert "The MN is a strong host" in n.sentence and n.reference == "RFC 1122 §3.3.4.2"
+    asked = [q for q in questions(events, STRONG.sc, "ft") if q.at == drop.i]
+    assert len(asked) == 1
+    assert "strong host (RFC 1122 §3.3.4.2)" in asked[0].choices[asked[0].answer]
