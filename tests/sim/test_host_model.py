@@ -27,6 +27,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pmipviz.cli import main
+from pmipviz.lesson import narrate
+from pmipviz.lesson.quiz import questions
 from pmipviz.protocol.mag import OWNER_REF
 from pmipviz.protocol.vocab import Reason
 from pmipviz.scenario import Scenario, load_scenario
@@ -184,7 +187,6 @@ def test_strong_host_handover_is_figure1s(strong) -> None:
 
 
 def test_run_output_shows_wrong_interface(capsys) -> None:
-    from pmipviz.cli import main
     assert main(["run", "figure1-strong-host"]) == 0
     out = capsys.readouterr().out
     assert "wrong_interface" in out and f"{STRONG.total - STRONG.n_if1}" in out
@@ -341,9 +343,6 @@ def test_a_strong_host_never_accepts_another_interfaces_address(schedule, mode, 
 
 
 def test_lesson_explains_wrong_interface() -> None:
-    from pmipviz.lesson import narrate
-    from pmipviz.lesson.quiz import questions
-
     events, _, _ = trace_of(STRONG.sc)
     drop = next(e for e in _data(events, "drop") if e.fields["reason"] == "wrong_interface")
     n = narrate(drop, "ft")
