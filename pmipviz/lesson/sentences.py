@@ -209,7 +209,8 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.FORWARD_SIBLING: _forward_sibling,
     Why.FORWARD_LOCAL_OWNER: lambda mag, n, failed, key: (
         f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
-        f"{short_iface(key)}, which owns its destination address and is up on {mag}"),
+        f"{short_iface(key)}, which owns its destination address and is up on {mag} "
+        "(the owner goes first: RFC 4861 §7.2)"),
     Why.DROP_LINK_DOWN: lambda mag, n, key: (f"{mag} cannot deliver n={n}: {short_iface(key)} "
                                              "is down (RFC 5213 has no cache)"),
     Why.DROP_NO_BINDING: lambda mag, dst, n: f"{mag} has no binding for {dst}; n={n} is dropped",
