@@ -122,6 +122,9 @@ _DROP_WHY = {
     "ttl": "The packet looped until its hop limit ran out.",
     "tunnel_down": ("The LMA tore that tunnel down when no entry used it any more, so what "
                     "still comes up it is dropped, not forwarded."),
+    "wrong_interface": ("The MN is a strong host: an interface accepts only its own "
+                        "addresses, and the network re-routed this packet without changing "
+                        "its destination."),
 }
 
 
@@ -279,6 +282,7 @@ def _data_ref(ev: TraceEvent, mode: str) -> str:
                 "no_binding": f"{DRAFT} §3.1" if mode == "ft" else f"{RFC} §5.6.2",
                 "buffer_overflow": f"{DRAFT} §3.2",
                 "tunnel_down": f"{RFC} §5.6.1",
+                "wrong_interface": "RFC 1122 §3.3.4.2",
                 "ttl": "RFC 8200 §3 (Hop Limit)"}.get(str(reason), "")
     if ev.step:
         return f"{DRAFT} §3.2"

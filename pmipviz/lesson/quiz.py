@@ -242,6 +242,8 @@ class _Builder:
             "no_address": f"{where} cannot send it: the MN has no address yet",
             "tunnel_down": (f"{where} drops it: it came up a tunnel {where} has torn "
                             "down (§5.6.1)"),
+            "wrong_interface": (f"{where} drops it: it is for another interface's address "
+                                "and the MN is a strong host (RFC 1122 §3.3.4.2)"),
         }.get(reason, f"{where} drops it ({reason})")
         other = self._other_mag(where if where in self.mags else None)
         wrong = [f"{where} forwards it to {other}", f"{where} caches it",

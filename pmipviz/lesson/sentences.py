@@ -101,6 +101,14 @@ def _send_back_up(mag: str, n: int, bounced: str | None) -> str:
 
 # -- LMA ----------------------------------------------------------------------------------
 
+def _forward_sibling(mag: str, n: int, key: str, owner: str | None, dst: str) -> str:
+    where = (f"its owner {short_iface(owner)} is down" if owner is not None
+             else f"no interface of the MN attached to {mag} owns it")
+    return (f"{mag} forwards n={n} to {short_iface(key)}: its destination {dst} is not "
+            f"{short_iface(key)}'s address, and {where}, so {mag} falls back to another "
+            f"interface of the MN in its prefix (RFC 5213 §6.10.5)")
+
+
 def _create(mn_id: str, mag: str, ft: bool, case: str) -> str:
     extension = " with the MN's shared HNP (draft §3.2)" if ft else ""
     return (f"LMA creates a Binding Cache entry for {mn_id} via {mag}{extension} (new mobility "
@@ -191,7 +199,18 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.FORWARD_LOCAL: lambda mag, n, failed, key: (
         f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
         f"{short_iface(key)}: another interface of the same MN is up on {mag} with the same "
-        "HNP, so the packet is delivered here rather than cached and sent through the LMA"),
+        "HNP, so the packet is delivered here rather than cached and sent through the LMA "
+        "(no interface up here owns its destination address: the fallback to a sibling in "
+        "the same prefix)"),
+    Why.FORWARD_OWNER: lambda mag, n, key: (
+        f"{mag} forwards n={n} to {short_iface(key)}, the interface that owns its "
+        f"destination address (the owner goes first when several of the MN's interfaces "
+        f"share the prefix on {mag}: RFC 4861 §7.2)"),
+    Why.FORWARD_SIBLING: _forward_sibling,
+    Why.FORWARD_LOCAL_OWNER: lambda mag, n, failed, key: (
+        f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
+        f"{short_iface(key)}, which owns its destination address and is up on {mag} "
+        "(the owner goes first: RFC 4861 §7.2)"),
     Why.DROP_LINK_DOWN: lambda mag, n, key: (f"{mag} cannot deliver n={n}: {short_iface(key)} "
                                              "is down (RFC 5213 has no cache)"),
     Why.DROP_NO_BINDING: lambda mag, dst, n: f"{mag} has no binding for {dst}; n={n} is dropped",
@@ -305,7 +324,46 @@ def _deliver(node: str, n: int, flow: int, cached: bool) -> str:
     return f"{_short(node)} receives n={n} of flow {flow}{via}"
 
 
+def _owner_of(owner: str | None, dst: str) -> str:
+    return (f"{dst}, {short_iface(owner)}'s address" if owner is not None
+            else f"{dst}, an address none of the MN's interfaces has now")
+
+
+def _deliver_foreign(key: str, n: int, flow: int, cached: bool, owner: str | None,
+                     dst: str) -> str:
+    return (f"{_deliver(key, n, flow, cached)}. It is for {_owner_of(owner, dst)}, not "
+            f"{short_iface(key)}'s: the MN is a weak host (RFC 1122 §3.3.4.2 weak end system "
+            f"model, Linux's default), so any interface accepts a packet for any of its "
+            f"addresses, and the packets that follow are accepted the same way")
+
+
+def _wrong_interface(key: str, n: int, owner: str | None, dst: str, first: bool) -> str:
+    then = (": this and every packet that follows for that address on this interface is "
+            "lost (wrong_interface)" if first else "")
+    return (f"{short_iface(key)} drops n={n}: it is for {_owner_of(owner, dst)}, and the MN "
+            f"is a strong host (RFC 1122 §3.3.4.2 strong end system model): an interface "
+            f"accepts only its own addresses{then}")
+
+
+def _mn_source(key: str, n: int, cn: str, old: str, old_src: str, src: str,
+               shared: bool) -> str:
+    head = f"{short_iface(key)} sends n={n} to {cn}, taking over from {short_iface(old)}"
+    if src == old_src:
+        return (f"{head}; its source address stays {src}: the MN has one address on every "
+                "interface (a logical interface, RFC 7847)")
+    if shared:
+        return (f"{head}; its source address changes from {old_src} to {src}: the MN's one "
+                f"interface identifier, but in {short_iface(key)}'s own prefix (RFC 5213 "
+                "gives each interface its own HNP): the CN sees a new source address")
+    return (f"{head}; its source address changes from {old_src} to {src}, "
+            f"{short_iface(key)}'s own (each interface has its own address): the CN sees "
+            "a new source address")
+
+
 _SENTENCES.update({
+    SimWhy.DELIVER_FOREIGN: _deliver_foreign,
+    SimWhy.WRONG_INTERFACE: _wrong_interface,
+    SimWhy.MN_SOURCE: _mn_source,
     SimWhy.LINK_LOSS: lambda msg, src, dst, loss: (
         f"the {msg} from {_short(src)} to {_short(dst)} is lost on the link (loss {loss:g})"),
     SimWhy.RECV: lambda dst, msg, src: f"{_short(dst)} receives the {msg} from {_short(src)}",

@@ -51,6 +51,11 @@ from pmipviz.protocol.why import Note, Why
 
 STEP6 = "draft §3.2 step 6"  # the flush of the cache up the tunnel
 FORWARD_REF = "RFC 5213 §6.10.5"  # the MAG's forwarding between tunnel and access link
+# issue 10 item 1: a packet goes to the interface that owns its destination address (the
+# MAG resolves the address on its access links, RFC 4861 §7.2) when that interface is
+# attached here and up; only when none is, to another interface of the MN in the prefix
+OWNER_REF = "RFC 4861 §7.2"
+_LOW64 = (1 << 64) - 1  # an address's interface identifier
 
 # States the code tests for, named once. The data path (_route, uplink) compares with
 # globals, by identity (a state is always a member: only the table assigns one): an
@@ -107,6 +112,10 @@ class BulEntry:
     # the link-local address the MAG uses on this access link: the session's, adopted
     # from the PBA (§6.9.1.2, §6.8); None until a PBA gave one
     link_local: IPv6Address | None = None
+    # the interface identifier of the interface's address (issue 10 item 1: learnt from
+    # the attachment, RFC 4861 §7.2 / RFC 4862; None: unknown, then the entry is taken
+    # as owning every address in its prefixes)
+    iid: int | None = None
 
     def row(self) -> dict[str, Any]:
         return {
@@ -222,8 +231,10 @@ class Mag:
                            cause)
 
     def attach(self, key: str, mn_id: str, lli: bytes, att: int, now: float,
-               hi: int = HandoffIndicator.NEW_INTERFACE) -> list[Action]:
+               hi: int = HandoffIndicator.NEW_INTERFACE, iid: int | None = None
+               ) -> list[Action]:
         """An MN interface attached (its RS arrived): register it with the LMA.
+        ``iid``: the interface identifier of its address (which packets it owns).
 
         Packets cached for it are delivered down the link again. An interface that
         comes back to a MAG it had left (a move back, HI=3) is registered again,
@@ -232,6 +243,8 @@ class Mag:
         entry = self.bul.get(key)
         out: list[Action] = []
         if entry is not None and entry.state == BulState.REGISTERED and not entry.detected:
+            if iid is not None:
+                entry.iid = iid
             returning = not entry.link_up
             entry.link_up = True
             out += self._release_cache(key)
@@ -248,7 +261,7 @@ class Mag:
                                 (Why.PBU_BACK, self.name, key, hi), "RFC 5213 §6.9.1.1")]
         out += self._release_cache(key)
         before = entry.row() if entry else None
-        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att)
+        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid)
         self.bul[key] = entry
         self._added += 1
         self._rank[key] = self._added
@@ -262,9 +275,11 @@ class Mag:
         """Deliver the packets cached for interface ``key`` down its link, which is up."""
         return self._uncache(lambda item: item.iface == key, key)
 
-    def _uncache(self, matches: Callable[[_Cached], bool], to: str) -> list[Action]:
-        """Take the matching packets out of the cache, in order, and send them ``to``
-        the LMA (draft step 6) or down to an MN interface."""
+    def _uncache(self, matches: Callable[[_Cached], bool],
+                 dest: str | Callable[[_Cached], str]) -> list[Action]:
+        """Take the matching packets out of the cache, in order, and send them to
+        ``dest`` (or where ``dest(item)`` says, per packet): the LMA (draft step 6) or
+        down to an MN interface."""
         keep: deque[_Cached] = deque()
         out: list[Action] = []
         occupancy = len(self.cache)
@@ -273,6 +288,7 @@ class Mag:
             if not matches(item):
                 keep.append(item)
                 continue
+            to = dest if isinstance(dest, str) else dest(item)
             pkt = item.packet
             pkt.cached = True
             occupancy -= 1
@@ -406,19 +422,30 @@ class Mag:
     def _flush_up(self, entry: BulEntry) -> list[Action]:
         """Draft step 6: send the packets cached for this MN up the tunnel to the LMA."""
         prefixes = {_p64(p) for p in entry.hnps}
-        local = next((k for p in prefixes if (k := self._up_sibling(p, entry.key))), None)
-        return self._uncache(lambda item: item.prefix in prefixes or item.iface == entry.key,
-                             local or "LMA")
+        key = entry.key
 
-    def _up_sibling(self, prefix: int, but: str) -> str | None:
+        def dest(item: _Cached) -> str:
+            # per packet: the interface up here that owns its address, else a sibling
+            # in its prefix (issue 10 item 1), else up the tunnel (draft step 6)
+            return self._up_sibling(item.prefix, key, item.packet.dst_int & _LOW64) or "LMA"
+
+        return self._uncache(lambda item: item.prefix in prefixes or item.iface == key, dest)
+
+    def _up_sibling(self, prefix: int, but: str, iid: int | None = None) -> str | None:
         """ft: another interface bound here to the /64 ``prefix`` (the MN's shared HNP)
         whose link is up, other than ``but``: a second interface of the same MN on this
-        MAG, which takes its sibling's packets locally rather than through the LMA."""
+        MAG, which takes its sibling's packets locally rather than through the LMA. The
+        one that owns the address with interface identifier ``iid``, if one does (issue
+        10 item 1, the rule of ``_route``); else the first."""
+        first = None
         for k in self._by_prefix.get(prefix, ()):
             e = self.bul.get(k)
             if k != but and e is not None and e.link_up and e.state is not _REJECTED:
-                return k
-        return None
+                if iid is None or e.iid is None or e.iid == iid:
+                    return k
+                if first is None:
+                    first = k
+        return first
 
     def on_timer(self, timer: Timer, now: float) -> list[Action]:
         """A retransmission, re-registration or detection timer; stale ones (and the
@@ -511,19 +538,47 @@ class Mag:
     def _route(self, packet: DataPacket, bounced: str | None = None) -> list[Action]:
         """Forward a packet for an MN to an interface with a binding here whose link is
         up; cache it under one whose link is down (ft); otherwise it has no binding here.
-        ``bounced``: the interface it just came back from, which is not tried again."""
+        ``bounced``: the interface it just came back from, which is not tried again.
+
+        Which interface (issue 10 item 1): the one that owns the destination address
+        (its interface identifier, compared as an int) when it is attached here and up;
+        only when none is, another interface of the MN bound to the prefix (the
+        fallback, narrated). A packet cached or dropped is kept under the owner's entry
+        when the owner is here, else under the first."""
         prefix = packet.p64
-        entries = [self.bul[k] for k in self._by_prefix.get(prefix, ())
-                   if k != bounced and k in self.bul and self.bul[k].state is not _REJECTED]
-        if not entries:
+        keys = self._by_prefix.get(prefix)
+        if not keys:
             return self._no_binding(packet, bounced)
-        for entry in entries:
-            if entry.link_up:
-                return [Forward(packet, entry.key, (Why.FORWARD, self.name, packet.n, entry.key),
-                                FORWARD_REF)]
+        iid = packet.dst_int & _LOW64
+        bul = self.bul
+        first: BulEntry | None = None  # the entry to cache under
+        sibling: BulEntry | None = None  # the first non-owner that is up
+        for k in keys:
+            e = bul.get(k)
+            if e is None or k == bounced or e.state is _REJECTED:
+                continue
+            owner = e.iid is None or e.iid == iid
+            if e.link_up:
+                if owner:
+                    if len(keys) == 1:  # the only interface here: no choice was made
+                        return [Forward(packet, k, (Why.FORWARD, self.name, packet.n, k),
+                                        FORWARD_REF)]
+                    return [Forward(packet, k, (Why.FORWARD_OWNER, self.name, packet.n, k),
+                                    OWNER_REF)]
+                if sibling is None:
+                    sibling = e
+            if first is None or (owner and first.iid is not None and first.iid != iid):
+                first = e
+        if first is None:
+            return self._no_binding(packet, bounced)
+        if sibling is not None:
+            owner_key = first.key if first.iid is None or first.iid == iid else None
+            return [Forward(packet, sibling.key,
+                            (Why.FORWARD_SIBLING, self.name, packet.n, sibling.key, owner_key,
+                             packet.dst_text), FORWARD_REF)]
         if self.config.mode != "ft":
-            return self._link_down(packet, entries[0].key)
-        return self._cache(packet, entries[0].key, prefix)
+            return self._link_down(packet, first.key)
+        return self._cache(packet, first.key, prefix)
 
     def _link_down(self, packet: DataPacket, key: str) -> list[Action]:
         """rfc5213: a packet for interface ``key``, whose link is down, is lost."""
@@ -563,11 +618,13 @@ class Mag:
             return self._link_down(packet, key)
         entry = self.bul.get(key)
         if entry is not None and not entry.link_up:
-            local = self._up_sibling(packet.p64, key)
+            iid = packet.dst_int & _LOW64
+            local = self._up_sibling(packet.p64, key, iid)
             if local is not None:  # another interface of the MN is up here: no cache
+                owns = self.bul[local].iid in (None, iid)
                 return [Forward(packet, local,
-                                (Why.FORWARD_LOCAL, self.name, packet.n, key, local),
-                                "draft §3.2")]
+                                (Why.FORWARD_LOCAL_OWNER if owns else Why.FORWARD_LOCAL,
+                                 self.name, packet.n, key, local), "draft §3.2")]
             return self._cache(packet, key, packet.p64)
         return self._route(packet, bounced=key)
 

@@ -140,3 +140,6 @@ class Reason(StrEnum):
     NO_ADDRESS = "no_address"  # the flow has no destination address yet
     TTL = "ttl"  # the hop limit ran out
     TUNNEL_DOWN = "tunnel_down"  # RFC 5213 §5.6.1: up a tunnel the LMA has torn down
+    # RFC 1122 §3.3.4.2, a strong-host MN: the packet reached an interface that does not
+    # own its destination address (issue 10 item 1)
+    WRONG_INTERFACE = "wrong_interface"

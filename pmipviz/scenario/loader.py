@@ -37,7 +37,9 @@ from pmipviz.scenario.limits import (
     TOTALS,
 )
 from pmipviz.scenario.model import (
+    ADDRESSING,
     FAULT_ACTIONS,
+    HOST_MODELS,
     MODES,
     PBU_OPTION_NAMES,
     Cn,
@@ -78,7 +80,8 @@ MAG_KEYS = (
     "clock_offset_ms",
 )
 CN_KEYS = ("name", "address")
-MN_KEYS = ("id", "interfaces", "known", "authorized")
+MN_KEYS = ("id", "interfaces", "known", "authorized",
+           "addressing", "host")
 INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms", "attach_hi")
 LINK_KEYS = ("between", "delay_ms", "loss")
 FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
@@ -411,7 +414,9 @@ def _mn(t: Table, names: Registry, mag_names: dict[str, Mag], total: list[int]) 
             it.fail("name", f"duplicate interface name {interface.name!r} in {mn_id}")
         interfaces[interface.name] = interface
     return MobileNode(id=mn_id, interfaces=tuple(interfaces.values()),
-                      known=t.boolean("known", True), authorized=t.boolean("authorized", True))
+                      known=t.boolean("known", True), authorized=t.boolean("authorized", True),
+                      addressing=t.choice("addressing", ADDRESSING, "per-interface"),
+                      host=t.choice("host", HOST_MODELS, "weak"))
 
 
 def _interface(t: Table, mag_names: dict[str, Mag]) -> Interface:

@@ -10,6 +10,10 @@ from pathlib import Path
 MODES = ("ft", "rfc5213")
 FAULT_ACTIONS = ("break", "restore", "move")
 PBU_OPTION_NAMES = ("mn_id", "hnp", "hi", "att")
+# issue 10 item 1: how the MN addresses its interfaces, and which of its addresses an
+# interface accepts (RFC 1122 §3.3.4.2)
+ADDRESSING = ("per-interface", "shared")
+HOST_MODELS = ("weak", "strong")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ class MobileNode:
     interfaces: tuple[Interface, ...]
     known: bool = True  # in the LMA's policy store; False -> PBA 153
     authorized: bool = True  # PMIPv6 service enabled in its profile; False -> PBA 152
+    # "per-interface": each interface forms its own address in the HNP (SLAAC from its
+    # link-layer id); "shared": one address on every interface (a logical interface,
+    # RFC 7847), formed from the first interface's link-layer id
+    addressing: str = "per-interface"
+    # "weak": any interface accepts a packet for any of the MN's addresses; "strong": an
+    # interface accepts only its own (RFC 1122 §3.3.4.2), others are dropped
+    # (``wrong_interface``)
+    host: str = "weak"
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def mag_lli(index: int) -> bytes:
     return bytes((0x02, 0x00, 0x00, 0xAA, 0x00, (index + 1) & 0xFF))
 
 
-def address_in(prefix: IPv6Network, lli: bytes) -> IPv6Address:
-    """The SLAAC address an interface forms in a /64 prefix."""
-    return IPv6Address(int(prefix.network_address) | interface_id(lli))
+def address_with(prefix: IPv6Network, iid: int) -> IPv6Address:
+    """The address with interface identifier ``iid`` in a /64 prefix (issue 10 item 1:
+    an interface's own, or the MN's shared one on its logical interface, RFC 7847)."""
+    return IPv6Address(int(prefix.network_address) | iid)

@@ -119,16 +119,42 @@ class DataPlane(Network):
     def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
         """A packet reached the MN end of ``mag``'s access link."""
         if iface.up and iface.mag == mag:
+            if pkt.dst_int != iface.addr_int:  # another interface's address (issue 10)
+                self._foreign(pkt, mag, iface)
+                return
             self._deliver(iface.key, mag, pkt)
             return
         self.run_actions(mag, self.mags[mag].undeliverable(pkt, iface.key))
 
-    def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
+    def _foreign(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
+        """A packet for an address ``iface`` does not own (issue 10 item 1, RFC 1122
+        §3.3.4.2): a strong host drops it (``wrong_interface``); a weak host accepts it,
+        and the first one for each such address on the interface says so."""
+        first = pkt.dst_int not in iface.foreign_seen
+        if first:
+            iface.foreign_seen.add(pkt.dst_int)
+        if iface.strong or first:
+            owner = next((i.key for i in self.mn_ifaces[iface.mn_id]
+                          if i.addr_int == pkt.dst_int), None)
+        if iface.strong:
+            self._drop(iface.key, pkt, Reason.WRONG_INTERFACE,
+                       (SimWhy.WRONG_INTERFACE, iface.key, pkt.n, owner, pkt.dst_text, first),
+                       "RFC 1122 §3.3.4.2")
+            return
+        if first:
+            self._deliver(iface.key, mag, pkt,
+                          (SimWhy.DELIVER_FOREIGN, iface.key, pkt.n, pkt.flow, pkt.cached,
+                           owner, pkt.dst_text))
+            return
+        self._deliver(iface.key, mag, pkt)
+
+    def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
+                 ) -> None:
         """The packet reached its destination (an MN interface or a CN)."""
         fields = pkt.to_fields()  # _data_fields, inlined (one per packet delivered)
         fields["hop"] = len(pkt.hops)
         self.emit("deliver", node, peer, "DATA", fields,
-                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
+                  note or (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         """A MAG put a packet in its cache or took one out (ft)."""
@@ -242,7 +268,8 @@ class MetricsOnlyDataPlane(DataPlane):
         arrival = _DataArrival(self, src, dst, pkt, fields, arrive, None, final, lost)
         self.env.timeout(delay).callbacks.append(arrival)
 
-    def _deliver(self, node: str, peer: str, pkt: DataPacket) -> None:
+    def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
+                 ) -> None:
         self.emit("deliver", node, peer, "DATA",
                   {"flow": pkt.flow, "n": pkt.n, "hop": len(pkt.hops)},
-                  (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
+                  note or (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))

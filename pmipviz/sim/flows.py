@@ -9,6 +9,7 @@ from typing import Any
 
 from pmipviz.protocol.messages import DataPacket, address_text
 from pmipviz.protocol.vocab import Reason
+from pmipviz.protocol.why import Note
 from pmipviz.scenario.model import Flow, Scenario
 from pmipviz.sim.dataplane import DataPlane
 from pmipviz.sim.why import SimWhy
@@ -27,6 +28,8 @@ class FlowState:
     n: int = 0
     dst: IPv6Address | None = None  # downlink: fixed at the first packet
     addr_cache: tuple[Any, tuple[int, int, str, str]] | None = None
+    sender: str | None = None  # uplink: the interface that sent the last packet (issue 10)
+    sender_src: str = ""  # and the source address it sent it from
 
 
 class Flows(DataPlane):
@@ -86,5 +89,14 @@ class Flows(DataPlane):
                                        (SimWhy.NO_IFACE, flow.mn_id, pkt.n))
                 return
             mag = active.mag
-            self._hop(active.key, mag, pkt, (SimWhy.MN_SENDS, active.key, pkt.n, flow.cn),
-                      lambda: self._mag_uplink(pkt, mag, active.key))
+            key = active.key
+            note: Note = (SimWhy.MN_SENDS, key, pkt.n, flow.cn)
+            if flow.sender != key:  # issue 10 item 1: the source address after a switch
+                src_text = pkt.src_text
+                if flow.sender is not None:
+                    shared = self.scenario.mn(flow.mn_id).addressing == "shared"
+                    note = (SimWhy.MN_SOURCE, key, pkt.n, flow.cn, flow.sender,
+                            flow.sender_src, src_text, shared)
+                flow.sender = key
+                flow.sender_src = src_text
+            self._hop(key, mag, pkt, note, lambda: self._mag_uplink(pkt, mag, key))

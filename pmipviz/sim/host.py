@@ -8,7 +8,7 @@ from typing import Any
 from pmipviz.protocol.messages import RouterAdvertisement, RouterSolicitation, address_text
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.protocol.why import Note
-from pmipviz.sim.addressing import address_in, link_local, mag_link_local
+from pmipviz.sim.addressing import address_with, link_local, mag_link_local
 from pmipviz.sim.network import Iface, Network
 from pmipviz.sim.why import SimWhy
 
@@ -52,7 +52,7 @@ class MnHost(Network):
         if not iface.up or iface.mag != mag:
             return
         self.run_actions(mag, self.mags[mag].attach(iface.key, iface.mn_id, iface.lli,
-                                                    iface.att, self.now, hi))
+                                                    iface.att, self.now, hi, iid=iface.iid))
 
     def _mn_ra(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
         """The MAG's RA reached the interface: it configures its address (RFC 4862)."""
@@ -63,7 +63,8 @@ class MnHost(Network):
             return
         before = iface.row()
         iface.hnps = ra.hnps
-        iface.address = address_in(ra.hnps[0], iface.lli) if ra.hnps else None
+        iface.address = address_with(ra.hnps[0], iface.iid) if ra.hnps else None
+        iface.addr_int = int(iface.address) if iface.address is not None else -1
         self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
                   self._router_note(iface, mag, ra))
         self.emit(Kind.STATE, iface.key, None, None,

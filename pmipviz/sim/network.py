@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from pmipviz.protocol.messages import address_text
 from pmipviz.protocol.vocab import Reason
 from pmipviz.protocol.why import Note
 from pmipviz.scenario.model import Scenario
-from pmipviz.sim.addressing import mag_link_local
+from pmipviz.sim.addressing import interface_id, mag_link_local
 from pmipviz.sim.trace import Describe, TraceEvent
 from pmipviz.sim.why import SimWhy
 
@@ -69,6 +69,14 @@ class Iface:
     # MAG that sent it (RFC 5213 §6.8: the same across a handoff)
     router: IPv6Address | None = None
     router_mag: str | None = None
+    # issue 10 item 1: the interface identifier of its address (its own modified EUI-64,
+    # or the MN's logical interface's when ``addressing = "shared"``), its address as an
+    # int (-1: none; what the data plane compares), the MN's host model, and the other
+    # interfaces' addresses it has already received a packet for (narrated once each)
+    iid: int = 0
+    addr_int: int = -1
+    strong: bool = False
+    foreign_seen: set[int] = field(default_factory=set)
 
     def row(self) -> dict[str, Any]:
         return {
@@ -140,6 +148,9 @@ class Network:
             for k, itf in enumerate(mn.interfaces):
                 iface = Iface(str(IfaceKey(mn.id, itf.name)), mn.id, itf.name, itf.lli, itf.att,
                               itf.mag, order=k, attach_hi=itf.attach_hi)
+                iface.iid = interface_id(mn.interfaces[0].lli if mn.addressing == "shared"
+                                         else itf.lli)
+                iface.strong = mn.host == "strong"
                 self.ifaces[iface.key] = iface
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
                 self._attach_ms[iface.key] = itf.attach_ms

@@ -89,3 +89,15 @@ class SimWhy(StrEnum):
     """n, cn"""
     DELIVER = "sim.deliver"
     """node, n, flow, cached: the packet reaches its destination."""
+    DELIVER_FOREIGN = "sim.deliver_foreign"
+    """key, n, flow, cached, owner, dst: a weak-host MN's interface ``key`` accepts the
+    first packet it receives for ``dst``, the address of its sibling ``owner`` (None: of
+    no interface of the MN now) (issue 10 item 1, RFC 1122 §3.3.4.2)."""
+    WRONG_INTERFACE = "sim.wrong_interface"
+    """key, n, owner, dst, first: a strong-host MN's interface ``key`` drops a packet for
+    ``dst``, the address of ``owner`` (None: of no interface of the MN now); ``first``:
+    the first such packet on ``key`` (issue 10 item 1, RFC 1122 §3.3.4.2)."""
+    MN_SOURCE = "sim.mn_source"
+    """key, n, cn, old_key, old_src, src, shared: an uplink flow's first packet from
+    ``key`` after ``old_key`` sent the ones before from ``old_src``: its source address
+    ``src`` (``shared``: the MN's addressing is "shared") (issue 10 item 1)."""
