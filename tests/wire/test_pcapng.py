@@ -326,3 +326,22 @@ def test_tshark_reads_the_synthetic_capture(synthetic: Path, tshark) -> None:
         "MAG1-mn1/IF1", "MAG1-LMA", "MAG1-LMA", "MAG1-mn1/IF1", "CN-LMA", "MAG1-LMA"]
     assert [r["ipv6.src_host"] for r in rows][:6] == ["mn1/IF1", "MAG1", "LMA", "MAG1", "CN",
                                                       "LMA,CN"]
+
+
+def test_the_readme_tshark_commands_work_and_name_the_nodes(figure1, tshark_run) -> None:
+    """The tshark lines of the README's pcapng paragraph, run on figure1's capture."""
+    import shlex
+
+    text = Path("README.md").read_text()
+    section = text[text.index("**pcapng** (`--pcap F.pcapng`)"):]
+    block = section[section.index("```sh\n") + 6:]
+    block = block[:block.index("```")].replace("\\\n", " ")
+    commands = [line.split("#")[0].strip() for line in block.splitlines()
+                if line.startswith("tshark ")]
+    assert len(commands) == 4
+    path, _ = figure1
+    for command in commands:
+        args = shlex.split(command)[1:]
+        args[args.index("-r") + 1] = str(path)
+        out = tshark_run(*args)
+        assert "mn1/IF1" in out and "2001:db8" not in out, command
