@@ -12,9 +12,15 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import NoReturn, TypeVar
+from typing import BinaryIO, NoReturn, TypeVar
 
-from pmipviz.outputs import OutputError, OutputSet, refuse_overlaps, sigterm_as_exit
+from pmipviz.outputs import (
+    OutputError,
+    OutputSet,
+    in_place,
+    refuse_overlaps,
+    sigterm_as_exit,
+)
 from pmipviz.scenario import ScenarioError, load_scenario, shipped_scenarios
 from pmipviz.scenario.limits import MAX_DURATION_MS
 from pmipviz.scenario.loader import check_until
@@ -105,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop at this simulated time (default: the scenario's duration)")
     run.add_argument("--json", action="store_true", help="print the metrics as JSON")
     run.add_argument("--trace", metavar="FILE.jsonl", help="stream the trace to this file")
-    run.add_argument("--pcap", metavar="FILE.pcap", help="write every transmission to a pcap")
+    run.add_argument("--pcap", metavar="FILE.pcap|FILE.pcapng",
+                     help="write every transmission to a capture: .pcap (one capture point) "
+                     "or .pcapng (one interface per link, node names resolved)")
     sub.add_parser("scenarios", help="list the shipped scenarios")
     _add_export(sub)
     _add_plot(sub)
@@ -381,15 +389,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     scenario = _load(args.scenario, args.until)
     _refuse_overlaps(scenario, [("--trace", args.trace), ("--pcap", args.pcap)])
+    capture = None if args.pcap is None else _capture_format(args.pcap)
     # the outputs are renamed into place only if the whole run succeeds
     with sigterm_as_exit(), OutputSet() as outputs, ExitStack() as stack:
         sinks: list[Callable[[TraceEvent], None]] = []
         if args.trace:
             sinks.append(JsonlSink(_open(args.trace, outputs.open_text)))
         if args.pcap:
-            from pmipviz.wire.pcap import PcapSink
-
-            sinks.append(PcapSink(_open(args.pcap, outputs.open_binary)))
+            sinks.append(_capture_sink(capture, _open(args.pcap, outputs.open_binary),
+                                       scenario, args))
         progress = _progress(stack, scenario, args.until)
         metrics, _world = run(scenario, mode=args.mode, seed=args.seed, until_ms=args.until,
                               sinks=sinks, progress=progress, describe=describe)
@@ -399,6 +407,37 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         _print_summary(doc, scenario)
     return 0
+
+
+CAPTURE_FORMATS = {".pcap": "pcap", ".pcapng": "pcapng"}
+
+
+def _capture_format(path: str) -> str:
+    """``pcap`` or ``pcapng``, from the ``--pcap`` file's extension. A target that is not
+    a regular file (``/dev/null``, a FIFO, ``/dev/stdout``) may have none: it gets pcap,
+    as before pcapng existed. Any other extension, or none, is bad input."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in CAPTURE_FORMATS:
+        return CAPTURE_FORMATS[ext]
+    if not ext and (in_place(path) or (os.path.exists(path) and not os.path.isfile(path))):
+        return "pcap"
+    shown = f"extension {ext}" if ext else "no extension"
+    raise BadInput(f"pmipviz: --pcap {path}: {shown}; use .pcap or .pcapng")
+
+
+def _capture_sink(capture: str | None, stream: BinaryIO, scenario: Scenario,
+                  args: argparse.Namespace) -> Callable[[TraceEvent], None]:
+    """The ``--pcap`` sink: classic pcap, or pcapng with the scenario's links as its
+    interfaces and its nodes' addresses named."""
+    if capture == "pcapng":
+        from pmipviz.scenario.capture import capture_comment, capture_hosts, capture_links
+        from pmipviz.wire.pcapng import PcapngSink
+
+        return PcapngSink(stream, links=capture_links(scenario), hosts=capture_hosts(scenario),
+                          comment=capture_comment(scenario, args.mode, args.seed))
+    from pmipviz.wire.pcap import PcapSink
+
+    return PcapSink(stream)
 
 
 def _progress(stack: ExitStack, scenario: Scenario,

@@ -1,4 +1,4 @@
-"""RFC-exact bytes for every message of the trace, pcap files and hex dumps.
+"""RFC-exact bytes for every message of the trace, pcap and pcapng files and hex dumps.
 
 Importing this package imports scapy and registers the PMIPv6 mobility options
 (types 22-27) with it (see :mod:`pmipviz.wire.scapy_options`).
@@ -20,10 +20,12 @@ from pmipviz.wire.encode import (
 )
 from pmipviz.wire.hexdump import describe, hexdump_lines
 from pmipviz.wire.pcap import LINKTYPE_RAW, PcapSink
+from pmipviz.wire.pcapng import PcapngSink
 
 __all__ = [
     "LINKTYPE_RAW",
     "PcapSink",
+    "PcapngSink",
     "checksum",
     "data_bytes",
     "data_packet",

@@ -18,7 +18,7 @@ import os
 import struct
 from os import PathLike
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 from pmipviz.outputs import AtomicOutput
 from pmipviz.protocol.constants import SIM_EPOCH_S
@@ -37,13 +37,10 @@ def pcap_time(t_ms: float) -> tuple[int, int]:
     return usec // 1_000_000, usec % 1_000_000
 
 
-class PcapSink:
-    """A trace observer: ``sink(event)`` appends the event's packet if it is a ``send``.
-
-    Events may be dicts or objects with the same attributes (``kind``, ``t_ms``,
-    ``msg``, ``fields``, ...). Use as a context manager or call :meth:`close`
-    (:meth:`discard` drops a capture written to a path).
-    """
+class CaptureFile:
+    """What both capture formats share: the target (a path written atomically, or a
+    stream the caller owns), :meth:`close`, :meth:`discard` and the context manager.
+    Subclasses write their header in ``__init__`` and records through ``self._file``."""
 
     def __init__(self, target: str | PathLike[str] | BinaryIO) -> None:
         self.count = 0
@@ -56,23 +53,11 @@ class PcapSink:
             self.path = str(getattr(target, "name", "<stream>"))
             file = target
         self._file: BinaryIO | None = file
-        file.write(_GLOBAL_HEADER.pack(_MAGIC_USEC, 2, 4, 0, 0, SNAPLEN, LINKTYPE_RAW))
 
-    def __call__(self, event: Any) -> None:
-        raw = encode_event(event)
-        if raw is None:
-            return
-        self.write(raw, float(event_attr(event, "t_ms", 0.0)))
-
-    def write(self, raw: bytes, t_ms: float) -> None:
-        """Append one raw IPv6 packet at simulated time ``t_ms``."""
+    def _open_file(self) -> BinaryIO:
         if self._file is None:
-            raise ValueError(f"pcap {self.path} is closed")
-        sec, usec = pcap_time(t_ms)
-        caplen = min(len(raw), SNAPLEN)
-        self._file.write(_RECORD_HEADER.pack(sec, usec, caplen, len(raw)))
-        self._file.write(raw[:caplen])
-        self.count += 1
+            raise ValueError(f"capture {self.path} is closed")
+        return self._file
 
     def close(self) -> None:
         """Finish the capture (idempotent): a path gets the complete file; a stream given
@@ -91,7 +76,7 @@ class PcapSink:
         if self._output is not None:
             self._output.discard()
 
-    def __enter__(self) -> PcapSink:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -104,3 +89,33 @@ class PcapSink:
             self.close()
         else:
             self.discard()
+
+
+class PcapSink(CaptureFile):
+    """A trace observer: ``sink(event)`` appends the event's packet if it is a ``send``.
+
+    Events may be dicts or objects with the same attributes (``kind``, ``t_ms``,
+    ``msg``, ``fields``, ...). Use as a context manager or call :meth:`close`
+    (:meth:`discard` drops a capture written to a path).
+    """
+
+    def __init__(self, target: str | PathLike[str] | BinaryIO) -> None:
+        super().__init__(target)
+        self._open_file().write(
+            _GLOBAL_HEADER.pack(_MAGIC_USEC, 2, 4, 0, 0, SNAPLEN, LINKTYPE_RAW))
+
+    def __call__(self, event: Any) -> None:
+        raw = encode_event(event)
+        if raw is None:
+            return
+        self.write(raw, float(event_attr(event, "t_ms", 0.0)))
+
+    def write(self, raw: bytes, t_ms: float) -> None:
+        """Append one raw IPv6 packet at simulated time ``t_ms``."""
+        if self._file is None:
+            raise ValueError(f"pcap {self.path} is closed")
+        sec, usec = pcap_time(t_ms)
+        caplen = min(len(raw), SNAPLEN)
+        self._file.write(_RECORD_HEADER.pack(sec, usec, caplen, len(raw)))
+        self._file.write(raw[:caplen])
+        self.count += 1

@@ -141,8 +141,9 @@ def test_a_bad_trace_leaves_no_pcap(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_a_full_device_is_named_and_the_other_output_is_not_left(
         tmp_path: Path, full: str, capsys: pytest.CaptureFixture[str]) -> None:
     other = "--pcap" if full == "--trace" else "--trace"
+    name = "other.pcap" if other == "--pcap" else "other.out"  # --pcap needs .pcap/.pcapng
     err = one_line_exit_2(["run", "figure1", full, "/dev/full", other,
-                           str(tmp_path / "other.out")], capsys)
+                           str(tmp_path / name)], capsys)
     assert err == "pmipviz: /dev/full: cannot write: No space left on device\n"
     assert listing(tmp_path) == []
 
@@ -430,3 +431,60 @@ def test_refusals_are_checked_on_resolved_paths_and_inodes(tmp_path: Path) -> No
                                  ("--pcap", str(tmp_path / "." / "o"))], {})
     outputs.refuse_overlaps([("--trace", str(tmp_path / "o")),
                              ("--pcap", str(tmp_path / "p"))], {"the scenario file": src})
+
+
+# --- run --pcap: the file's extension chooses pcap or pcapng ----------------------------
+
+
+@pytest.mark.parametrize(("name", "shown"), [("f.txt", "extension .txt"),
+                                             ("f.pcap.gz", "extension .gz"),
+                                             ("capture", "no extension")])
+def test_a_pcap_without_a_capture_extension_is_refused_before_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        name: str, shown: str) -> None:
+    monkeypatch.setattr("pmipviz.sim.headless.run", None)
+    out = tmp_path / name
+    err = one_line_exit_2(["run", "figure1", "--trace", str(tmp_path / "t.jsonl"),
+                           "--pcap", str(out)], capsys)
+    assert err == f"pmipviz: --pcap {out}: {shown}; use .pcap or .pcapng\n"
+    assert listing(tmp_path) == []
+
+
+def test_the_scenario_is_refused_before_the_extension_is_looked_at(
+        scen: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = one_line_exit_2(["run", str(scen), "--pcap", str(scen)], capsys)
+    assert "refusing to overwrite" in err and scen.read_bytes() == FIGURE1.read_bytes()
+
+
+@pytest.mark.parametrize(("name", "magic"), [("f.pcap", "d4c3b2a1"), ("f.PCAP", "d4c3b2a1"),
+                                             ("f.pcapng", "0a0d0d0a"), ("F.PcapNG", "0a0d0d0a")])
+def test_the_extension_chooses_the_format(tmp_path: Path, name: str, magic: str) -> None:
+    out = tmp_path / name
+    assert main(["run", "figure1", *SHORT, "--json", "--pcap", str(out)]) == 0
+    assert out.read_bytes()[:4] == bytes.fromhex(magic) and listing(tmp_path) == [name]
+
+
+def test_an_existing_pcapng_is_replaced_only_on_success(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "f.pcapng"
+    out.write_bytes(b"old")
+    os.chmod(out, 0o640)
+    one_line_exit_2(["run", "figure1", "--trace", "/dev/full", "--pcap", str(out)], capsys)
+    assert out.read_bytes() == b"old" and listing(tmp_path) == ["f.pcapng"]
+    assert main(["run", "figure1", *SHORT, "--json", "--pcap", str(out)]) == 0
+    assert out.read_bytes()[:4] == bytes.fromhex("0a0d0d0a")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640 and listing(tmp_path) == ["f.pcapng"]
+
+
+def test_a_device_or_fifo_without_extension_gets_a_classic_pcap(tmp_path: Path) -> None:
+    from pmipviz.cli import _capture_format
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (os.devnull, "/dev/full", "/dev/stdout", str(fifo)):
+        assert _capture_format(path) == "pcap", path
+    assert _capture_format(str(tmp_path / "pipe.pcapng")) == "pcapng"
+    proc = subprocess.run([sys.executable, "-m", "pmipviz", "run", "figure1", *SHORT, "--json",
+                           "--pcap", "/dev/stderr"], capture_output=True, timeout=120,
+                          check=False)
+    assert proc.returncode == 0 and proc.stderr[:4] == bytes.fromhex("d4c3b2a1")
