@@ -197,7 +197,7 @@ class PmipvizApp(PaletteApp):
         self.query_one(LadderView).follow(sim.trace, sim.cursor, jump=jump)
         plot = self.plot_view
         if self.plot_shown and plot is not None:
-            plot.follow(sim.trace, sim.cursor, sim.now, force=jump)
+            plot.follow(sim.trace, sim.cursor, sim.now, force=jump, ended=self.ended)
         narration = self.query_one(NarrationView)
         narration.show(ev, sim.mode, self.scenario, ended=self.ended)
         narration.border_subtitle = self._milestone_caption()

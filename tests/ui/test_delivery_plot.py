@@ -17,6 +17,7 @@ from pmipviz.ui.screenshots import Shot, until
 from pmipviz.ui.widgets.delivery_plot import (
     DeliveryPlotView,
     KeyLines,
+    MarkedPlot,
     key_lines,
     nice_end,
     steps_xy,
@@ -73,10 +74,15 @@ async def test_the_plot_grows_and_shrinks_with_the_cursor(app: PilotApp, pilot: 
     assert shown(app) == expected(app)
     before = shown(app)[0]
     assert before is not None and before.markers[0].kind == "fault"
+    # the longest gap so far is the 10 ms between two packets: no outage drawn yet
+    assert "outage" not in app.query_one("#delivery-key", KeyLines).plain
+    assert app.query_one("#delivery-plot", MarkedPlot).outage is None
     await pilot.press(*["n"] * 60)
     await pilot.pause()
     grown = shown(app)[0]
     assert shown(app) == expected(app)
+    assert "outage 40 ms" in app.query_one("#delivery-key", KeyLines).plain
+    assert app.query_one("#delivery-plot", MarkedPlot).outage == (996, 1036, "outage 40 ms")
     assert len(grown.sent) + len(grown.delivered) > len(before.sent) + len(before.delivered)
     assert [m.kind for m in grown.markers] == ["fault", "dereg", "pba", "flush"]
     assert grown.outage is not None and grown.outage.duration_ms == 40  # 996 -> 1036
@@ -109,6 +115,21 @@ async def test_the_plot_follows_the_mode_switch(app: PilotApp, pilot: Pilot) -> 
     await pilot.press("m")
     await pilot.pause()
     assert shown(app)[0] == ft
+
+
+@pytest.mark.app(mode="rfc5213")
+async def test_an_open_outage_ends_now_until_the_run_ends(app: PilotApp,
+                                                         pilot: Pilot) -> None:
+    app.run_until(1100)
+    await pilot.press("d")
+    await pilot.pause()
+    plot = app.query_one("#delivery-plot", MarkedPlot)
+    assert plot.outage == (996, 1100, "outage ≥ 104 ms")  # not yet the packets' due times
+    app.run_until(3000)
+    await pilot.pause()
+    assert app.ended
+    # the whole run: as pmipviz plot, to the last packet's expected arrival (2506 ms)
+    assert plot.outage == (996, 2506, "outage ≥ 1510 ms")
 
 
 @pytest.mark.app("bad-mag")

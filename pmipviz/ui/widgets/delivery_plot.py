@@ -12,6 +12,7 @@ reads the wall clock: the axes are set from the data, pan and zoom are off."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,8 +29,10 @@ from pmipviz.export.plot_data import (
     DeliveryData,
     Marker,
     OccupancyData,
+    Outage,
     PacketMark,
     PlotFold,
+    flow_intervals,
     plot_fold,
 )
 from pmipviz.protocol.keys import short_mn
@@ -192,6 +195,8 @@ class PlotFeed:
         self.mn = mn
         self.fold: PlotFold = plot_fold(scenario, mn)
         self.fed = 0
+        intervals = flow_intervals(scenario)
+        self.interval_ms = max((intervals[f] for f in self.fold.flows), default=0.0)
 
     def follow(self, trace: Sequence[TraceEvent], cursor: int) -> bool:
         """Bring the fold to ``cursor`` events; whether anything changed."""
@@ -260,9 +265,25 @@ class KeyLines(Widget):
         return Text("\n").join(key_lines(self.rows, self.content_size.width))
 
 
-def delivery_key(data: DeliveryData, compact: bool = False) -> list[list[Part]]:
+def until_now(outage: Outage | None, now_ms: float) -> Outage | None:
+    """An open outage ends, on screen, at the cursor's time (the fold runs it to the
+    last expected arrival of the packets sent so far, which may be ahead of now)."""
+    if outage is None or not outage.open or outage.end_ms <= now_ms:
+        return outage
+    return Outage(outage.start_ms, max(outage.start_ms, now_ms), open=True)
+
+
+def is_outage(outage: Outage | None, interval_ms: float) -> bool:
+    """Whether the longest gap is an outage: longer than the flows' sending interval
+    (before a fault the longest gap is just the time between two packets)."""
+    return outage is not None and outage.duration_ms > interval_ms + 1e-9
+
+
+def delivery_key(data: DeliveryData, compact: bool = False,
+                 interval_ms: float = 0.0) -> list[list[Part]]:
     """The legend of the delivery plot, with counts; the markers with their times,
-    the outage measured. ``compact``: shorter words, for 80 columns."""
+    the outage measured (when it is longer than ``interval_ms``, the flows' longest
+    sending interval). ``compact``: shorter words, for 80 columns."""
     cached = sum(p.cached for p in data.delivered)
     reordered = sum(p.reordered for p in data.delivered)
     parts = [(f"· sent {len(data.sent)}", SENT),
@@ -282,8 +303,8 @@ def delivery_key(data: DeliveryData, compact: bool = False) -> list[list[Part]]:
         if compact:
             name = {"DeReg PBU": "DeReg"}.get(name, name.split(" ")[-1])
         marks.append((f"│{marker_tag(m)} {name} {m.t_ms:g}", MARKER_COLORS[m.kind]))
-    if data.outage is not None:
-        o = data.outage
+    o = data.outage
+    if o is not None and is_outage(o, interval_ms):
         span = "" if compact else f" ({o.start_ms:g}–{o.end_ms:g} ms)"
         marks.append((f"◀▶ {o.label}{span}", OUTAGE))
     return [parts, marks or [("no fault yet", DIM)]]
@@ -349,8 +370,9 @@ class DeliveryPlotView(Vertical):
         self.mode = mode
 
     def follow(self, trace: Sequence[TraceEvent], cursor: int, now_ms: float,
-               force: bool = False) -> None:
-        """Show the events up to ``cursor``."""
+               force: bool = False, ended: bool = False) -> None:
+        """Show the events up to ``cursor`` (at ``now_ms``; ``ended``: the whole run,
+        when an open outage runs, as in ``pmipviz plot``, to the last expected arrival)."""
         feed = self.feed
         if feed is None or not (feed.follow(trace, cursor) or force):
             return
@@ -362,28 +384,35 @@ class DeliveryPlotView(Vertical):
         self.border_subtitle = (f"{flows} flow{'s' * (flows != 1)} · t={now_ms:g} ms · "
                                 "d ladder")
         end = nice_end(max(now_ms, self.delivery.until_ms, 1.0))
-        self._draw_delivery(self.delivery, end)
+        drawn = dataclasses.replace(self.delivery,
+                                    outage=until_now(self.delivery.outage,
+                                                     math.inf if ended else now_ms))
+        self._draw_delivery(drawn, end)
         self._draw_occupancy(self.occupancy, end)
 
     def _draw_delivery(self, data: DeliveryData, end: float) -> None:
-        self.query_one("#delivery-key", KeyLines).show(delivery_key(data, self.compact))
+        interval = self.feed.interval_ms if self.feed is not None else 0.0
+        self.query_one("#delivery-key", KeyLines).show(
+            delivery_key(data, self.compact, interval))
         plot = self.query_one("#delivery-plot", MarkedPlot)
         plot.clear()
         top = max([p.n for p in (*data.sent, *data.delivered, *data.lost)], default=0)
         plot.set_xlimits(0.0, end)
         plot.set_ylimits(0.0, max(top, 1) * 1.05)
-        _scatter(plot, data.sent, "⠂", SENT, hires=True)
+        _scatter(plot, data.sent, SENT)
         _scatter(plot, [p for p in data.delivered if not p.cached and not p.reordered],
-                 "•", DELIVERED, hires=True)
-        for i, reason in enumerate(data.lost_reasons):
-            _scatter(plot, [p for p in data.lost if (p.reason or "unknown") == reason],
-                     LOST_GLYPHS[i % len(LOST_GLYPHS)], LOST[i % len(LOST)])
-        # the few cached and reordered packets come in the handover, at the marker lines
-        plot.on_top = [(p.t_ms, p.n, "○", REORDERED) for p in data.delivered if p.reordered]
+                 DELIVERED)
+        # the losses, cached and reordered packets come in the handover, at the marker
+        # lines: drawn over them (the widget draws its lines over its datasets)
+        reasons = {r: i for i, r in enumerate(data.lost_reasons)}
+        plot.on_top = [(p.t_ms, p.n, LOST_GLYPHS[i % len(LOST_GLYPHS)], LOST[i % len(LOST)])
+                       for p in data.lost for i in [reasons[p.reason or "unknown"]]]
+        plot.on_top += [(p.t_ms, p.n, "○", REORDERED) for p in data.delivered if p.reordered]
         plot.on_top += [(p.t_ms, p.n, "◆", CACHED) for p in data.delivered if p.cached]
         _vlines(plot, data.markers)
         o = data.outage
-        plot.outage = None if o is None else (o.start_ms, o.end_ms, o.label)
+        plot.outage = (o.start_ms, o.end_ms, o.label) if o is not None and is_outage(
+            o, interval) else None
 
     def _draw_occupancy(self, data: OccupancyData, end: float) -> None:
         self.query_one("#occupancy-key", KeyLines).show(occupancy_key(data, self.compact))
@@ -401,12 +430,10 @@ class DeliveryPlotView(Vertical):
         # delivery plot above, on the same time axis, has them)
 
 
-def _scatter(plot: MarkedPlot, marks: Sequence[PacketMark], glyph: str, colour: str,
-             hires: bool = False) -> None:
-    if not marks:
-        return
-    plot.scatter([p.t_ms for p in marks], [p.n for p in marks], marker=glyph,
-                 marker_style=colour, hires_mode=HiResMode.BRAILLE if hires else None)
+def _scatter(plot: MarkedPlot, marks: Sequence[PacketMark], colour: str) -> None:
+    if marks:
+        plot.scatter([p.t_ms for p in marks], [p.n for p in marks], marker_style=colour,
+                     hires_mode=HiResMode.BRAILLE)
 
 
 def _vlines(plot: MarkedPlot, markers: Sequence[Marker]) -> None:
