@@ -12,12 +12,16 @@ from textual.pilot import Pilot
 
 from pmipviz.export.plot_data import delivery_data, occupancy_data
 from pmipviz.protocol.keys import short_mn
+from pmipviz.scenario import load_scenario
+from pmipviz.sim.simulation import Simulation
 from pmipviz.ui.app import PmipvizApp
 from pmipviz.ui.screenshots import Shot, until
 from pmipviz.ui.widgets.delivery_plot import (
+    CHECKPOINT,
     DeliveryPlotView,
     KeyLines,
     MarkedPlot,
+    PlotFeed,
     key_lines,
     nice_end,
     steps_xy,
@@ -221,3 +225,19 @@ def test_plot_screen(snap_compare: Any, name: str) -> None:
 
     assert snap_compare(shot.app(), press=shot.keys, terminal_size=shot.size,
                         run_before=run_before)
+
+
+def test_the_feed_steps_back_from_its_copies() -> None:
+    """Forward past two checkpoints, back, forward again: always the fresh fold's data."""
+    scenario = load_scenario("campus")
+    sim = Simulation(scenario, None)
+    sim.run(2100)
+    trace = sim.trace
+    assert len(trace) > 2 * CHECKPOINT + 10
+    mn = "mn121@campus.example"
+    feed = PlotFeed(scenario, mn)
+    for cursor in (2 * CHECKPOINT + 7, CHECKPOINT + 3, 5, 2 * CHECKPOINT + 9, 2 * CHECKPOINT):
+        feed.follow(trace, cursor)
+        fresh = delivery_data(trace[:cursor], scenario, mn)
+        assert feed.fold.delivery() == fresh
+        assert feed.fold.occupancy() == occupancy_data(trace[:cursor], scenario, mn)

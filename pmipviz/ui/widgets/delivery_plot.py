@@ -12,6 +12,7 @@ reads the wall clock: the axes are set from the data, pan and zoom are off."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 from collections.abc import Sequence
@@ -186,15 +187,20 @@ class MarkedPlot(PlotWidget):
                           TextAlign.RIGHT)
 
 
+CHECKPOINT = 2048  # events between two copies of the fold kept for stepping back
+
+
 class PlotFeed:
-    """A ``PlotFold`` of one MN kept at the cursor: fed forward event by event,
-    folded again from the start when the cursor goes back (the fold is forward only)."""
+    """A ``PlotFold`` of one MN kept at the cursor: fed forward event by event; when
+    the cursor goes back (the fold is forward only), fed again from the last copy
+    kept at or before it (one every CHECKPOINT events)."""
 
     def __init__(self, scenario: Scenario, mn: str | None) -> None:
         self.scenario = scenario
         self.mn = mn
         self.fold: PlotFold = plot_fold(scenario, mn)
         self.fed = 0
+        self._kept: dict[int, PlotFold] = {0: copy.deepcopy(self.fold)}
         intervals = flow_intervals(scenario)
         self.interval_ms = max((intervals[f] for f in self.fold.flows), default=0.0)
 
@@ -203,11 +209,14 @@ class PlotFeed:
         if cursor == self.fed:
             return False
         if cursor < self.fed:
-            self.fold = plot_fold(self.scenario, self.mn)
-            self.fed = 0
+            self.fed = max(k for k in self._kept if k <= cursor)
+            self.fold = copy.deepcopy(self._kept[self.fed])
         fold = self.fold
+        kept = self._kept
         for k in range(self.fed, cursor):
             fold(trace[k])
+            if (k + 1) % CHECKPOINT == 0 and k + 1 not in kept:
+                kept[k + 1] = copy.deepcopy(fold)
         self.fed = cursor
         return True
 
@@ -343,6 +352,7 @@ class DeliveryPlotView(Vertical):
         self.mode = ""
         self.delivery: DeliveryData | None = None
         self.occupancy: OccupancyData | None = None
+        self._seen: tuple[object, ...] = ()  # what the plots were last drawn from
 
     def compose(self) -> ComposeResult:
         yield KeyLines(id="delivery-key")
@@ -368,6 +378,7 @@ class DeliveryPlotView(Vertical):
         """Start again for ``mn`` in a new run (a mode switch, another MN, a reset)."""
         self.feed = PlotFeed(scenario, mn)
         self.mode = mode
+        self._seen = ()
 
     def follow(self, trace: Sequence[TraceEvent], cursor: int, now_ms: float,
                force: bool = False, ended: bool = False) -> None:
@@ -387,6 +398,12 @@ class DeliveryPlotView(Vertical):
         drawn = dataclasses.replace(self.delivery,
                                     outage=until_now(self.delivery.outage,
                                                      math.inf if ended else now_ms))
+        seen = (feed.fed if force else -1, end, self.compact, self.mode, drawn.outage,
+                len(drawn.sent), len(drawn.delivered), len(drawn.lost), len(drawn.markers),
+                tuple(len(steps) for _, steps in self.occupancy.series))
+        if seen == self._seen:
+            return  # another MN's event: nothing of this plot moved
+        self._seen = seen
         self._draw_delivery(drawn, end)
         self._draw_occupancy(self.occupancy, end)
 
