@@ -102,7 +102,7 @@ def nice_end(end: float) -> float:
 
 def int_ticks(top: float, rows: int) -> list[float]:
     """Whole-number ticks from 0 to at most ``top``, about one every other row."""
-    most = max(2, rows // 2)
+    most = max(2, rows // 2 + 1)
     step = 1
     for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
         if top / step <= most:
@@ -132,16 +132,19 @@ class MarkedPlot(PlotWidget):
         self.on_top: list[tuple[float, float, str, str]] = []  # x, y, glyph, colour
         self.outage: tuple[float, float, str] | None = None  # start, end, label
         self.unit = ""
+        self.int_top: float | None = None  # whole-number y ticks up to this, if set
 
     def _render_plot(self) -> None:
+        if self.int_top is not None:  # whole-number ticks for the height drawn now
+            self.set_yticks(int_ticks(self.int_top, self._scale_rectangle.height))
         super()._render_plot()
         if self._scale_rectangle.width <= 0:
             return
         self._render_tags()
-        self._render_outage()
         canvas = self.query_one("#plot", Canvas)
         for x, y, glyph, colour in self.on_top:  # over the marker lines
             canvas.set_pixel(*self.get_pixel_from_coordinate(x, y), char=glyph, style=colour)
+        self._render_outage()
 
     def _render_tags(self) -> None:
         if self.margin_top < 1:
@@ -156,25 +159,32 @@ class MarkedPlot(PlotWidget):
             top.write_text(x, self.margin_top - 1, f"[bold {tag.color}]{tag.text}")
 
     def _render_outage(self) -> None:
+        """A double arrow from the outage's start to its end on the lowest row, with
+        its label inside when it fits, else just after it (packet numbers grow with
+        time: right of the outage's start, below the packets of its time, nothing is
+        drawn)."""
         if self.outage is None:
             return
         start, end, label = self.outage
         canvas = self.query_one("#plot", Canvas)
         x0, _ = self.get_pixel_from_coordinate(start, 0)
         x1, _ = self.get_pixel_from_coordinate(end, 0)
-        # near the bottom: packet numbers grow with time, so right of the outage's start
-        # and below the packets of its time nothing is drawn
-        y = max(2, self._scale_rectangle.bottom - 1)
+        y = max(1, self._scale_rectangle.bottom - 1)
+        text = f"[bold {OUTAGE}]{label}"
         if x1 - x0 >= 2:
             canvas.draw_line(x0, y, x1, y, style=OUTAGE, char="─")
             canvas.set_pixel(x0, y, "◀", style=OUTAGE)
             canvas.set_pixel(x1, y, "▶", style=OUTAGE)
         else:
             canvas.set_pixel(x0, y, "↔", style=OUTAGE)
-        middle = (x0 + x1) // 2
-        width = self._scale_rectangle.width
-        left = min(max(1, middle - len(label) // 2), max(1, width - len(label)))
-        canvas.write_text(left, y - 1, f"[bold {OUTAGE}]{label}", TextAlign.LEFT)
+        width = len(label)
+        if x1 - x0 >= width + 4:
+            left = (x0 + x1 - width) // 2
+            canvas.write_text(left - 1, y, f"[{OUTAGE}] {text} ", TextAlign.LEFT)
+        elif max(x0, x1) + 2 + width <= self._scale_rectangle.right:
+            canvas.write_text(max(x0, x1) + 2, y, text, TextAlign.LEFT)
+        else:
+            canvas.write_text(max(1, x0 - width - 1), y, text, TextAlign.LEFT)
 
     def _render_x_label(self) -> None:
         """The unit right-aligned under the tick labels (the widget puts its label on
@@ -353,6 +363,7 @@ class DeliveryPlotView(Vertical):
         self.delivery: DeliveryData | None = None
         self.occupancy: OccupancyData | None = None
         self._seen: tuple[object, ...] = ()  # what the plots were last drawn from
+        self._drawn: tuple[DeliveryData, OccupancyData, float] | None = None
 
     def compose(self) -> ComposeResult:
         yield KeyLines(id="delivery-key")
@@ -394,7 +405,7 @@ class DeliveryPlotView(Vertical):
         self.border_title = f"Delivery plot · MN {mn} · {self.mode}"
         self.border_subtitle = (f"{flows} flow{'s' * (flows != 1)} · t={now_ms:g} ms · "
                                 "d ladder")
-        end = nice_end(max(now_ms, self.delivery.until_ms, 1.0))
+        end = nice_end(max(now_ms, self.delivery.until_ms, 100.0))
         drawn = dataclasses.replace(self.delivery,
                                     outage=until_now(self.delivery.outage,
                                                      math.inf if ended else now_ms))
@@ -404,8 +415,20 @@ class DeliveryPlotView(Vertical):
         if seen == self._seen:
             return  # another MN's event: nothing of this plot moved
         self._seen = seen
+        self._drawn = (drawn, self.occupancy, end)
         self._draw_delivery(drawn, end)
         self._draw_occupancy(self.occupancy, end)
+
+    def on_resize(self) -> None:
+        """Draw again for the new size: the key's wording, the occupancy's ticks."""
+        if self._drawn is not None:
+            self.call_after_refresh(self._redraw)
+
+    def _redraw(self) -> None:
+        if self._drawn is not None and self.is_attached:
+            delivery, occupancy, end = self._drawn
+            self._draw_delivery(delivery, end)
+            self._draw_occupancy(occupancy, end)
 
     def _draw_delivery(self, data: DeliveryData, end: float) -> None:
         interval = self.feed.interval_ms if self.feed is not None else 0.0
@@ -416,6 +439,7 @@ class DeliveryPlotView(Vertical):
         top = max([p.n for p in (*data.sent, *data.delivered, *data.lost)], default=0)
         plot.set_xlimits(0.0, end)
         plot.set_ylimits(0.0, max(top, 1) * 1.05)
+        plot.int_top = max(top, 1) * 1.05
         _scatter(plot, data.sent, SENT)
         _scatter(plot, [p for p in data.delivered if not p.cached and not p.reordered],
                  DELIVERED)
@@ -438,7 +462,7 @@ class DeliveryPlotView(Vertical):
         top = max(data.peak, 1) * 1.25
         plot.set_xlimits(0.0, end)
         plot.set_ylimits(0.0, top)  # an empty cache: on the axis
-        plot.set_yticks(int_ticks(top, plot.size.height - 2))
+        plot.int_top = top
         for i, (_, steps) in enumerate(data.series):
             xs, ys = steps_xy(steps)
             plot.plot(xs, ys, line_style=MAG_COLORS[i % len(MAG_COLORS)],
