@@ -7,8 +7,10 @@ the user steps and shrinks when they step back.
 
 Drawn with textual-plot (``PlotWidget``, pinned at 0.10.1). ``MarkedPlot`` adds what
 the widget lacks, through the pinned version's canvases: the marker tags above the
-plot, the outage's double arrow and its label, the time axis's unit. Nothing here
-reads the wall clock: the axes are set from the data, pan and zoom are off."""
+plot, the outage's double arrow and its label, the time axis's unit, whole-number
+ticks for the drawn height, the losses and cached packets drawn over the marker lines.
+Nothing here reads the wall clock: the axes are set from the data, pan and zoom are
+off."""
 
 from __future__ import annotations
 
@@ -382,7 +384,7 @@ class DeliveryPlotView(Vertical):
 
     @property
     def compact(self) -> bool:
-        """Shorter keys in a narrow pane (80 columns)."""
+        """Shorter keys when the app is narrow (80 columns)."""
         return self.app.size.width < 110  # the app's -narrow breakpoint
 
     def reset(self, scenario: Scenario, mn: str | None, mode: str) -> None:
