@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
@@ -46,11 +46,15 @@ from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.status_line import StatusLine, status_text
 from pmipviz.ui.widgets.topology import TopologyView
 
+if TYPE_CHECKING:  # imported when `d` first shows it (textual-plot loads numpy)
+    from pmipviz.ui.widgets.delivery_plot import DeliveryPlotView
+
 # actions that act on the simulation: only on the main screen
 SIM_ACTIONS = frozenset({
     "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
     "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
     "next_milestone", "prev_milestone", "next_fault", "prev_fault", "seek_time",
+    "toggle_plot",
 })
 
 END_HINT = "r start again, m other mode, S back"
@@ -88,6 +92,7 @@ class PmipvizApp(PaletteApp):
         *[Binding(str(k), f"toggle_iface({k})", show=False, priority=True)
           for k in range(2, 10)],
         Binding("m", "toggle_mode", "mode", priority=True),
+        Binding("d", "toggle_plot", "plot", priority=True),
         Binding("r", "reset", "reset", priority=True),
         Binding("question_mark", "help", "help", key_display="?", priority=True),
         Binding("q", "quit_main", "quit", priority=True),
@@ -120,6 +125,7 @@ class PmipvizApp(PaletteApp):
         self._other_mode: Simulation | None = None  # the run ``m`` switched away from
         self.milestones = Milestones()
         self._was_ended = False  # the end of the run was on screen at the last update
+        self.plot_shown = False  # `d`: the delivery plot in place of the ladder
 
     # -- layout ---------------------------------------------------------------------
 
@@ -161,6 +167,9 @@ class PmipvizApp(PaletteApp):
         """Point every pane at the current ``self.sim`` (new run or new focus)."""
         self.query_one(BindingCacheTable).reset(self.sim.mode == "ft")
         self.query_one(LadderView).reset(self.scenario, self.selected_mn)
+        plot = self.plot_view
+        if plot is not None:
+            plot.reset(self.scenario, self.selected_mn, self.sim.mode)
         topology = self.query_one(TopologyView)
         topology.set_graph(self.graph)
         topology.border_title = "Topology"
@@ -197,6 +206,9 @@ class PmipvizApp(PaletteApp):
         if jump or any(e.msg == "DATA" for e in touched):
             self.query_one(MagCachesView).show(view, self.selected_mn)
         self.query_one(LadderView).follow(sim.trace, sim.cursor, jump=jump)
+        plot = self.plot_view
+        if self.plot_shown and plot is not None:
+            plot.follow(sim.trace, sim.cursor, sim.now, force=jump, ended=self.ended)
         narration = self.query_one(NarrationView)
         narration.show(ev, sim.mode, self.scenario, ended=self.ended)
         narration.border_subtitle = self._milestone_caption()
@@ -533,6 +545,28 @@ class PmipvizApp(PaletteApp):
             events = ladder.row(ladder.selected).events
         self.push_screen(InspectorScreen(ev, events))
 
+    @property
+    def plot_view(self) -> DeliveryPlotView | None:
+        """The delivery plot pane, once ``d`` has made it."""
+        found = self.query("#delivery")
+        return cast("DeliveryPlotView", found.first()) if found else None
+
+    async def action_toggle_plot(self) -> None:
+        """Swap the ladder for the delivery plot of the selected MN, or back. The plot
+        pane is made the first time it is asked for (textual-plot loads numpy)."""
+        from pmipviz.ui.widgets.delivery_plot import DeliveryPlotView as PlotView
+
+        self.plot_shown = not self.plot_shown
+        if self.plot_shown and self.plot_view is None:
+            view = PlotView(id="delivery")
+            view.reset(self.scenario, self.selected_mn, self.sim.mode)
+            await self.query_one("#bottom").mount(view, before="#narration")
+        self.screen_stack[0].set_class(self.plot_shown, "-plot")
+        if self.plot_shown:
+            self._update(jump=True)
+        else:
+            self.query_one(LadderView).focus()
+
     def action_quit_main(self) -> None:
         self.exit()
 
@@ -583,6 +617,10 @@ class PmipvizApp(PaletteApp):
                                     partial(self.action_toggle_iface, k))
         yield SystemCommand("Switch mode", "m: FT (draft) ↔ RFC 5213 at the same point",
                             self.action_toggle_mode)
+        yield SystemCommand("Delivery plot", "d: the selected MN's packets against time "
+                            "(sent, delivered, cached, lost), the handover markers, the "
+                            "outage, each MAG's cache; in place of the ladder, or back",
+                            self.action_toggle_plot)
         yield SystemCommand("Lesson mode", "l: stop before each step that matters, ask a "
                             "question, keep the score", self.action_toggle_lesson)
         if self.lesson.answers:

@@ -41,6 +41,7 @@ WRONG_WAY = [
     ("serve/server.py", "import pmipviz.__main__", "layers:"),
     ("protocol/lma.py", "import pmipviz.outputs", "layers:"),
     ("export/svg.py", "from textual.widget import Widget", "only pmipviz.ui imports textual"),
+    ("export/plot_figure.py", "import textual_plot", "only pmipviz.ui imports textual"),
     ("cli.py", "import scapy.all", "only pmipviz.wire imports scapy"),
     ("protocol/constants.py", "import simpy", "pmipviz.protocol imports neither"),
 ]

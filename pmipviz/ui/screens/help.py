@@ -28,6 +28,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("1-9", "break / restore interface k of the selected MN"),
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
+    ("d", "delivery plot of the selected MN in place of the ladder, or back"),
     ("l", "lesson mode: stop before each step that matters and ask a question"),
     ("a-d or 1-4", "in a question: answer; enter / space / n: continue; esc: skip"),
     ("r", "reset to the start"),

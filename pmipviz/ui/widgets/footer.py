@@ -14,7 +14,7 @@ KEY = "FooterKey"
 # actions in the order they are kept when the footer is too narrow (first: kept longest)
 KEEP_ORDER: tuple[str, ...] = (
     "quit_main", "help", "step", "next_milestone", "play_pause", "step_back", "toggle_iface(1)",
-    "toggle_mode", "toggle_lesson", "inspect", "reset", "faster",
+    "toggle_mode", "toggle_lesson", "toggle_plot", "inspect", "reset", "faster",
 )
 
 
