@@ -316,7 +316,7 @@ class InspectorScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         ev = self.event
-        hexdump = hex_text(ev)
+        hexdump = dump_text(self.raw) if self.raw else hex_text(ev)
         classes = "-nobytes" if not self.raw else "-packet" if self.packet_layers else ""
         with Horizontal(id="inspector-box", classes=classes) as box:
             box.border_title = Text(f"Inspector · event {event_number(ev.i)} · "
@@ -375,7 +375,8 @@ class InspectorScreen(ModalScreen[None]):
     def select(self, field: Field | None) -> None:
         """Highlight ``field``'s octets in the dump and bring them into view."""
         self.selected = field
-        self.query_one("#hexdump", Static).update(hex_text(self.event, field))
+        if self.raw:  # the bytes of the open packet: not encoded again at each key
+            self.query_one("#hexdump", Static).update(dump_text(self.raw, field))
         if field is not None:
             first = 1 + field.offset // BYTES_PER_LINE  # line 0 is the status line
             last = 1 + (field.end - 1) // BYTES_PER_LINE
