@@ -318,3 +318,22 @@ def test_wireshark_shows_every_field_at_the_same_offset(tshark: Any, tmp_path: P
                     assert (field.offset, field.length) in spans, (name, field)
                     checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("scenario", ["bad-mag", "both-fail", "lossy-signaling", "move",
+                                      "restore"])
+def test_every_packet_of_the_other_scenarios_dissects_and_tiles(scenario: str) -> None:
+    sim = Simulation(load_scenario(scenario))
+    sim.run_to_end()
+    sends = [ev for ev in sim.trace if ev.kind == "send" and ev.peer is not None]
+    for ev in sends:
+        raw, layers, why = dissect_event(ev)
+        assert why == "" and layers, (ev.i, why)
+        leaves = _leaves(layers)
+        assert [leaf.offset for leaf in leaves[1:]] == [leaf.end for leaf in leaves[:-1]]
+        assert leaves[0].offset == 0 and leaves[-1].end == len(raw)
+        if ev.msg == "PBA":  # rejections too (bad-mag): the status octet holds the status
+            (status,) = _find(layers, "Status")
+            assert raw[status.offset] == ev.fields["status"]
+            assert status.value == f"{ev.fields['status']} ({ev.fields['status_name']})"
+    assert {"PBU", "PBA"} <= {str(ev.msg) for ev in sends}
