@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from pmipviz.protocol.errors import ProtocolError
+from pmipviz.wire.dissect import BYTES_PER_LINE
 from pmipviz.wire.encode import encode_message, event_attr
 
-BYTES_PER_LINE = 16
 PACKET_KINDS = ("send", "recv")
 
 

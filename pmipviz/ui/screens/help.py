@@ -35,6 +35,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("+ / -", "faster / slower"),
     ("↑ / ↓", "select a ladder row (esc: follow the current event)"),
     ("enter", "inspect the selected ladder row or the current event"),
+    ("↑ / ↓, ← / →", "in the inspector: select a field, its bytes light up in the hex dump; "
+                     "fold / unfold a header or option"),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action, pick a scenario, screenshot"),
     ("q / ctrl+q", "quit"),
