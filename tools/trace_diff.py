@@ -10,7 +10,7 @@ exits 1 with the first difference otherwise, 2 on unreadable input.
 a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
 compares against the trace before those fields existed): ``noop`` on faults; ``case``,
 ``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
-governs an event) on any event. The notes are written by ``lesson.sentences``, as the
+governs an event) on any event; and issue 10's ``carrier`` on BCE state events. The notes are written by ``lesson.sentences``, as the
 CLI writes them, so the hash pins their text too.
 """
 
@@ -26,6 +26,9 @@ from typing import Any
 # already on BCE state events and on fault events.
 ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface", "ref"})
 ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id", "ref"})
+# issue 10 item 3: ``carrier`` on BCE state events, the key of the entry carrying the
+# MN's traffic once the LMA has processed the input (``Lma.elect_carrier``)
+ADDED_BCE |= {"carrier"}
 ADDED_FAULT = frozenset({"noop", "ref"})
 # ``to`` on a buffer ``out`` event: where the packet goes (the LMA, step 6, or an
 # interface); the step tagger reads it.
