@@ -10,8 +10,10 @@ exits 1 with the first difference otherwise, 2 on unreadable input.
 a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
 compares against the trace before those fields existed): ``noop`` on faults; ``case``,
 ``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
-governs an event) on any event; and issue 10's ``carrier`` on BCE state events. The notes are written by ``lesson.sentences``, as the
-CLI writes them, so the hash pins their text too.
+governs an event) on any event; and issue 10's ``carrier`` on BCE state events. The
+notes are written by ``lesson.sentences``, as the CLI writes them, so the hash pins their
+text too, except a downlink flow's first packet's, which issue 10 item 3 extended: it
+is worded as issue 9 did (``as_issue_9``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,22 @@ ADDED_BUFFER = frozenset({"to", "ref"})
 # forwarded DATA packet), and on some the world produces for the LMA and the MAGs; no
 # event had a ``ref`` before, so it is stripped from every kind.
 ADDED_ANY = frozenset({"ref"})
+
+
+def as_issue_9(note: Any) -> str:
+    """The sentence of ``note`` (``lesson.sentences.describe``) as issue 9 wrote it.
+    Issue 10 item 3 gave a downlink flow's first packet sent its own note
+    (``SimWhy.CN_FIRST``: which interface the flow is addressed to, for good, and by
+    which rule); it is worded here as any other packet's ``CN_SENDS``, as the added
+    fields are stripped, so that the baseline still proves everything else unchanged.
+    (tests/sim/test_carrier.py pins the new note's text.)"""
+    from pmipviz.lesson.sentences import describe
+    from pmipviz.sim.why import SimWhy
+
+    if note[0] == SimWhy.CN_FIRST:
+        cn, n, mn_id = note[1:4]
+        return describe((SimWhy.CN_SENDS, cn, n, mn_id))
+    return describe(note)
 
 
 def strip_added(d: dict[str, Any]) -> dict[str, Any]:
@@ -98,11 +116,14 @@ def trace_hash(events: Iterable[dict[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def scenario_hash(name: str, mode: str) -> str:
-    """The stripped trace hash of a shipped scenario run headless in ``mode``."""
-    from pmipviz.lesson.sentences import describe
+def scenario_hash(name: str, mode: str, describe: Any = None) -> str:
+    """The stripped trace hash of a shipped scenario run headless in ``mode``; the notes
+    written by ``describe`` (default: ``lesson.sentences.describe``)."""
     from pmipviz.scenario import load_scenario
     from pmipviz.sim.headless import run
+
+    if describe is None:
+        describe = as_issue_9
 
     h = hashlib.sha256()
 

@@ -14,7 +14,7 @@ from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HI_NAMES, status_name
-from pmipviz.protocol.keys import short_iface, short_node
+from pmipviz.protocol.keys import short_iface, short_mn, short_node
 from pmipviz.protocol.options import address_text
 from pmipviz.protocol.why import Note, Why
 from pmipviz.sim.why import SimWhy
@@ -300,6 +300,32 @@ def _ttl(node: str, n: int, hops: int) -> str:
             "routing loop)")
 
 
+def _cn_first(cn: str, n: int, mn_id: str, key: str, address: str, carrier_key: str | None,
+              carrier_mag: str | None, named: bool, ft: bool) -> str:
+    """A downlink flow's first packet: where it is addressed, and by which rule."""
+    itf = short_iface(key)
+    head = f"{cn} sends n={n} to {itf} at {address}, the address the flow takes now and keeps"
+    if named:
+        why = " (the flow names that interface)"
+        if not ft:
+            route = f"; the LMA routes it by the prefix of {itf}'s own entry (RFC 5213 §5.6.2)"
+        elif carrier_key is None:
+            route = "; the LMA has no entry with S=1 for the MN's prefix yet"
+        elif short_iface(carrier_key) == itf:
+            route = f"; the LMA carries the MN's traffic via {itf}'s entry, on {carrier_mag}"
+        else:
+            route = (f"; the LMA routes by prefix, and the MN's one HNP goes via the entry "
+                     f"carrying its traffic, {short_iface(carrier_key)}'s on {carrier_mag}, "
+                     f"not via {itf}'s (draft §3.1, RFC 5213 §5.6.2)")
+        return head + why + route
+    rule = ("its oldest entry with S=1 (\"available, or in use\", draft §3.1), kept until "
+            "it goes S=0" if ft else
+            "its oldest registered entry not de-registered (RFC 5213 has no S flag and "
+            "routes each interface's HNP through that interface's own entry, §5.6.2)")
+    return (f"{head}: the interface whose entry carries {short_mn(mn_id)}'s traffic now, on "
+            f"{carrier_mag} (pmipviz's rule, the draft being silent: {rule})")
+
+
 def _deliver(node: str, n: int, flow: int, cached: bool) -> str:
     via = " (it went through a MAG cache)" if cached else ""
     return f"{_short(node)} receives n={n} of flow {flow}{via}"
@@ -349,6 +375,10 @@ _SENTENCES.update({
                                              "(handoff between MAGs)"),
     SimWhy.NO_ADDRESS: lambda cn, mn_id: f"{cn} has no address for {mn_id} yet",
     SimWhy.CN_SENDS: lambda cn, n, mn_id: f"{cn} sends n={n} to {mn_id}",
+    SimWhy.CN_FIRST: _cn_first,
+    SimWhy.NO_ADDRESS_IFACE: lambda cn, key: (
+        f"{cn} has no address for {short_iface(key)} yet, the interface the flow names: "
+        "the packet is dropped, and the next one tries again"),
     SimWhy.NO_IFACE: lambda mn_id, n: f"{mn_id} has no working interface to send n={n}",
     SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
     SimWhy.TTL: _ttl,
