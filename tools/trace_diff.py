@@ -12,8 +12,8 @@ compares against the trace before those fields existed): ``noop`` on faults; ``c
 ``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
 governs an event) on any event; and issue 10's ``carrier`` on BCE state events. The
 notes are written by ``lesson.sentences``, as the CLI writes them, so the hash pins their
-text too, except a downlink flow's first packet's, which issue 10 item 3 extended: it
-is worded as issue 9 did (``as_issue_9``).
+text too, except a downlink flow's first packet's and the LMA's route notes, which
+issue 10 item 3 extended: they are worded as issue 9 did (``as_issue_9``).
 """
 
 from __future__ import annotations
@@ -46,15 +46,20 @@ def as_issue_9(note: Any) -> str:
     """The sentence of ``note`` (``lesson.sentences.describe``) as issue 9 wrote it.
     Issue 10 item 3 gave a downlink flow's first packet sent its own note
     (``SimWhy.CN_FIRST``: which interface the flow is addressed to, for good, and by
-    which rule); it is worded here as any other packet's ``CN_SENDS``, as the added
-    fields are stripped, so that the baseline still proves everything else unchanged.
+    which rule); it is worded here as any other packet's ``CN_SENDS``, and the rule it
+    appended to the LMA's route notes (``sentences.CARRIER_RULE``) is cut off, as the
+    added fields are stripped, so that the baseline still proves everything else
+    unchanged.
     (tests/sim/test_carrier.py pins the new note's text.)"""
-    from pmipviz.lesson.sentences import describe
+    from pmipviz.lesson.sentences import CARRIER_RULE, describe
+    from pmipviz.protocol.why import Why
     from pmipviz.sim.why import SimWhy
 
     if note[0] == SimWhy.CN_FIRST:
         cn, n, mn_id = note[1:4]
         return describe((SimWhy.CN_SENDS, cn, n, mn_id))
+    if note[0] in (Why.ROUTE, Why.REROUTE):  # item 3 appended the carrier rule
+        return describe(note).removesuffix(CARRIER_RULE)
     return describe(note)
 
 

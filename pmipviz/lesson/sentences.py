@@ -35,6 +35,13 @@ def _status(status: int) -> str:
 
 _short = short_node  # a node's name, or an MN interface's short name (``mn1/IF1``)
 
+# Issue 10 item 3: appended to the notes where the LMA decides which entry carries an
+# MN's traffic (``Why.ROUTE``, ``Why.REROUTE``; ``Lma.elect_carrier``). The draft is
+# silent; this is pmipviz's rule. (tools/trace_diff.py strips it, as an addition.)
+CARRIER_RULE = ("; the MN's entry there now carries its traffic (RFC 5213 §5.6.2) until it "
+                "goes S=0 (pmipviz's rule, the draft being silent: the oldest entry with S=1, "
+                "\"available, or in use\" (draft §3.1), sticky)")
+
 
 def _address(address: IPv6Address | None) -> str:
     return address_text(address) if address else "-"
@@ -250,12 +257,13 @@ _SENTENCES: dict[str, Callable[..., str]] = {
         "ended before MinDelayBeforeBCEDelete did, and no entry outlives its lifetime"),
     Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
                                    "has nowhere to go"),
-    Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
+    Why.ROUTE: lambda mn_id, tunnel, mag: (
+        f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}" + CARRIER_RULE),
     Why.REROUTE: lambda mn_id, old_mag, mag: (
         f"LMA re-routes {mn_id}'s traffic at once from {old_mag} to {mag}, whose entry has "
         "S=1 (draft §3.2)" if old_mag != mag else
         f"LMA re-routes {mn_id}'s traffic at once to its other entry via {mag}, which has S=1 "
-        "(both interfaces are on that MAG)"),
+        "(both interfaces are on that MAG)") + CARRIER_RULE,
     Why.TUNNEL_UP: lambda tunnel, mag: (f"LMA sets up {tunnel}, the bi-directional tunnel to "
                                         f"{mag} (§5.6.1)"),
     Why.TUNNEL_DOWN: lambda tunnel: f"LMA tears down {tunnel}: no MN uses it any more (§5.6.1)",
