@@ -209,3 +209,30 @@ def test_a_named_interface_is_the_destination_once_it_has_an_address(mode: str) 
     d = metrics.to_dict()
     assert (d["sent"], d["delivered"], d["lost"]) == (n_total, n_total - len(early),
                                                       len(early))
+
+
+# -- the state view folds the carrier from the trace alone ------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_state_view_folds_the_carrier_and_undoes_it(mode: str) -> None:
+    from pmipviz.sim.state import StateView
+
+    events, _, _ = trace_of(SC, mode=mode)
+    k2, k1 = _key_of(events, IF2.name), _key_of(events, IF1.name)
+    view = StateView(SC)
+    journals = []
+    seen: list[tuple[float, str | None]] = []
+    for ev in events:
+        journals.append(view.apply(ev))
+        now = view.carriers.get(MN)
+        if not seen or seen[-1][1] != now:
+            seen.append((ev.t_ms, now))
+        if ev.kind == "state" and ev.fields["table"] == "bce" and ev.t_ms == DEREG2:
+            assert ("bce", k1) in view.changed and ("bce", k2) in view.changed
+            assert "carrier" in view.changed_fields[("bce", k1)]
+    assert seen == [(0.0, None), (REG2, k2), (DEREG2, k1)]
+    for ev, journal in zip(reversed(events), reversed(journals), strict=True):
+        view.undo(journal)
+        if ev.kind == "state" and ev.fields["table"] == "bce" and ev.fields["cause"] == "dereg":
+            break
+    assert view.carriers[MN] == k2  # stepping back over the DeReg gives IF2 its traffic
