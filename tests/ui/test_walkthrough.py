@@ -108,7 +108,7 @@ async def test_the_readme_walk_through(app: PilotApp, pilot: Pilot[None]) -> Non
     assert narration(app)[2].startswith("milestone 13/13")
     rows = bce(app)
     assert [(r["IF"], r["S"], r["State"]) for r in rows] == [("IF1", "0", "kept"),
-                                                             ("IF2", "1", "active")]
+                                                             ("IF2", "1", "in use")]
 
     # 7. `s`: the end of the run, t=2506 ms; what to do next; nothing lost, 3 reordered
     await press(pilot, "s")
