@@ -10,8 +10,10 @@ exits 1 with the first difference otherwise, 2 on unreadable input.
 a shipped scenario, with the fields added by issue 9 stripped (what the baseline test
 compares against the trace before those fields existed): ``noop`` on faults; ``case``,
 ``shared_hnp``, ``mn_id`` and ``interface`` on state events; ``ref`` (the rule that
-governs an event) on any event. The notes are written by ``lesson.sentences``, as the
-CLI writes them, so the hash pins their text too.
+governs an event) on any event; and issue 10's ``carrier`` on BCE state events. The
+notes are written by ``lesson.sentences``, as the CLI writes them, so the hash pins their
+text too, except a downlink flow's first packet's and the LMA's route notes, which
+issue 10 item 3 extended: they are worded as issue 9 did (``as_issue_9``).
 
 Issue 10 item 5 changed three values in every trace on purpose (``undo_issue10_5``):
 the Link-local Address option of PBUs and PBAs and the BCE's ``link_local`` (the LMA
@@ -37,6 +39,9 @@ from typing import Any
 # already on BCE state events and on fault events.
 ADDED_STATE = frozenset({"case", "shared_hnp", "mn_id", "interface", "ref"})
 ADDED_BCE = frozenset({"case", "shared_hnp", "mn_id", "ref"})
+# issue 10 item 3: ``carrier`` on BCE state events, the key of the entry carrying the
+# MN's traffic once the LMA has processed the input (``Lma.elect_carrier``)
+ADDED_BCE |= {"carrier"}
 ADDED_FAULT = frozenset({"noop", "ref"})
 # ``to`` on a buffer ``out`` event: where the packet goes (the LMA, step 6, or an
 # interface); the step tagger reads it.
@@ -81,6 +86,25 @@ def undo_issue10_5(d: dict[str, Any], mag_ll: dict[str, str]) -> dict[str, Any]:
                 row.pop(k, None)
         rows[side] = row
     return {**d, "fields": {**fields, **rows}}
+def as_issue_9(note: Any) -> str:
+    """The sentence of ``note`` (``lesson.sentences.describe``) as issue 9 wrote it.
+    Issue 10 item 3 gave a downlink flow's first packet sent its own note
+    (``SimWhy.CN_FIRST``: which interface the flow is addressed to, for good, and by
+    which rule); it is worded here as any other packet's ``CN_SENDS``, and the rule it
+    appended to the LMA's route notes (``sentences.CARRIER_RULE``) is cut off, as the
+    added fields are stripped, so that the baseline still proves everything else
+    unchanged.
+    (tests/sim/test_carrier.py pins the new note's text.)"""
+    from pmipviz.lesson.sentences import CARRIER_RULE, describe
+    from pmipviz.protocol.why import Why
+    from pmipviz.sim.why import SimWhy
+
+    if note[0] == SimWhy.CN_FIRST:
+        cn, n, mn_id = note[1:4]
+        return describe((SimWhy.CN_SENDS, cn, n, mn_id))
+    if note[0] in (Why.ROUTE, Why.REROUTE):  # item 3 appended the carrier rule
+        return describe(note).removesuffix(CARRIER_RULE)
+    return describe(note)
 
 
 def strip_added(d: dict[str, Any]) -> dict[str, Any]:
@@ -141,14 +165,16 @@ def trace_hash(events: Iterable[dict[str, Any]]) -> str:
     return h.hexdigest()
 
 
-def scenario_hash(name: str, mode: str) -> str:
+def scenario_hash(name: str, mode: str, describe: Any = None) -> str:
     """The stripped trace hash of a shipped scenario run headless in ``mode`` (issue 10
-    item 5's values put back, ``undo_issue10_5``)."""
-    from pmipviz.lesson.sentences import describe
+    item 5's values put back, ``undo_issue10_5``); the notes written by ``describe``
+    (default: ``as_issue_9``, item 3's notes worded as issue 9 did)."""
     from pmipviz.scenario import load_scenario
     from pmipviz.sim.addressing import mag_link_local
     from pmipviz.sim.headless import run
 
+    if describe is None:
+        describe = as_issue_9
     scenario = load_scenario(name)
     mag_ll = {m.name: str(mag_link_local(i)) for i, m in enumerate(scenario.mags)}
     h = hashlib.sha256()

@@ -14,7 +14,7 @@ from ipaddress import IPv6Address, IPv6Network
 from typing import Any
 
 from pmipviz.protocol.constants import HI_NAMES, status_name
-from pmipviz.protocol.keys import short_iface, short_node
+from pmipviz.protocol.keys import short_iface, short_mn, short_node
 from pmipviz.protocol.options import address_text
 from pmipviz.protocol.why import Note, Why
 from pmipviz.sim.why import SimWhy
@@ -34,6 +34,13 @@ def _status(status: int) -> str:
 
 
 _short = short_node  # a node's name, or an MN interface's short name (``mn1/IF1``)
+
+# Issue 10 item 3: appended to the notes where the LMA decides which entry carries an
+# MN's traffic (``Why.ROUTE``, ``Why.REROUTE``; ``Lma.elect_carrier``). The draft is
+# silent; this is pmipviz's rule. (tools/trace_diff.py strips it, as an addition.)
+CARRIER_RULE = ("; the MN's entry there now carries its traffic (RFC 5213 §5.6.2) until it "
+                "goes S=0 (pmipviz's rule, the draft being silent: the oldest entry with S=1, "
+                "\"available, or in use\" (draft §3.1), sticky)")
 
 
 def _address(address: IPv6Address | None) -> str:
@@ -269,12 +276,13 @@ _SENTENCES: dict[str, Callable[..., str]] = {
         "ended before MinDelayBeforeBCEDelete did, and no entry outlives its lifetime"),
     Why.ROUTE_NONE: lambda mn_id: (f"LMA has no entry with S=1 left for {mn_id}: its traffic "
                                    "has nowhere to go"),
-    Why.ROUTE: lambda mn_id, tunnel, mag: f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}",
+    Why.ROUTE: lambda mn_id, tunnel, mag: (
+        f"LMA routes {mn_id}'s prefix through {tunnel} to {mag}" + CARRIER_RULE),
     Why.REROUTE: lambda mn_id, old_mag, mag: (
         f"LMA re-routes {mn_id}'s traffic at once from {old_mag} to {mag}, whose entry has "
         "S=1 (draft §3.2)" if old_mag != mag else
         f"LMA re-routes {mn_id}'s traffic at once to its other entry via {mag}, which has S=1 "
-        "(both interfaces are on that MAG)"),
+        "(both interfaces are on that MAG)") + CARRIER_RULE,
     Why.TUNNEL_UP: lambda tunnel, mag: (f"LMA sets up {tunnel}, the bi-directional tunnel to "
                                         f"{mag} (§5.6.1)"),
     Why.TUNNEL_DOWN: lambda tunnel: f"LMA tears down {tunnel}: no MN uses it any more (§5.6.1)",
@@ -317,6 +325,32 @@ _LMA_DROP_WHY = {
 def _ttl(node: str, n: int, hops: int) -> str:
     return (f"{_short(node)} drops n={n}: it has crossed {hops} hops (its hop limit ran out, a "
             "routing loop)")
+
+
+def _cn_first(cn: str, n: int, mn_id: str, key: str, address: str, carrier_key: str | None,
+              carrier_mag: str | None, named: bool, ft: bool) -> str:
+    """A downlink flow's first packet: where it is addressed, and by which rule."""
+    itf = short_iface(key)
+    head = f"{cn} sends n={n} to {itf} at {address}, the address the flow takes now and keeps"
+    if named:
+        why = " (the flow names that interface)"
+        if not ft:
+            route = f"; the LMA routes it by the prefix of {itf}'s own entry (RFC 5213 §5.6.2)"
+        elif carrier_key is None:
+            route = "; the LMA has no entry with S=1 for the MN's prefix yet"
+        elif short_iface(carrier_key) == itf:
+            route = f"; the LMA carries the MN's traffic via {itf}'s entry, on {carrier_mag}"
+        else:
+            route = (f"; the LMA routes by prefix, and the MN's one HNP goes via the entry "
+                     f"carrying its traffic, {short_iface(carrier_key)}'s on {carrier_mag}, "
+                     f"not via {itf}'s (draft §3.1, RFC 5213 §5.6.2)")
+        return head + why + route
+    rule = ("its oldest entry with S=1 (\"available, or in use\", draft §3.1), kept until "
+            "it goes S=0" if ft else
+            "its oldest registered entry not de-registered (RFC 5213 has no S flag and "
+            "routes each interface's HNP through that interface's own entry, §5.6.2)")
+    return (f"{head}: the interface whose entry carries {short_mn(mn_id)}'s traffic now, on "
+            f"{carrier_mag} (pmipviz's rule, the draft being silent: {rule})")
 
 
 def _deliver(node: str, n: int, flow: int, cached: bool) -> str:
@@ -417,6 +451,10 @@ _SENTENCES.update({
                                              "(handoff between MAGs)"),
     SimWhy.NO_ADDRESS: lambda cn, mn_id: f"{cn} has no address for {mn_id} yet",
     SimWhy.CN_SENDS: lambda cn, n, mn_id: f"{cn} sends n={n} to {mn_id}",
+    SimWhy.CN_FIRST: _cn_first,
+    SimWhy.NO_ADDRESS_IFACE: lambda cn, key: (
+        f"{cn} has no address for {short_iface(key)} yet, the interface the flow names: "
+        "the packet is dropped, and the next one tries again"),
     SimWhy.NO_IFACE: lambda mn_id, n: f"{mn_id} has no working interface to send n={n}",
     SimWhy.MN_SENDS: lambda key, n, cn: f"{short_iface(key)} sends n={n} to {cn}",
     SimWhy.TTL: _ttl,

@@ -59,6 +59,9 @@ class StateChange:
     case: str | None = None  # the §5.4.1 lookup case that decided a bce / lma change
     shared_hnp: bool | None = None  # bce: the entry carries the MN's shared HNP (draft)
     mn: tuple[str, bytes | None] | None = None  # lma: the PBU's (MN-ID, MN-LL-Id)
+    # bce: the key of the entry carrying the MN's traffic once the input is processed
+    # (``Lma.elect_carrier``), None when none is
+    carrier: str | None = None
 
 
 @dataclass(slots=True)

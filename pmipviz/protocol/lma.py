@@ -88,7 +88,10 @@ class Lma:
         self.mode = config.mode
         self.transitions = BCE[config.mode]  # the Binding Cache's table for this mode
         self.cache = BindingCache()
-        self.active: dict[str, str] = {}  # ft: MN-ID -> BCE key carrying its traffic
+        # MN-ID -> the key of the entry carrying its traffic (``elect_carrier``'s answer):
+        # in ft the LMA routes the MN's shared HNP through it; in rfc5213 (each HNP
+        # routed by its own entry) it is the entry a new flow to the MN is addressed to
+        self.active: dict[str, str] = {}
         self.shared_hnp: dict[str, IPv6Network] = {}  # ft: one HNP per MN
         self.pending: dict[str, _Pending] = {}  # §5.4.1.2-4 waits, by BCE key
         self.owner: dict[IPv6Network, str] = {}  # every prefix ever assigned -> its MN
@@ -107,7 +110,48 @@ class Lma:
             lookup = self.cache.lookup_ft(pbu, src, self.shared_hnp.get(pbu.mn_id or ""))
         else:
             lookup = self.cache.lookup_rfc5213(pbu, src)
-        return self._apply(lookup, pbu, src, now)
+        return self._with_carrier(self._apply(lookup, pbu, src, now))
+
+    # -- which entry carries the traffic ------------------------------------------
+
+    def available(self, bce: Bce) -> bool:
+        """The entry may carry its MN's traffic: S=1 in ft (draft §3.1: "available, or
+        in use"); in rfc5213, which has no S flag, not de-registered (§5.3.5)."""
+        if self.mode == "ft":
+            return bce.s == 1
+        return bce.state is BceState.ACTIVE
+
+    def elect_carrier(self, mn_id: str) -> Bce | None:
+        """THE rule for which entry carries an MN's traffic (the draft and RFC 5213 are
+        silent; pmipviz's choice): the entry carrying it now, as long as it is
+        ``available`` (sticky: a newer or restored entry does not take the traffic
+        back); else the MN's oldest available entry (the first registered); None when
+        no entry is available. Asked after every change to the MN's entries
+        (``_route_after_change``); ``carrier`` reads its last answer."""
+        entries = self.cache.entries
+        current = self.active.get(mn_id)
+        bce = entries.get(current) if current else None
+        if bce is not None and self.available(bce):
+            return bce
+        candidates = [b for b in self.cache.for_mn(mn_id) if self.available(b)]
+        return min(candidates, key=lambda b: b.created) if candidates else None
+
+    def carrier(self, mn_id: str) -> Bce | None:
+        """The entry carrying ``mn_id``'s traffic now (``elect_carrier``'s last answer):
+        in ft the one the LMA routes the MN's shared HNP through (RFC 5213 §5.6.2); in
+        rfc5213, where each HNP is routed by its own entry, the one a new flow to the
+        MN is addressed to."""
+        key = self.active.get(mn_id)
+        return self.cache.entries.get(key) if key else None
+
+    def _with_carrier(self, actions: list[Action]) -> list[Action]:
+        """Every BCE ``state`` change names the entry carrying its MN's traffic once the
+        input (a PBU, a timer) is processed: the fact the Binding Cache pane marks."""
+        for a in actions:
+            if type(a) is StateChange and a.table == "bce":
+                row = a.after or a.before or {}
+                a.carrier = self.active.get(row.get("mn_id", ""))
+        return actions
 
     def _check(self, pbu: Pbu, src: IPv6Address, now: float) -> tuple[int, Note, str]:
         """Steps 4-11 of §5.3.1: the rejections, in the RFC's order; (status, why, ref),
@@ -331,6 +375,7 @@ class Lma:
                 "bce", bce.key, before, bce.row(),
                 (Why.DEREG_HOLD, bce.mn_id, mag, self.config.min_delay_before_bce_delete_ms),
                 "RFC 5213 §5.3.5", Cause.DEREG, shared_hnp=self._shared(bce)))
+            actions.extend(self._route_after_change(bce.mn_id, now))  # rfc5213: no event
             actions.append(self._accept(pbu, src, bce, (Why.ACCEPT_DEREG,), lifetime=0))
             actions.append(StartTimer(DeleteTimer(bce.key),
                                       self.config.min_delay_before_bce_delete_ms))
@@ -400,6 +445,9 @@ class Lma:
 
     def on_timer(self, timer: Timer, now: float) -> list[Action]:
         """A timer the LMA asked for fired; stale timers (and the MAGs') do nothing."""
+        return self._with_carrier(self._on_timer(timer, now))
+
+    def _on_timer(self, timer: Timer, now: float) -> list[Action]:
         key = timer.key
         bce = self.cache.entries.get(key)
         if isinstance(timer, ExpireTimer) and bce is not None and bce.state in _EXPIRES:
@@ -486,15 +534,20 @@ class Lma:
         return bce, ""
 
     def _route_after_change(self, mn_id: str, now: float) -> Iterable[Action]:
-        """ft: keep the MN's traffic on an entry with S=1 (sticky), re-routing at once."""
-        if self.mode != "ft":
-            return []
+        """Ask ``elect_carrier`` again after a change to the MN's entries. ft: the LMA
+        re-routes the MN's HNP at once when the carrier changes (a ``route`` event);
+        rfc5213: the carrier is only recorded (each HNP is routed by its own entry)."""
         current = self.active.get(mn_id)
         bce = self.cache.entries.get(current) if current else None
-        if bce is not None and bce.s == 1:
+        new = self.elect_carrier(mn_id)
+        if self.mode != "ft":
+            if new is None:
+                self.active.pop(mn_id, None)
+            else:
+                self.active[mn_id] = new.key
             return []
-        candidates = [b for b in self.cache.for_mn(mn_id) if b.s == 1]
-        new = min(candidates, key=lambda b: b.created) if candidates else None
+        if new is not None and new is bce:
+            return []
         before = {"via": bce.mag, "entry": bce.key} if bce else None
         if new is None:
             self.active.pop(mn_id, None)

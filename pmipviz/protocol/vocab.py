@@ -45,7 +45,9 @@ class Kind(StrEnum):
     On ``bce`` events also ``case`` (the §5.4.1 lookup case that decided the change,
     e.g. ``5.4.1.1-5a``, or None) and ``shared_hnp`` (true when the entry carries the
     MN's one shared HNP of the draft). On ``lma`` ``ignore``/``wait`` events also
-    ``case`` (None when §5.3.5 rather than the lookup ignores a DeReg PBU)."""
+    ``case`` (None when §5.3.5 rather than the lookup ignores a DeReg PBU).
+    On ``bce`` events also ``carrier``: the key of the entry carrying the MN's traffic
+    once the LMA has processed the input (``Lma.elect_carrier``), None when none is."""
     BUFFER = "buffer"
     """A MAG caches a DATA packet (``op: in``) or takes it out (``op: out``). Fields: the
     packet's, ``op``, ``occupancy`` and ``capacity``; on ``out`` also ``to``, where the

@@ -498,6 +498,24 @@ def _flow(t: Table, cn_names: frozenset[str], mns: dict[str, MobileNode],
           total: list[float]) -> Flow:
     src = t.string("from")
     dst = t.string("to")
+    to_iface: str | None = None
+    if IfaceKey.is_key(src) and src not in cn_names:
+        t.fail("from", f"{src!r} names an interface: only a downlink flow's 'to' may name "
+                       "one (an uplink flow's 'from' is the MN id)")
+    if IfaceKey.is_key(dst) and dst not in cn_names:
+        try:
+            named = IfaceKey.parse(dst)
+        except ValueError as e:
+            t.fail("to", str(e))
+        mn = mns.get(named.mn_id)
+        if mn is None:
+            t.fail("to", f"{dst!r} names an interface of {named.mn_id!r}, which is not a "
+                         "defined MN id")
+        known = [i.name for i in mn.interfaces]
+        if named.name not in known:
+            t.fail("to", f"{named.mn_id} has no interface {named.name!r} (it has: "
+                         f"{choices(known)})")
+        dst, to_iface = named.mn_id, named.name
     kinds = []
     for key, end in (("from", src), ("to", dst)):
         if end in cn_names:
@@ -528,6 +546,7 @@ def _flow(t: Table, cn_names: frozenset[str], mns: dict[str, MobileNode],
         start_ms=start,
         stop_ms=stop,
         size_bytes=t.integer("size_bytes", 1000, ge=MIN_PACKET_BYTES, le=MAX_PACKET_BYTES),
+        to_iface=to_iface,
     )
 
 

@@ -99,6 +99,9 @@ class Flow:
     start_ms: float
     stop_ms: float
     size_bytes: int = 1000
+    # a downlink flow's ``to = "mn-id/IF"``: the interface it is addressed to (its
+    # name); None: the interface whose entry carries the MN's traffic at its first packet
+    to_iface: str | None = None
 
 
 @dataclass(frozen=True)

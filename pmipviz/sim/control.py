@@ -80,6 +80,7 @@ class ControlPlane(MnHost):
             fields["mn_id"] = mn_id
             fields["case"] = a.case
             fields["shared_hnp"] = bool(a.shared_hnp)
+            fields["carrier"] = a.carrier  # the entry carrying the MN's traffic now
         elif table == Table.BUL:
             key = BulKey.parse(a.key).iface
             fields["mn_id"], fields["interface"] = key.mn_id, key.name

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Any
 
+from pmipviz.protocol.binding_cache import Bce
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.protocol.messages import DataPacket, address_text
 from pmipviz.protocol.vocab import Reason
 from pmipviz.protocol.why import Note
 from pmipviz.scenario.model import Flow, Scenario
 from pmipviz.sim.dataplane import DataPlane
+from pmipviz.sim.network import Iface
 from pmipviz.sim.why import SimWhy
 
 
@@ -64,19 +67,50 @@ class Flows(DataPlane):
         flow.n += 1
         return pkt
 
+    def _first_downlink(self, flow: FlowState) -> None:
+        """A downlink flow's packet while it has no destination: the destination is
+        taken now, for the rest of the flow: the address of the interface the flow
+        names (``to = "mn-id/IF"``), else of the interface whose entry carries the MN's
+        traffic (``Lma.elect_carrier``'s rule). Until that interface has an address the
+        packet is dropped (``no_address``) and the next one tries again."""
+        cn = flow.cn
+        carrier = self.lma.carrier(flow.mn_id)
+        named = flow.spec.to_iface
+        iface: Iface | None = None
+        if named is not None:
+            iface = self.ifaces[str(IfaceKey(flow.mn_id, named))]
+        elif carrier is not None:
+            iface = next((i for i in self.mn_ifaces[flow.mn_id] if i.lli == carrier.mn_lli),
+                         None)
+        dst = iface.address if iface is not None else None
+        pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
+        if iface is None or dst is None:
+            note: Note = ((SimWhy.NO_ADDRESS_IFACE, cn, iface.key) if named and iface else
+                          (SimWhy.NO_ADDRESS, cn, flow.mn_id))
+            self._sent_and_dropped(cn, pkt, Reason.NO_ADDRESS, note)
+            return
+        flow.dst = dst
+        self._hop(cn, self.lma_name, pkt,
+                  (SimWhy.CN_FIRST, cn, pkt.n, flow.mn_id, iface.key, address_text(dst),
+                   str(IfaceKey(carrier.mn_id, self._iface_name(carrier))) if carrier
+                   else None, carrier.mag if carrier else None, named is not None,
+                   self.mode == "ft"),
+                  lambda: self._lma_data(pkt))
+
+    def _iface_name(self, bce: Bce) -> str:
+        """The name of the MN interface an entry is for (its MN-LL-Id), "?" if none."""
+        return next((i.name for i in self.mn_ifaces.get(bce.mn_id, ()) if i.lli == bce.mn_lli),
+                    "?")
+
     def _originate(self, flow: FlowState) -> None:
         """One packet of the flow and its first hop: CN to the LMA, or MN to its MAG."""
         if flow.downlink:
             cn = flow.cn
-            if flow.dst is None:
-                active = self.active_iface(flow.mn_id)
-                flow.dst = active.address if active else None
             dst = flow.dst
-            pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
             if dst is None:
-                self._sent_and_dropped(cn, pkt, Reason.NO_ADDRESS,
-                                       (SimWhy.NO_ADDRESS, cn, flow.mn_id))
+                self._first_downlink(flow)
                 return
+            pkt = self._new_packet(flow, self.cn_addr[cn], dst)
             self._hop(cn, self.lma_name, pkt, (SimWhy.CN_SENDS, cn, pkt.n, flow.mn_id),
                       lambda: self._lma_data(pkt))
         else:

@@ -37,6 +37,9 @@ class StateView:
     routes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tunnels: dict[str, dict[str, Any]] = field(default_factory=dict)
     ifaces: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # MN-ID -> the key of the BCE entry carrying its traffic (the ``carrier`` field of
+    # the BCE state events: ``Lma.elect_carrier``); absent when none does
+    carriers: dict[str, str] = field(default_factory=dict)
     counters: Counters = field(init=False)
     changed: set[tuple[str, str]] = field(default_factory=set)  # (table, key)
     changed_fields: dict[tuple[str, str], set[str]] = field(default_factory=dict)
@@ -68,7 +71,7 @@ class StateView:
     # -- snapshots -------------------------------------------------------------------
 
     _SNAPSHOT = ("t_ms", "index", "bce", "bul", "routes", "tunnels", "ifaces", "counters",
-                 "changed", "changed_fields")
+                 "changed", "changed_fields", "carriers")
 
     def snapshot(self) -> bytes:
         """Everything but the scenario and ``last`` (the event at ``index - 1``),
@@ -150,3 +153,17 @@ class StateView:
         changed = {k for k in (after or {}) if before.get(k) != (after or {}).get(k)}
         self.changed.add((f["table"], key))
         self.changed_fields[(f["table"], key)] = changed if before else set(after or ())
+        if "carrier" in f:  # a BCE event: the entry carrying its MN's traffic now
+            self._carrier(j, f.get("mn_id") or "", f["carrier"])
+
+    def _carrier(self, j: list[tuple[Any, Any, Any]], mn_id: str, new: str | None) -> None:
+        """The MN's carrier is ``new`` now; the rows it leaves and joins are changed
+        (``carrier``: the pane marks the row)."""
+        old = self.carriers.get(mn_id)
+        if new == old:
+            return
+        self._set(j, self.carriers, mn_id, _MISSING if new is None else new)
+        for k in (old, new):
+            if k is not None:
+                self.changed.add(("bce", k))
+                self.changed_fields.setdefault(("bce", k), set()).add("carrier")

@@ -79,6 +79,14 @@ class SimWhy(StrEnum):
     """cn, mn_id: a downlink flow has no address for the MN yet."""
     CN_SENDS = "sim.cn_sends"
     """cn, n, mn_id"""
+    CN_FIRST = "sim.cn_first"
+    """cn, n, mn_id, key, address, carrier_key, carrier_mag, named, ft: a downlink flow's
+    first packet sent: its destination, fixed for the whole flow, is ``address``, of the
+    interface ``key``: the one whose entry carries the MN's traffic (``carrier_key``,
+    via ``carrier_mag``; None when no entry does), or the one the flow names
+    (``named``)."""
+    NO_ADDRESS_IFACE = "sim.no_address_iface"
+    """cn, key: a downlink flow names interface ``key``, which has no address yet."""
     NO_IFACE = "sim.no_iface"
     """mn_id, n: an uplink packet with no working interface."""
     MN_SENDS = "sim.mn_sends"

@@ -269,6 +269,19 @@ BAD_CASES: list[tuple[str, str, str, str, str, Marker]] = [
      "scenario.description", "U+202E", "description"),
     ("flow-to-bidi", 'to = "mn1@example.org"', 'to = "mn1@example.org\\u202c"', "flow[0].to",
      "U+202C", 'to = "mn1'),
+    # issue 10 item 3: a downlink flow may name the interface it is addressed to
+    ("flow-to-unknown-interface", 'to = "mn1@example.org"', 'to = "mn1@example.org/IF3"',
+     "flow[0].to", "mn1@example.org has no interface 'IF3' (it has: IF1, IF2)", "IF3"),
+    ("flow-to-interface-of-unknown-mn", 'to = "mn1@example.org"',
+     'to = "mn9@example.org/IF1"', "flow[0].to",
+     "'mn9@example.org/IF1' names an interface of 'mn9@example.org', which is not a defined "
+     "MN id", "mn9"),
+    ("flow-to-interface-without-name", 'to = "mn1@example.org"', 'to = "mn1@example.org/"',
+     "flow[0].to", "expected 'mn-id/IFNAME', got 'mn1@example.org/'", 'to = "mn1'),
+    ("flow-from-interface", 'from = "CN"\nto = "mn1@example.org"',
+     'from = "mn1@example.org/IF1"\nto = "CN"', "flow[0].from",
+     "'mn1@example.org/IF1' names an interface: only a downlink flow's 'to' may name one "
+     "(an uplink flow's 'from' is the MN id)", "from ="),
     ("fault-interface-c1", '"mn1@example.org/IF1"', '"mn1@example.org/IF1\\u0085"',
      "fault[0].interface", "U+0085", "interface ="),
     ("line-separator", '"Test: two MAGs"', '"Test\\u2028two"', "scenario.title", "U+2028",
@@ -841,3 +854,13 @@ def test_scenario_lookups_use_an_index() -> None:
     assert list(other.mn_index) == ["mn0@x"]  # a copy indexes its own MNs
     with pytest.raises(KeyError):
         s.mn("nobody@x")
+
+
+def test_flow_may_name_the_interface_it_is_addressed_to() -> None:
+    """Issue 10 item 3: ``to = "mn-id/IF"`` is the MN and one of its interfaces; without
+    an interface the flow follows the interface whose entry carries the MN's traffic."""
+    named = parse_scenario(edit('to = "mn1@example.org"', 'to = "mn1@example.org/IF2"'))
+    (flow,) = named.flows
+    assert (flow.src, flow.dst, flow.to_iface) == ("CN", "mn1@example.org", "IF2")
+    (plain,) = parse_scenario(BASE).flows
+    assert (plain.dst, plain.to_iface) == ("mn1@example.org", None)

@@ -108,7 +108,7 @@ async def test_the_readme_walk_through(app: PilotApp, pilot: Pilot[None]) -> Non
     assert narration(app)[2].startswith("milestone 13/13")
     rows = bce(app)
     assert [(r["IF"], r["S"], r["State"]) for r in rows] == [("IF1", "0", "kept"),
-                                                             ("IF2", "1", "active")]
+                                                             ("IF2", "1", "in use")]
 
     # 7. `s`: the end of the run, t=2506 ms; what to do next; nothing lost, 3 reordered
     await press(pilot, "s")
@@ -132,7 +132,7 @@ async def test_the_readme_walk_through(app: PilotApp, pilot: Pilot[None]) -> Non
     await press(pilot, "m")
     assert where(app)[0] == 1100.0 and "RFC 5213" in app.header
     rows = bce(app)
-    assert [(r["IF"], r["State"]) for r in rows] == [("IF1", "dereg-hold"), ("IF2", "active")]
+    assert [(r["IF"], r["State"]) for r in rows] == [("IF1", "dereg-hold"), ("IF2", "in use")]
     assert rows[0]["HNP"] != rows[1]["HNP"]
     flows = lines(app.query_one(MagCachesView))
     assert re.search(r"delivered 49\s+lost 11", flows), flows

@@ -85,7 +85,10 @@ def help_text() -> Table:
                  "entry may carry traffic; S=0: its interface failed (draft §3.2). In RFC 5213 "
                  "mode M and S are '-' and State shows ")
     notes.append("dereg-hold", style=DOWN)
-    notes.append(" while the LMA drops the MN's traffic (§5.3.5). Changed cells are ")
+    notes.append(" while the LMA drops the MN's traffic (§5.3.5). State ")
+    notes.append("in use", style=UP)
+    notes.append(": the entry carrying the MN's traffic now (S=1 is \"available, or in use\"; "
+                 "the oldest available entry, kept until it goes S=0). Changed cells are ")
     notes.append("highlighted", style="bold #000000 on #ffd75f")
     notes.append(".\nTopology: ")
     notes.append("│ up", style=UP)

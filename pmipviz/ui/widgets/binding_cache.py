@@ -37,11 +37,16 @@ FIELD_COLUMN = {
     "mn_id": "mn", "interface": "if", "hnp": "hnp", "proxy_coa": "coa", "mag": "coa",
     "att": "att", "hi": "hi", "lifetime_s": "life", "m": "m", "s": "s", "tunnel": "tunnel",
     "state": "state",
+    "carrier": "state",  # the entry carrying its MN's traffic shows "in use" there
 }
 
+IN_USE = "in use"  # the State of the entry carrying its MN's traffic (draft §3.1's S=1:
+# "available, or in use"; ``StateView.carriers``)
 
-def cell_values(row: dict[str, Any], ft: bool) -> dict[str, str]:
-    """The text of every column of one BCE row."""
+
+def cell_values(row: dict[str, Any], ft: bool, carrying: bool = False) -> dict[str, str]:
+    """The text of every column of one BCE row; ``carrying``: the entry carries its
+    MN's traffic now (State reads ``in use`` instead of ``active``)."""
     hnp = ", ".join(row.get("hnp") or []) or "-"
 
     def flag(name: str) -> str:
@@ -59,7 +64,8 @@ def cell_values(row: dict[str, Any], ft: bool) -> dict[str, str]:
         "m": flag("m"),
         "s": flag("s"),
         "tunnel": str(row.get("tunnel") or "-"),
-        "state": str(row.get("state") or "-"),
+        "state": IN_USE if carrying and row.get("state") == "active" else
+                 str(row.get("state") or "-"),
     }
 
 
@@ -67,6 +73,8 @@ def _value_style(column: str, text: str) -> Style | None:
     """S=0 and a held entry in red, S=1 in green (also readable as the digit)."""
     if column == "s":
         return {"0": DOWN, "1": UP}.get(text)
+    if column == "state" and text == IN_USE:
+        return UP
     if column == "state" and text not in ("active", "-"):
         return DOWN
     return None
@@ -86,6 +94,7 @@ class BindingCacheTable(DataTable[Any]):
         self.ft = True
         self._shown: dict[str, dict[str, tuple[str, bool]]] = {}
         self._hot: set[tuple[str, str]] = set()
+        self._carrying: set[str] = set()  # the rows shown "in use"
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -110,6 +119,7 @@ class BindingCacheTable(DataTable[Any]):
         self.clear()
         self._shown.clear()
         self._hot.clear()
+        self._carrying.clear()
 
     def sync(self, view: StateView, keys: Iterable[str] | None = None) -> None:
         """Bring the rows ``keys`` (all when None) and the highlights up to date."""
@@ -118,6 +128,9 @@ class BindingCacheTable(DataTable[Any]):
         todo = set(view.bce) | set(self._shown) if keys is None else set(keys)
         todo |= {k for k, _ in hot | self._hot}
         self._hot = hot
+        carrying = set(view.carriers.values())
+        todo |= carrying ^ self._carrying  # stepping back may move the marker too
+        self._carrying = carrying
         added = False
         for key in sorted(todo, key=_natural):
             row = view.bce.get(key)
@@ -126,7 +139,7 @@ class BindingCacheTable(DataTable[Any]):
                     del self._shown[key]
                     self.remove_row(key)
                 continue
-            values = cell_values(row, self.ft)
+            values = cell_values(row, self.ft, key in carrying)
             if key not in self._shown:
                 cells = {c: (values[c], (key, c) in hot) for c, _, _ in COLUMNS}
                 self._shown[key] = cells
