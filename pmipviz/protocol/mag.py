@@ -532,29 +532,6 @@ class Mag:
         packet.sent_up_by += (self.name,)
         return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n, bounced), STEP6)]
 
-    def undeliverable(self, packet: DataPacket, key: str) -> list[Action]:
-        """A packet sent down the link to interface ``key`` found it down or gone.
-
-        rfc5213: it is lost. ft: while ``key`` still has a binding here whose link is
-        down, it is cached (released down the link when the interface comes back, or up
-        the tunnel when the binding is removed); once the binding is gone (the DeReg
-        round trip was shorter than the access delay) it is routed like a packet from
-        the tunnel, but not to ``key``: to another interface of the MN here, cached under
-        one, or sent back up the tunnel (``_no_binding``). A packet for a failed
-        interface goes to another interface of the MN that is up on this MAG, if one is
-        (``_up_sibling``), instead of into the cache (issue 10 item 2)."""
-        if self.config.mode != "ft":
-            return self._link_down(packet, key)
-        entry = self.bul.get(key)
-        if entry is not None and not entry.link_up:
-            local = self._up_sibling(packet.p64, key)
-            if local is not None:  # another interface of the MN is up here: no cache
-                return [Forward(packet, local,
-                                (Why.FORWARD_LOCAL, self.name, packet.n, key, local),
-                                "draft §3.2")]
-            return self._cache(packet, key, packet.p64)
-        return self._route(packet, bounced=key)
-
     def _cache(self, packet: DataPacket, key: str, prefix: int) -> list[Action]:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""
         cap = self.config.buffer_packets

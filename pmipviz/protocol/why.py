@@ -94,9 +94,6 @@ class Why(StrEnum):
     """mag, n, key: the cached packet goes down to the interface."""
     FORWARD = "mag.forward"
     """mag, n, key: a packet from the tunnel goes down to the interface."""
-    FORWARD_LOCAL = "mag.forward_local"
-    """mag, n, failed_key, key: ft: a packet for the failed interface ``failed_key`` goes
-    to ``key``, another interface of the MN up on this MAG (same HNP), not to the cache."""
     DROP_LINK_DOWN = "mag.drop_link_down"
     """mag, n, key: rfc5213: the interface's link is down, the packet is lost."""
     DROP_NO_BINDING = "mag.drop_no_binding"

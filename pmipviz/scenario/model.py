@@ -32,6 +32,7 @@ class MobileNode:
     interfaces: tuple[Interface, ...]
     known: bool = True  # in the LMA's policy store; False -> PBA 153
     authorized: bool = True  # PMIPv6 service enabled in its profile; False -> PBA 152
+    detection_ms: float = 0.0  # how long the MN takes to notice an interface went down
 
 
 @dataclass(frozen=True)

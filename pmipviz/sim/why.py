@@ -42,7 +42,8 @@ class SimWhy(StrEnum):
     IFACE_REPAIRED = "sim.iface_repaired"
     """key"""
     IFACE_DOWN = "sim.iface_down"
-    """key"""
+    """key, detection_ms (optional, default 0): when the MN notices it (its own
+    detection, issue 10 item 4)"""
     IFACE_LEAVES = "sim.iface_leaves"
     """key, mag"""
 
@@ -83,3 +84,13 @@ class SimWhy(StrEnum):
     """n, cn"""
     DELIVER = "sim.deliver"
     """node, n, flow, cached: the packet reaches its destination."""
+
+    # -- links that break with packets on them (issue 10 item 4) ------------------------
+    ON_CUT_LINK = "sim.on_cut_link"
+    """n, src, dst, key, how, cut_ms: a DATA packet was on the access link between
+    ``src`` and ``dst`` when ``how`` (break / move) took ``key`` off it at ``cut_ms``."""
+    UPLINK_UNNOTICED = "sim.uplink_unnoticed"
+    """key, n, cut_ms, detection_ms: the MN sends out of ``key``, down since ``cut_ms``,
+    which it has not noticed yet."""
+    MN_NOTICES = "sim.mn_notices"
+    """key, detection_ms: the MN notices that ``key`` is down."""
