@@ -54,20 +54,12 @@ def _tool() -> ModuleType:
 trace_diff = _tool()
 
 BASELINE = {  # (scenario, mode): SHA-256
-    ("figure1", "ft"): "5a4b64ac1c2b1cacfcd62dd784d2a84e111b4aa966d8a180022e4e2f41bd4208",
-    ("figure1", "rfc5213"): "a2d56be695d4bc3e7ce68642caec26e55d1986cec92a1b17fde48e8be68ca918",
     ("move", "rfc5213"): "0c19151e3fb33bd013e5faf7e8ccf5c86d28fea2f38e467b3a2a5a9647774449",
-    ("restore", "ft"): "83c04b10df41c6b0f2ff57643a3476ea99c3e5fe2869d9fcc04c6c511fafbbac",
-    ("restore", "rfc5213"): "c4ab06cb09600ffe3850780affbd517b54fb790c7ba0cac50812d9583666c710",
-    ("both-fail", "ft"): "01bc096a31846bbd14336947d9774d6d17ffc08aeaef312334ad5b8f14cec4f0",
-    ("both-fail", "rfc5213"): "135d06509598d4a85e624ca137ccf43cbec74d998b47a04680b8bdd4330082ce",
     ("bad-mag", "ft"): "506341630ab676437759d9cc912350469f973efd0a35928d5f6b767549ce02d7",
     ("bad-mag", "rfc5213"): "a43effbc35eff370a9b669255c68699516c4e768f1567d1825f6b078f6396c4c",
     ("lossy-signaling", "ft"): "4d403ebcca8f4ea1d2566856da534f010d88283c09cdbf0a414a3f60d430f417",
     ("lossy-signaling", "rfc5213"):
         "2bababebdff912fa20f3819a9b69b1435e5c72d5bf103d23d1e39c9cfe367761",
-    ("campus", "ft"): "2e19be5a90861ddd6499f08bdb5ae143d3b88e528f09b329a35a58dea839dc58",
-    ("campus", "rfc5213"): "223137f2c7e70ed6cd53f5e1b689f267946150ecf033ed2ac0badfcbede6eb13",
 }
 
 
@@ -78,6 +70,63 @@ CHANGED_BY_ISSUE_10 = {  # (scenario, mode): (issue 10 item, why), issue 9's has
         "packets MAG1 cached and sends up Tunnel1 at 2020 ms are dropped at the LMA "
         "(tunnel_down) instead of being forwarded to MAG2",
         "cdbe2906ba504cfec7ade3db189a8ff78762247a1a081bf0e702986c98f48fd0"),
+    ("figure1", "ft"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms); no event,'
+        " time or fate changes: FIGURE1_TIMELINE is unchanged (no packet is on IF1's 1 ms "
+        "access link at 1000 ms)",
+        "5a4b64ac1c2b1cacfcd62dd784d2a84e111b4aa966d8a180022e4e2f41bd4208"),
+    ("figure1", "rfc5213"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms); no event,'
+        " time or fate changes: FIGURE1_TIMELINE is unchanged",
+        "a2d56be695d4bc3e7ce68642caec26e55d1986cec92a1b17fde48e8be68ca918"),
+    ("restore", "ft"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms); nothing '
+        "else changes",
+        "83c04b10df41c6b0f2ff57643a3476ea99c3e5fe2869d9fcc04c6c511fafbbac"),
+    ("restore", "rfc5213"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms); nothing '
+        "else changes",
+        "c4ab06cb09600ffe3850780affbd517b54fb790c7ba0cac50812d9583666c710"),
+    ("both-fail", "ft"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms, IF2 at '
+        "1500 ms); nothing else changes",
+        "01bc096a31846bbd14336947d9774d6d17ffc08aeaef312334ad5b8f14cec4f0"),
+    ("both-fail", "rfc5213"): (
+        "4 (narration only)",
+        "the note of the interface going down (IFACE_DOWN) now says when the MN notices it: "
+        '"... is down; the MN notices at once (detection_ms = 0)" (IF1 at 1000 ms, IF2 at '
+        "1500 ms); nothing else changes",
+        "135d06509598d4a85e624ca137ccf43cbec74d998b47a04680b8bdd4330082ce"),
+    ("campus", "ft"): (
+        "4 (a link that breaks loses what is on it)",
+        "two CN2 packets are due at their MN at the very instant its IF1 breaks (t_a == "
+        "t_break): flow 67 n=13 on MAG8's link to mn68/IF1 at 2900 ms and flow 167 n=29 on "
+        "MAG12's link to mn168/IF1 at 4600 ms; each was handed back to its MAG, cached and "
+        "flushed via the LMA to IF2 (delivered at 2960 / 4659 ms); now each is lost on the "
+        "link (drop link_down at the interface, 14 events fewer: 9898 of 9900 delivered; "
+        "those two handovers' first_new_path_ms move to 2999 / 4701 ms); and the note of the "
+        'interface going down (IFACE_DOWN) now says when the MN notices it: "... is down; the'
+        ' MN notices at once (detection_ms = 0)" at every break',
+        "2e19be5a90861ddd6499f08bdb5ae143d3b88e528f09b329a35a58dea839dc58"),
+    ("campus", "rfc5213"): (
+        "4 (a link that breaks loses what is on it)",
+        "the same two packets (mn68/IF1 n=13 at 2900 ms, mn168/IF1 n=29 at 4600 ms) were "
+        "dropped by the MAG as link_down after coming back from the link; now they are "
+        'dropped link_down on the link (node: the interface, peer: the MAG, note "was on the '
+        'access link"): same counts, same times; and the note of the interface going down '
+        '(IFACE_DOWN) now says when the MN notices it: "... is down; the MN notices at once '
+        '(detection_ms = 0)" at every break',
+        "223137f2c7e70ed6cd53f5e1b689f267946150ecf033ed2ac0badfcbede6eb13"),
 }
 
 
