@@ -168,6 +168,8 @@ def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
        that may already have de-registered the interface and is dropped (no_binding).
        (A CN -> MN packet that has crossed the link is the MN's: a break while the MN
        processes it does not undo that.)
+    4. MN -> CN only: the MN notices a broken interface at once (its ``detection_ms``
+       is 0), or none of its interfaces breaks.
 
     The scenarios carry none of the teaching knobs (unauthorized MAGs, omitted
     options, clock offsets, unknown MNs), which refuse registrations on purpose."""
@@ -185,6 +187,9 @@ def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
     if not any(key not in named and check.addressed.get(key, spec.start_ms) < spec.start_ms
                for key in keys):
         return False
+    if not downlink and mn.detection_ms > 0 and any(
+            f.action == "break" and f.interface in keys for f in sc.faults):
+        return False  # 4. it sends out of a broken interface until it notices (item 4)
     return not on_a_link_that_breaks(sc, check, k)
 
 

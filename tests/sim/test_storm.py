@@ -119,6 +119,8 @@ def scenario_text(draw: st.DrawFn, clean: bool | None = None) -> str:
         if first[1] in interfaces:
             primary[mn] = first[1]
         known = "" if clean or draw(st.integers(0, 15)) else "known = false\n"
+        # issue 10 item 4: now and then an MN that notices a broken interface late
+        known += draw(st.sampled_from(["", "", "", "detection_ms = 30\n"]))
         out.append(f'[[mn]]\nid = "{mn}"\n{known}interfaces = [\n' + "\n".join(rows) + "\n]\n")
     out.extend(links)
     windows, flow_mns = [], []
