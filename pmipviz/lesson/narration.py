@@ -63,7 +63,7 @@ def narrate(event: TraceEvent, mode: str) -> Narration:
 def _headline(ev: TraceEvent) -> str:
     f, msg, kind = ev.fields, ev.msg, ev.kind
     table, cause = f.get("table"), f.get("cause")
-    if kind == "fault" or (table == "iface" and cause in ("break", "detach")) or (
+    if kind == "fault" or (table == "iface" and cause in ("break", "detach", "mn_detect")) or (
             table == "bul" and cause in ("link_down", "link_up")):
         return "Fault"
     if msg == "DATA" or kind == "buffer":
@@ -277,6 +277,8 @@ def _pba_ref(ev: TraceEvent) -> str:
 def _data_ref(ev: TraceEvent, mode: str) -> str:
     if ev.kind == "drop":
         reason = ev.fields.get("reason")
+        if reason == "link_down" and ev.peer is not None and ev.fields.get("ref"):
+            return str(ev.fields["ref"])  # lost on an access link that broke (issue 10 item 4)
         return {"dereg_hold": f"{RFC} §5.3.5",
                 "link_down": f"{RFC} §6.10.5" if mode != "ft" else f"{DRAFT} §3.2",
                 "no_binding": f"{DRAFT} §3.1" if mode == "ft" else f"{RFC} §5.6.2",

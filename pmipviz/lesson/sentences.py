@@ -203,21 +203,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.FORWARD_CACHED_DOWN: lambda mag, n, key: (f"{mag} forwards cached n={n} to "
                                                   f"{short_iface(key)}"),
     Why.FORWARD: lambda mag, n, key: f"{mag} forwards n={n} to {short_iface(key)}",
-    Why.FORWARD_LOCAL: lambda mag, n, failed, key: (
-        f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
-        f"{short_iface(key)}: another interface of the same MN is up on {mag} with the same "
-        "HNP, so the packet is delivered here rather than cached and sent through the LMA "
-        "(no interface up here owns its destination address: the fallback to a sibling in "
-        "the same prefix)"),
     Why.FORWARD_OWNER: lambda mag, n, key: (
         f"{mag} forwards n={n} to {short_iface(key)}, the interface that owns its "
         f"destination address (the owner goes first when several of the MN's interfaces "
         f"share the prefix on {mag}: RFC 4861 §7.2)"),
     Why.FORWARD_SIBLING: _forward_sibling,
-    Why.FORWARD_LOCAL_OWNER: lambda mag, n, failed, key: (
-        f"{mag} delivers n={n}, which {short_iface(failed)} (down) cannot take, to "
-        f"{short_iface(key)}, which owns its destination address and is up on {mag} "
-        "(the owner goes first: RFC 4861 §7.2)"),
     Why.DROP_LINK_DOWN: lambda mag, n, key: (f"{mag} cannot deliver n={n}: {short_iface(key)} "
                                              "is down (RFC 5213 has no cache)"),
     Why.DROP_NO_BINDING: lambda mag, dst, n: f"{mag} has no binding for {dst}; n={n} is dropped",
@@ -429,7 +419,7 @@ _SENTENCES.update({
                                             f"{mag}"),
     SimWhy.IFACE_BROKEN: lambda key: f"{short_iface(key)} is broken",
     SimWhy.IFACE_REPAIRED: lambda key: f"{short_iface(key)} is repaired",
-    SimWhy.IFACE_DOWN: lambda key: f"{short_iface(key)} is down",
+    SimWhy.IFACE_DOWN: lambda key, detection_ms=0.0: _iface_down(key, detection_ms),
     SimWhy.IFACE_LEAVES: lambda key, mag: f"{short_iface(key)} leaves {mag}",
     SimWhy.WAITS_FOR_RESTORE: lambda key, mag: (f"{short_iface(key)} would attach to {mag} now, "
                                                 "but it is broken: it waits for a restore"),
@@ -467,6 +457,39 @@ _SENTENCES.update({
     Why.DATA_TUNNEL: lambda cached, n, mag, tunnel: (
         f"LMA sends{' cached' if cached else ''} n={n} to {mag} through {tunnel}"),
     SimWhy.DELIVER: _deliver,
+})
+
+
+# -- links that break with packets on them (issue 10 item 4) ----------------------------
+
+def _iface_down(key: str, detection_ms: float) -> str:
+    if not detection_ms:
+        return f"{short_iface(key)} is down; the MN notices at once (detection_ms = 0)"
+    return (f"{short_iface(key)} is down; the MN notices only after detection_ms = "
+            f"{detection_ms:g} ms: until then what it sends out of {short_iface(key)} is lost")
+
+
+def _on_cut_link(n: int, src: str, dst: str, key: str, how: str, cut_ms: float) -> str:
+    what = "broke" if how == "break" else "moved to another MAG"
+    return (f"n={n} was on the access link from {_short(src)} to {_short(dst)} when "
+            f"{short_iface(key)} {what} at {cut_ms:g} ms: it is lost with the link (a link "
+            "that breaks loses the packets on it, draft §1; the MAG can cache only what it "
+            "still holds, §3.2 step 2)")
+
+
+def _uplink_unnoticed(key: str, n: int, cut_ms: float, detection_ms: float) -> str:
+    return (f"{short_iface(key)} sends n={n}, but it is down since {cut_ms:g} ms and the MN "
+            f"has not noticed yet (it notices after detection_ms = {detection_ms:g} ms): "
+            "the packet is lost")
+
+
+_SENTENCES.update({
+    SimWhy.ON_CUT_LINK: _on_cut_link,
+    SimWhy.UPLINK_UNNOTICED: _uplink_unnoticed,
+    SimWhy.MN_NOTICES: lambda key, detection_ms: (
+        f"the MN notices that {short_iface(key)} is down, {detection_ms:g} ms after it broke "
+        "(its detection_ms): from now on it sends out of another interface that is up, if "
+        "it has one"),
 })
 
 

@@ -535,10 +535,9 @@ class Mag:
         """A packet for an MN came down the tunnel."""
         return self._route(packet)
 
-    def _route(self, packet: DataPacket, bounced: str | None = None) -> list[Action]:
+    def _route(self, packet: DataPacket) -> list[Action]:
         """Forward a packet for an MN to an interface with a binding here whose link is
         up; cache it under one whose link is down (ft); otherwise it has no binding here.
-        ``bounced``: the interface it just came back from, which is not tried again.
 
         Which interface (issue 10 item 1): the one that owns the destination address
         (its interface identifier, compared as an int) when it is attached here and up;
@@ -548,14 +547,14 @@ class Mag:
         prefix = packet.p64
         keys = self._by_prefix.get(prefix)
         if not keys:
-            return self._no_binding(packet, bounced)
+            return self._no_binding(packet)
         iid = packet.dst_int & _LOW64
         bul = self.bul
         first: BulEntry | None = None  # the entry to cache under
         sibling: BulEntry | None = None  # the first non-owner that is up
         for k in keys:
             e = bul.get(k)
-            if e is None or k == bounced or e.state is _REJECTED:
+            if e is None or e.state is _REJECTED:
                 continue
             owner = e.iid is None or e.iid == iid
             if e.link_up:
@@ -570,7 +569,7 @@ class Mag:
             if first is None or (owner and first.iid is not None and first.iid != iid):
                 first = e
         if first is None:
-            return self._no_binding(packet, bounced)
+            return self._no_binding(packet)
         if sibling is not None:
             owner_key = first.key if first.iid is None or first.iid == iid else None
             return [Forward(packet, sibling.key,
@@ -585,48 +584,23 @@ class Mag:
         return [Drop(packet, Reason.LINK_DOWN, (Why.DROP_LINK_DOWN, self.name, packet.n, key),
                      "RFC 5213 §6.10.5")]
 
-    def _no_binding(self, packet: DataPacket, bounced: str | None) -> list[Action]:
+    def _no_binding(self, packet: DataPacket) -> list[Action]:
         """No interface here can take the packet. ft: a MAG that served its prefix sends
-        it back up its tunnel so that the LMA can route it to another MAG: a packet that
-        came back from an access link always (it was deliverable when it went down), one
-        that came down the tunnel once (if this MAG already sent it back, the LMA's route
-        is stale: it is dropped rather than looping)."""
-        served = bounced is not None or packet.p64 in self.redirect
+        it back up its tunnel, once, so that the LMA can route it to another MAG (if this
+        MAG already sent it back, the LMA's route is stale: it is dropped rather than
+        looping). (A packet on an access link that breaks is lost with it, issue 10 item
+        4: none comes back from a link, so none is routed here again.)"""
+        served = packet.p64 in self.redirect
         if self.config.mode != "ft" or not served:
             return [Drop(packet, Reason.NO_BINDING,
                          (Why.DROP_NO_BINDING, self.name, packet.dst, packet.n),
                          "RFC 5213 §6.10.5")]
-        if bounced is None and self.name in packet.sent_up_by:
-            return [Drop(packet, Reason.NO_BINDING, (Why.DROP_LOOP, self.name, packet.n, bounced),
+        if self.name in packet.sent_up_by:
+            return [Drop(packet, Reason.NO_BINDING, (Why.DROP_LOOP, self.name, packet.n, None),
                          "draft §3.2")]
         packet.cached = True
         packet.sent_up_by += (self.name,)
-        return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n, bounced), STEP6)]
-
-    def undeliverable(self, packet: DataPacket, key: str) -> list[Action]:
-        """A packet sent down the link to interface ``key`` found it down or gone.
-
-        rfc5213: it is lost. ft: while ``key`` still has a binding here whose link is
-        down, it is cached (released down the link when the interface comes back, or up
-        the tunnel when the binding is removed); once the binding is gone (the DeReg
-        round trip was shorter than the access delay) it is routed like a packet from
-        the tunnel, but not to ``key``: to another interface of the MN here, cached under
-        one, or sent back up the tunnel (``_no_binding``). A packet for a failed
-        interface goes to another interface of the MN that is up on this MAG, if one is
-        (``_up_sibling``), instead of into the cache (issue 10 item 2)."""
-        if self.config.mode != "ft":
-            return self._link_down(packet, key)
-        entry = self.bul.get(key)
-        if entry is not None and not entry.link_up:
-            iid = packet.dst_int & _LOW64
-            local = self._up_sibling(packet.p64, key, iid)
-            if local is not None:  # another interface of the MN is up here: no cache
-                owns = self.bul[local].iid in (None, iid)
-                return [Forward(packet, local,
-                                (Why.FORWARD_LOCAL_OWNER if owns else Why.FORWARD_LOCAL,
-                                 self.name, packet.n, key, local), "draft §3.2")]
-            return self._cache(packet, key, packet.p64)
-        return self._route(packet, bounced=key)
+        return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n, None), STEP6)]
 
     def _cache(self, packet: DataPacket, key: str, prefix: int) -> list[Action]:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""

@@ -113,6 +113,7 @@ class Cause(StrEnum):
     ADDRESS = "address"
     BREAK = "break"
     DETACH = "detach"
+    MN_DETECT = "mn_detect"  # the MN notices its interface is down (its detection_ms)
     # route, tunnel
     ROUTE = "route"
     TUNNEL = "tunnel"

@@ -94,9 +94,6 @@ class Why(StrEnum):
     """mag, n, key: the cached packet goes down to the interface."""
     FORWARD = "mag.forward"
     """mag, n, key: a packet from the tunnel goes down to the interface."""
-    FORWARD_LOCAL = "mag.forward_local"
-    """mag, n, failed_key, key: ft: a packet for the failed interface ``failed_key`` goes
-    to ``key``, another interface of the MN up on this MAG (same HNP), not to the cache."""
     FORWARD_OWNER = "mag.forward_owner"
     """mag, n, key: a packet from the tunnel goes down to ``key``, the interface that owns
     its destination address, chosen among several of the MN's here (issue 10 item 1)."""
@@ -104,9 +101,6 @@ class Why(StrEnum):
     """mag, n, key, owner_key, dst: no interface attached here and up owns ``dst``
     (``owner_key``: the one here that does, down; None: none here), so the packet goes
     to ``key``, another interface of the MN in the same prefix (issue 10 item 1)."""
-    FORWARD_LOCAL_OWNER = "mag.forward_local_owner"
-    """mag, n, failed_key, key: ft: a packet ``failed_key`` (down) cannot take goes to
-    ``key``, up on this MAG, which owns its destination address (issue 10 item 1)."""
     DROP_LINK_DOWN = "mag.drop_link_down"
     """mag, n, key: rfc5213: the interface's link is down, the packet is lost."""
     DROP_NO_BINDING = "mag.drop_no_binding"

@@ -80,8 +80,9 @@ MAG_KEYS = (
     "clock_offset_ms",
 )
 CN_KEYS = ("name", "address")
-MN_KEYS = ("id", "interfaces", "known", "authorized",
-           "addressing", "host")
+MN_KEYS: tuple[str, ...] = ("id", "interfaces", "known", "authorized",
+                            "addressing", "host")
+MN_KEYS += ("detection_ms",)  # issue 10 item 4: the MN's own failure detection
 INTERFACE_KEYS = ("name", "mag", "att", "lli", "attach_ms", "attach_hi")
 LINK_KEYS = ("between", "delay_ms", "loss")
 FLOW_KEYS = ("from", "to", "rate_pps", "start_ms", "stop_ms", "size_bytes")
@@ -416,7 +417,8 @@ def _mn(t: Table, names: Registry, mag_names: dict[str, Mag], total: list[int]) 
     return MobileNode(id=mn_id, interfaces=tuple(interfaces.values()),
                       known=t.boolean("known", True), authorized=t.boolean("authorized", True),
                       addressing=t.choice("addressing", ADDRESSING, "per-interface"),
-                      host=t.choice("host", HOST_MODELS, "weak"))
+                      host=t.choice("host", HOST_MODELS, "weak"),
+                      detection_ms=t.number("detection_ms", 0, ge=0, le=MAX_DELAY_MS))
 
 
 def _interface(t: Table, mag_names: dict[str, Mag]) -> Interface:

@@ -44,6 +44,7 @@ class MobileNode:
     # interface accepts only its own (RFC 1122 §3.3.4.2), others are dropped
     # (``wrong_interface``)
     host: str = "weak"
+    detection_ms: float = 0.0  # how long the MN takes to notice an interface went down
 
 
 @dataclass(frozen=True)

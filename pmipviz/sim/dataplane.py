@@ -12,8 +12,10 @@ A flow (``flows``) makes the packet and gives it its first hop; from there:
    the MAG machine answers ``Forward`` (``_forward``: up the tunnel, or down an
    access link), ``Cache`` / ``Uncache`` (``_buffer``) or ``Drop``
    (``_drop``);
-4. on an access link, ``_access_arrival``: ``deliver`` to the MN interface, or back to
-   the MAG (``undeliverable``) when the interface left.
+4. on an access link, ``_access_arrival``: ``deliver`` to the MN interface. A packet on
+   an access link when a break or a move takes its interface off the link is lost
+   there (``link_down``, ``_cut_off``): each hop on an access link records the link's
+   generation (``Iface.gen``, bumped by the fault) and compares it when it arrives.
 
 This is the hot path (almost every event is DATA): see the notes on ``_hop`` and
 ``_DataArrival`` for what is written out twice on purpose.
@@ -32,6 +34,9 @@ from pmipviz.sim.network import Iface, Network
 from pmipviz.sim.why import SimWhy
 
 HOP_LIMIT = 64
+# a link that breaks loses what is on it: the draft's problem statement ("the traffic
+# packets are lost"); its cache (§3.2 step 2) holds only what the MAG still has
+LINK_CUT_REF = "draft §1"
 
 
 class DataPlane(Network):
@@ -58,10 +63,15 @@ class DataPlane(Network):
             fields["tunnel_dst"] = self._node_text[dst]
         hops.append(src)
         link = self.links.get((src, dst))
+        on: Iface | None = None  # the MN interface at the end of an access link
         if link is not None:
             delay = link.delay_ms
-        else:  # an access link: its delay is the MAG's
-            delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
+        elif src in self.access_delay:  # down an access link: its delay is the MAG's
+            delay = self.access_delay[src]
+            on = self.ifaces[dst]
+        else:  # up an access link
+            delay = self.access_delay[dst]
+            on = self.ifaces[src]
         sent = fields
         if ref is not None:  # the recv (the same dict on the hot path) does not get it
             sent = fields if final else dict(fields)
@@ -70,7 +80,8 @@ class DataPlane(Network):
         self.inflight += 1
         # Link.lost, inlined: a method call per wired hop costs more than the test
         lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
-        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost)
+        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost, on,
+                               on.gen if on is not None else 0)
         self.env.timeout(delay).callbacks.append(arrival)
 
     def _lma_data(self, pkt: DataPacket, via: str | None = None) -> None:
@@ -117,14 +128,26 @@ class DataPlane(Network):
                   final=True, ref=a.ref)
 
     def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
-        """A packet reached the MN end of ``mag``'s access link."""
-        if iface.up and iface.mag == mag:
-            if pkt.dst_int != iface.addr_int:  # another interface's address (issue 10)
-                self._foreign(pkt, mag, iface)
-                return
-            self._deliver(iface.key, mag, pkt)
+        """A packet reached the MN end of ``mag``'s access link. It was on the link from
+        its send to its arrival with no break or move of ``iface`` in between (one in
+        between loses it: ``_DataArrival``), and a MAG sends down a link only while it
+        sees it up: so the interface is there, and the packet has reached the MN (a
+        break while the MN processes it, ``processing_ms``, does not undo that). A packet
+        for another interface's address goes to ``_foreign`` (the host model)."""
+        if pkt.dst_int != iface.addr_int:  # another interface's address (issue 10)
+            self._foreign(pkt, mag, iface)
             return
-        self.run_actions(mag, self.mags[mag].undeliverable(pkt, iface.key))
+        self._deliver(iface.key, mag, pkt)
+
+    def _cut_off(self, src: str, dst: str, fields: dict[str, Any], iface: Iface) -> None:
+        """A DATA packet was on the access link between ``src`` and ``dst`` when a break
+        or a move took ``iface`` off it: it is lost with the link (issue 10 item 4)."""
+        f = dict(fields)
+        f["reason"] = Reason.LINK_DOWN
+        f["ref"] = LINK_CUT_REF
+        self.emit("drop", dst, src, "DATA", f,
+                  (SimWhy.ON_CUT_LINK, f["n"], src, dst, iface.key, iface.cut_by,
+                   iface.cut_ms))
 
     def _foreign(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
         """A packet for an address ``iface`` does not own (issue 10 item 1, RFC 1122
@@ -200,11 +223,12 @@ class _DataArrival:
     the receiving node's handler. (The link-loss ``drop`` is ``Network.transmit``'s,
     written again here on purpose: a slotted object per hop, not a closure.)"""
 
-    __slots__ = ("arrive", "dst", "fields", "final", "lost", "pkt", "src", "step", "world")
+    __slots__ = ("arrive", "dst", "fields", "final", "gen", "iface", "lost", "pkt", "src",
+                 "step", "world")
 
     def __init__(self, world: DataPlane, src: str, dst: str, pkt: DataPacket,
                  fields: dict[str, Any], arrive: Callable[[], None], step: int | None,
-                 final: bool, lost: bool) -> None:
+                 final: bool, lost: bool, iface: Iface | None, gen: int) -> None:
         self.world = world
         self.src = src
         self.dst = dst
@@ -214,6 +238,8 @@ class _DataArrival:
         self.step = step
         self.final = final
         self.lost = lost
+        self.iface = iface  # an access hop: its MN interface, and its link's generation
+        self.gen = gen
 
     def __call__(self, _event: Any) -> None:
         world = self.world
@@ -224,6 +250,11 @@ class _DataArrival:
             f["reason"] = Reason.LINK_LOSS
             world.emit("drop", self.dst, self.src, "DATA", f,
                        (SimWhy.LINK_LOSS, "DATA", self.src, self.dst, link.loss))
+            return
+        iface = self.iface
+        if iface is not None and iface.gen != self.gen:  # the link broke under it
+            world.inflight -= 1
+            world._cut_off(self.src, self.dst, self.fields, iface)
             return
         if not self.final:
             world.emit_recv(self.src, self.dst, self.fields,
@@ -258,14 +289,20 @@ class MetricsOnlyDataPlane(DataPlane):
         fields = {"flow": pkt.flow, "n": pkt.n, "hop": len(hops)}
         hops.append(src)
         link = self.links.get((src, dst))
+        on: Iface | None = None
         if link is not None:
             delay = link.delay_ms
-        else:  # an access link: its delay is the MAG's
-            delay = self.access_delay[src] if src in self.access_delay else self.access_delay[dst]
+        elif src in self.access_delay:  # down an access link: its delay is the MAG's
+            delay = self.access_delay[src]
+            on = self.ifaces[dst]
+        else:  # up an access link
+            delay = self.access_delay[dst]
+            on = self.ifaces[src]
         self.emit("send", src, dst, "DATA", fields, note)
         self.inflight += 1
         lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
-        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, None, final, lost)
+        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, None, final, lost, on,
+                               on.gen if on is not None else 0)
         self.env.timeout(delay).callbacks.append(arrival)
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None

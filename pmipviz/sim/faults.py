@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from pmipviz.protocol.constants import HandoffIndicator
-from pmipviz.protocol.vocab import FaultAction, Kind
+from pmipviz.protocol.vocab import Cause, FaultAction, Kind
 from pmipviz.scenario.model import Fault
 from pmipviz.sim.host import MnHost
+from pmipviz.sim.network import Iface
 from pmipviz.sim.why import SimWhy
 
 
@@ -36,7 +37,12 @@ class Faults(MnHost):
                       (SimWhy.BREAKS, key, iface.mag))
             mag = iface.mag
             assert mag is not None
-            self._set_iface(iface, (SimWhy.IFACE_DOWN, key), "break", up=False)
+            self._cut(iface, FaultAction.BREAK)
+            detection = self.mn_detection[iface.mn_id]
+            self._set_iface(iface, (SimWhy.IFACE_DOWN, key, detection), "break", up=False)
+            if detection > 0:  # the MN keeps sending out of it until it notices
+                iface.unnoticed = True
+                self.after(detection, self._mn_notices, iface, iface.gen)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
         elif fault.action == FaultAction.RESTORE:
             if iface.broken and iface.mag is None:
@@ -55,6 +61,7 @@ class Faults(MnHost):
                           (SimWhy.ALREADY_UP, key))
                 return
             mag = iface.mag or iface.home_mag
+            iface.unnoticed = False  # the MN sees it come back
             self.emit(Kind.FAULT, iface.key, mag, None, fields, (SimWhy.COMES_BACK, key, mag))
             self.run_actions(mag, self.mags[mag].link_up(iface.key, self.now))
             self._attach(iface, mag, HandoffIndicator.NEW_INTERFACE, again=True)
@@ -69,6 +76,26 @@ class Faults(MnHost):
             self.emit(Kind.FAULT, iface.key, to_mag, None, fields,
                       (SimWhy.MOVES, key, old, to_mag))
             if old is not None and iface.up:
+                self._cut(iface, FaultAction.MOVE)
                 self._set_iface(iface, (SimWhy.IFACE_LEAVES, key, old), "detach", up=False)
                 self.run_actions(old, self.mags[old].link_down(iface.key, self.now))
+            iface.unnoticed = False  # the MN attaches it itself: it knows
             self._attach(iface, to_mag, HandoffIndicator.BETWEEN_MAGS)
+
+    def _cut(self, iface: Iface, how: str) -> None:
+        """A break or a move takes ``iface`` off its access link: every DATA packet on
+        that link now is lost when it arrives (``dataplane._DataArrival``, issue 10
+        item 4), which the new generation tells it."""
+        iface.gen += 1
+        iface.cut_ms = self.now
+        iface.cut_by = how
+
+    def _mn_notices(self, iface: Iface, gen: int) -> None:
+        """The MN's ``detection_ms`` after a break: it notices the interface is down
+        and sends its uplink out of another one that is up (unless the interface came
+        back, or broke again, meanwhile)."""
+        if iface.gen != gen or not iface.unnoticed:
+            return
+        iface.unnoticed = False
+        self._set_iface(iface, (SimWhy.MN_NOTICES, iface.key,
+                                self.mn_detection[iface.mn_id]), Cause.MN_DETECT)

@@ -114,13 +114,19 @@ class Flows(DataPlane):
             self._hop(cn, self.lma_name, pkt, (SimWhy.CN_SENDS, cn, pkt.n, flow.mn_id),
                       lambda: self._lma_data(pkt))
         else:
-            active = self.active_iface(flow.mn_id)
+            # the MN's choice: an interface down that it has not noticed yet still counts
+            active = self.uplink_iface(flow.mn_id)
             src = active.address if active and active.address else IPv6Address("::")
             pkt = self._new_packet(flow, src, self.cn_addr[flow.cn])
             if active is None or active.mag is None:
                 node = self.mn_ifaces[flow.mn_id][0].key
                 self._sent_and_dropped(node, pkt, Reason.LINK_DOWN,
                                        (SimWhy.NO_IFACE, flow.mn_id, pkt.n))
+                return
+            if not active.up:  # out of a broken link the MN has not noticed (issue 10 item 4)
+                self._sent_and_dropped(active.key, pkt, Reason.LINK_DOWN,
+                                       (SimWhy.UPLINK_UNNOTICED, active.key, pkt.n,
+                                        active.cut_ms, self.mn_detection[flow.mn_id]))
                 return
             mag = active.mag
             key = active.key

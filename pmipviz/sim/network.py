@@ -77,6 +77,15 @@ class Iface:
     addr_int: int = -1
     strong: bool = False
     foreign_seen: set[int] = field(default_factory=set)
+    # issue 10 item 4: the access link's generation, bumped each time a break or a move
+    # takes the interface off its link (a DATA hop on the link records it when it starts
+    # and is lost if it changed when it arrives), with the time and the fault that did it
+    gen: int = 0
+    cut_ms: float = 0.0
+    cut_by: str = ""
+    # down, but the MN has not noticed yet (its detection_ms): its uplink still goes out
+    # of this interface, and is lost
+    unnoticed: bool = False
 
     def row(self) -> dict[str, Any]:
         return {
@@ -154,11 +163,23 @@ class Network:
                 self.ifaces[iface.key] = iface
                 self.mn_ifaces.setdefault(mn.id, []).append(iface)
                 self._attach_ms[iface.key] = itf.attach_ms
+        # issue 10 item 4: how long each MN takes to notice that an interface went down
+        self.mn_detection = {mn.id: mn.detection_ms for mn in scenario.mns}
 
     def active_iface(self, mn_id: str) -> Iface | None:
         """The MN's interface in use: the first one that is up with an address."""
         for iface in self.mn_ifaces[mn_id]:
             if iface.up and iface.address is not None:
+                return iface
+        return None
+
+    def uplink_iface(self, mn_id: str) -> Iface | None:
+        """The interface the MN sends its uplink out of: the first one that is up with an
+        address, as the MN sees it: one that went down less than the MN's
+        ``detection_ms`` ago (``unnoticed``) still counts, and what goes out of it is
+        lost (issue 10 item 4)."""
+        for iface in self.mn_ifaces[mn_id]:
+            if (iface.up or iface.unnoticed) and iface.address is not None:
                 return iface
         return None
 

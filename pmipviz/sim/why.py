@@ -48,7 +48,8 @@ class SimWhy(StrEnum):
     IFACE_REPAIRED = "sim.iface_repaired"
     """key"""
     IFACE_DOWN = "sim.iface_down"
-    """key"""
+    """key, detection_ms (optional, default 0): when the MN notices it (its own
+    detection, issue 10 item 4)"""
     IFACE_LEAVES = "sim.iface_leaves"
     """key, mag"""
 
@@ -109,3 +110,13 @@ class SimWhy(StrEnum):
     """key, n, cn, old_key, old_src, src, shared: an uplink flow's first packet from
     ``key`` after ``old_key`` sent the ones before from ``old_src``: its source address
     ``src`` (``shared``: the MN's addressing is "shared") (issue 10 item 1)."""
+
+    # -- links that break with packets on them (issue 10 item 4) ------------------------
+    ON_CUT_LINK = "sim.on_cut_link"
+    """n, src, dst, key, how, cut_ms: a DATA packet was on the access link between
+    ``src`` and ``dst`` when ``how`` (break / move) took ``key`` off it at ``cut_ms``."""
+    UPLINK_UNNOTICED = "sim.uplink_unnoticed"
+    """key, n, cut_ms, detection_ms: the MN sends out of ``key``, down since ``cut_ms``,
+    which it has not noticed yet."""
+    MN_NOTICES = "sim.mn_notices"
+    """key, detection_ms: the MN notices that ``key`` is down."""

@@ -115,6 +115,8 @@ def _caption(c: Canvas, inp: DrawInput) -> None:
         head, text_style = "", style
     elif hint.dst is not None:
         head = f"▶ {node_name(g, hint.src)} → {node_name(g, hint.dst)} "
+    elif hint.label.startswith(node_name(g, hint.src)):  # the label names it already
+        head = "● "
     else:
         head = f"● {node_name(g, hint.src)}: "
     c.put(1, y, head, style)

@@ -7,9 +7,9 @@ no delays. ``deliver`` carries one hop and returns what the receivers returned;
 returned the action. Timers are only noted (``timers``, due at the time the handler
 returned them plus their delay); a test fires one with ``fire``. A packet that reaches
 the LMA goes to its data-plane handler (``Lma.data``, as in the world): a ``Forward``
-to the MAG of the routed entry, or a ``Drop`` with the route's reason. An MN interface
-in ``down``
-sends a packet back to its MAG (``undeliverable``); any other receives it
+to the MAG of the routed entry, or a ``Drop`` with the route's reason. A packet sent to
+an MN interface in ``down`` is lost on the link (``lost``, as the world loses a packet
+on an access link that breaks: issue 10 item 4); any other interface receives it
 (``delivered``). The MN host (RS, RA) is not modelled: ``SendRa`` goes nowhere.
 """
 
@@ -48,6 +48,7 @@ class Pump:
     mags: dict[str, Mag]
     down: set[str] = field(default_factory=set)  # MN interfaces whose access link is down
     delivered: list[tuple[str, DataPacket]] = field(default_factory=list)  # (iface, packet)
+    lost: list[tuple[str, DataPacket]] = field(default_factory=list)  # sent to a down iface
     timers: list[tuple[str, Timer, float]] = field(default_factory=list)
 
     def _mag_at(self, address: IPv6Address) -> Mag:
@@ -72,9 +73,9 @@ class Pump:
             if action.to in self.mags:
                 return self.returned(action.to, self.mags[action.to].downlink(action.packet,
                                                                               now), now)
-            if action.to in self.down:  # the packet comes back to the MAG that sent it
-                return self.returned(node, self.mags[node].undeliverable(action.packet,
-                                                                         action.to), now)
+            if action.to in self.down:  # lost on the link (a MAG never sends down one
+                self.lost.append((action.to, action.packet))  # it knows is down)
+                return []
             self.delivered.append((action.to, action.packet))
             return []
         # StartTimer (noted when returned), SendRa (the MN host is not modelled),

@@ -59,17 +59,6 @@ def test_alone_on_its_mag_the_owner_gets_the_plain_note() -> None:
     assert forwards(mag.downlink(to(IID1), 20.0)) == [(IF1, Why.FORWARD, FORWARD_REF)]
 
 
-def test_local_delivery_prefers_the_owner() -> None:
-    """A packet that came back from IF1's link (IF1 down) goes to IF2 locally; the note
-    says whether IF2 owns its address or is only the sibling in the prefix."""
-    mag = two_on_one_mag()
-    mag.link_down(IF1, 30.0)
-    (own,) = forwards(mag.undeliverable(to(IID2), IF1))
-    assert own == (IF2, Why.FORWARD_LOCAL_OWNER, "draft §3.2")
-    (other,) = forwards(mag.undeliverable(to(IID1), IF1))
-    assert other == (IF2, Why.FORWARD_LOCAL, "draft §3.2")
-
-
 def test_a_flushed_cache_goes_to_each_packets_owner() -> None:
     """IF1 and IF2 down, packets for both cached; IF2 comes back, IF1 is removed: its
     packets go to IF2 (the sibling), and so do IF2's own."""

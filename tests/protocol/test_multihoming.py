@@ -82,3 +82,6 @@ def test_a_mag_flushes_its_cache_down_to_a_sibling_interface_up_on_it() -> None:
     assert [(n, a.to) for n, a in of_type(steps, Forward) if a.packet.n == 7] == [
         ("MAG1", IF2)]
     assert [(k, p.n) for k, p in pump.delivered if p.n == 7] == [(IF2, 7)]
+    # MAG1 never sent a packet down a link it knew was down (issue 10 item 4: nothing
+    # comes back from an access link any more)
+    assert pump.lost == []

@@ -864,3 +864,37 @@ def test_flow_may_name_the_interface_it_is_addressed_to() -> None:
     assert (flow.src, flow.dst, flow.to_iface) == ("CN", "mn1@example.org", "IF2")
     (plain,) = parse_scenario(BASE).flows
     assert (plain.dst, plain.to_iface) == ("mn1@example.org", None)
+# -- issue 10 item 4: the MN's own failure detection (detection_ms on [[mn]]) ------------
+
+MN_LINE = 'id = "mn1@example.org"\n'
+
+
+@pytest.mark.parametrize(("value", "fragment"), [
+    ("-1", "must be >= 0, got -1"),
+    ('"30"', "expected a number, got string"),
+    ("true", "expected a number, got boolean"),
+    ("nan", "must be a finite number"),
+    ("3600001", "must be <= 3600000"),
+])
+def test_mn_detection_ms_bad_values(value: str, fragment: str) -> None:
+    text = edit(MN_LINE, f"{MN_LINE}detection_ms = {value}\n")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, file="bad.toml")
+    err = info.value
+    assert (err.file, err.key) == ("bad.toml", "mn[0].detection_ms")
+    assert fragment in err.message, err.message
+    assert err.line == line_of(text, "detection_ms = " + value)
+
+
+def test_mn_detection_ms_defaults_to_0_and_is_read() -> None:
+    assert parse_scenario(BASE).mn("mn1@example.org").detection_ms == 0.0
+    text = edit(MN_LINE, f"{MN_LINE}detection_ms = 30\n")
+    mn = parse_scenario(text).mn("mn1@example.org")
+    assert mn.detection_ms == 30.0 and isinstance(mn.detection_ms, float)
+
+
+def test_mn_unknown_key_lists_detection_ms() -> None:
+    text = edit(MN_LINE, f"{MN_LINE}detect_ms = 30\n")
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text)
+    assert info.value.key == "mn[0].detect_ms" and "detection_ms" in info.value.message

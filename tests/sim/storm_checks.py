@@ -67,6 +67,8 @@ class TraceCheck:
     open: dict[int, int] = field(default_factory=dict)  # pid -> flow, not ended yet
     addressed: dict[str, float] = field(default_factory=dict)  # iface -> first address
     uplink_sends: dict[tuple[int, str], list[float]] = field(default_factory=dict)
+    # (flow, iface) -> times a MAG sent one of the flow's packets down to that interface
+    access_sends: dict[tuple[int, str], list[float]] = field(default_factory=dict)
     buffer_events: int = 0
     held: set[str] = field(default_factory=set)  # BCE keys in dereg-hold now
     held_ever: bool = False
@@ -91,6 +93,8 @@ class TraceCheck:
             self.sent[flow] += 1
             if "/" in ev.node:
                 self.uplink_sends.setdefault((flow, ev.node), []).append(ev.t_ms)
+        elif ev.kind == "send" and ev.peer is not None and "/" in ev.peer:
+            self.access_sends.setdefault((flow, ev.peer), []).append(ev.t_ms)
         elif ev.kind in ("deliver", "drop"):
             assert self.open.pop(pid, None) == flow, f"pid {pid} ends twice or never began"
             if ev.kind == "drop" and f["reason"] == "dereg_hold":
@@ -156,12 +160,16 @@ def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
     2. the MN has an interface that no fault names and that has its address (its RA
        arrived) before the flow's start_ms: the LMA then always has an entry with S=1
        for the MN, and the MN always has an interface to send from;
-    3. MN -> CN only: no packet of the flow is on the access link (or waiting for
-       processing) of an interface of the MN at the moment that interface breaks or
-       moves, i.e. none sent on it in [at_ms - access_delay_ms - processing_ms, at_ms];
-       such a packet reaches a MAG that may already have de-registered the interface
-       and is dropped (no_binding). A CN -> MN packet on a breaking access link is not
-       lost: it comes back to the MAG, which caches it or sends it back up.
+    3. no packet of the flow is on the access link of an interface of the MN at the
+       moment that interface breaks or moves, i.e. none sent on it in
+       [at_ms - access_delay_ms, at_ms]: such a packet is lost with the link
+       (``link_down``, issue 10 item 4), in both directions. MN -> CN, also none
+       waiting for processing at the MAG (``processing_ms`` more): it reaches a MAG
+       that may already have de-registered the interface and is dropped (no_binding).
+       (A CN -> MN packet that has crossed the link is the MN's: a break while the MN
+       processes it does not undo that.)
+    4. MN -> CN only: the MN notices a broken interface at once (its ``detection_ms``
+       is 0), or none of its interfaces breaks.
 
     The scenarios carry none of the teaching knobs (unauthorized MAGs, omitted
     options, clock offsets, unknown MNs), which refuse registrations on purpose."""
@@ -179,12 +187,25 @@ def no_loss_preconditions(sc: Scenario, check: TraceCheck, k: int) -> bool:
     if not any(key not in named and check.addressed.get(key, spec.start_ms) < spec.start_ms
                for key in keys):
         return False
-    if downlink:
-        return True
-    window = max(m.access_delay_ms for m in sc.mags) + sc.processing_ms
+    if not downlink and mn.detection_ms > 0 and any(
+            f.action == "break" and f.interface in keys for f in sc.faults):
+        return False  # 4. it sends out of a broken interface until it notices (item 4)
+    return not on_a_link_that_breaks(sc, check, k)
+
+
+def on_a_link_that_breaks(sc: Scenario, check: TraceCheck, k: int) -> bool:
+    """Precondition 3 of ``no_loss_preconditions`` fails: a packet of flow ``k`` may be
+    on the access link of an interface of its MN (or, MN -> CN, waiting for processing
+    at the MAG) when a break or a move of that interface takes it off the link."""
+    spec = sc.flows[k]
+    downlink = spec.src in {c.name for c in sc.cns}
+    mn = sc.mn(spec.dst if downlink else spec.src)
+    keys = [f"{mn.id}/{i.name}" for i in mn.interfaces]
+    window = max(m.access_delay_ms for m in sc.mags) + (0 if downlink else sc.processing_ms)
+    on_link = check.access_sends if downlink else check.uplink_sends
     for fault in sc.faults:
         if fault.action in ("break", "move") and fault.interface in keys:
-            sends = check.uplink_sends.get((k, fault.interface), [])
+            sends = on_link.get((k, fault.interface), [])
             if any(fault.at_ms - window <= t <= fault.at_ms for t in sends):
-                return False
-    return True
+                return True
+    return False

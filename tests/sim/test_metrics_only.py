@@ -5,6 +5,7 @@ the lean fields too), and refuses any other sink."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,3 +48,18 @@ def test_a_metrics_only_run_tags_no_step_and_has_no_other_sink() -> None:
     assert world.steps is None and metrics.events > 0
     _, full = run(scenario, mode="ft")
     assert full.steps is not None
+
+
+ITEM4 = Path(__file__).parent / "scenarios"
+
+
+@pytest.mark.parametrize("name", ["uplink-break", "uplink-detection", "downlink-break",
+                                  "move-on-link"])
+@pytest.mark.parametrize("mode", ["ft", "rfc5213"])
+def test_links_that_break_fold_the_same(name: str, mode: str) -> None:
+    """Issue 10 item 4: the losses on a link that breaks (``MetricsOnlyDataPlane._hop``
+    records the link's generation as ``DataPlane._hop`` does) and the MN's blind time."""
+    path = str(ITEM4 / f"{name}.toml")
+    full = doc(path, mode, lossy=False, metrics_only=False)
+    assert full["lost_by_reason"].get("link_down", 0) > 0
+    assert doc(path, mode, lossy=False, metrics_only=True) == full

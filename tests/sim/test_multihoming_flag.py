@@ -179,30 +179,33 @@ def test_two_interfaces_on_one_mag(same) -> None:
     n_link = 48
     at_mag = Q_FLOW.start_ms + n_link * 1000.0 / Q_FLOW.rate_pps + Q_DCN + Q_D1
     assert at_mag < Q_FAULT < at_mag + Q_MAG.access_delay_ms
-    back = at_mag + Q_MAG.access_delay_ms  # 1003: the link layer gives it back to MAG1
+    due = at_mag + Q_MAG.access_delay_ms  # 1003: it was on the link when IF1 broke
     dereg = [e for e in _bce(events, key=f"{mn}#1") if e.fields["after"]
              and e.fields["after"]["state"] == "dereg-hold"]
     assert [e.t_ms for e in dereg] == [Q_DEREG]
     assert _bce(events, cause="multihoming") == []  # both entries from MAG1: M stays 0
+    # issue 10 item 4: n=48 is lost with IF1's link, in both modes (it no longer comes
+    # back to MAG1)
+    lost = {e.fields["n"]: (e.t_ms, e.node, e.fields["reason"]) for e in _data(events, "drop")}
+    assert lost[n_link] == (due, f"{mn}/IF1", "link_down")
     if mode == "rfc5213":  # IF1's own prefix: its packets are lost
         assert dereg[0].fields["cause"] == "dereg"
-        lost = {e.fields["n"]: (e.t_ms, e.fields["reason"]) for e in _data(events, "drop")}
-        assert lost[n_link] == (back, "link_down")
         assert len(_data(events, "deliver")) == n_link
         return
     assert dereg[0].fields["cause"] == "dereg_hold"
     assert {e.fields["after"]["m"] for e in _bce(events) if e.fields["after"]} == {0}
-    # MAG1 hands n=48 to IF2 locally (no cache, no hairpin through the LMA)
-    local = [e for e in _data(events, "send") if e.fields["n"] == n_link and e.node == "MAG1"
-             and e.peer == f"{mn}/IF2"]
-    assert [e.t_ms for e in local] == [back]
-    assert local[0].fields["ref"] == "draft §3.2" and "delivers n=48" in local[0].note
-    delivered = [e for e in _data(events, "deliver") if e.fields["n"] == n_link]
-    assert [(e.t_ms, e.node) for e in delivered] == [(back + Q_MAG.access_delay_ms,
+    # MAG1 sends the next packets, from its tunnel, to IF2 at once (no cache, no hairpin
+    # through the LMA): n=49 reaches MAG1 10 ms after n=48
+    nxt = at_mag + 1000.0 / Q_FLOW.rate_pps
+    local = [e for e in _data(events, "send") if e.fields["n"] == n_link + 1
+             and e.node == "MAG1"]
+    assert [(e.t_ms, e.peer) for e in local] == [(nxt, f"{mn}/IF2")]
+    delivered = [e for e in _data(events, "deliver") if e.fields["n"] == n_link + 1]
+    assert [(e.t_ms, e.node) for e in delivered] == [(nxt + Q_MAG.access_delay_ms,
                                                       f"{mn}/IF2")]
     assert not [e for e in events if e.kind == "buffer"]
-    assert _data(events, "drop") == []
-    assert len(_data(events, "deliver")) == n_total
+    assert list(lost) == [n_link]
+    assert len(_data(events, "deliver")) == n_total - 1
     # the LMA moves the MN's traffic to IF2's entry (same MAG), then deletes IF1's
     routes = [e for e in events if e.kind == "state" and e.fields["table"] == "route"
               and e.t_ms == Q_DEREG]

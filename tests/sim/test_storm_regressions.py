@@ -38,29 +38,33 @@ BREAK = 'at_ms = 1000\naction = "break"\ninterface = "mn1@example.org/IF1"\n'
 @pytest.fixture
 def bounced_after_dereg(tmp_path: Path) -> Scenario:
     """Figure 1 where MAG1's DeReg round trip (2 ms) and detection (0 ms) are shorter
-    than its access delay (10 ms): the packet on the access link when IF1 breaks
-    comes back to MAG1 after it has removed IF1's binding and flushed its cache
-    (issue 8: it stayed queued forever)."""
+    than its access delay (10 ms), and IF1 breaks with a packet on its access link
+    (issue 8: that packet came back to MAG1 after it had removed IF1's binding, and
+    stayed queued forever; issue 10 item 4: it no longer comes back, it is lost with
+    the link)."""
     return write_variant(tmp_path, "figure1", *FAST_DEREG, ("at_ms = 1000\n", "at_ms = 1015\n"))
 
 
-def test_a_packet_bouncing_off_a_removed_binding_is_sent_back_up(
+def test_a_packet_on_the_link_when_it_breaks_is_lost_not_stuck(
         bounced_after_dereg: Scenario) -> None:
     events: list = []
     metrics, world = run(bounced_after_dereg, until_ms=600_000, sinks=[events.append],
                          describe=describe)
     d = metrics.to_dict()
-    assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == (200, 200, 0, 0)
+    assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == (200, 199, 1, 0)
+    assert d["lost_by_reason"] == {"link_down": 1}
     assert all(not m.cache for m in world.mags.values())
-    (back,) = [e for e in events if e.kind == "send" and e.msg == "DATA"
-               and e.node == "MAG1" and e.peer == "LMA"]
-    assert "no longer serves" in back.note and "back up the tunnel" in back.note
-    # it reaches the MN through MAG2
-    ends = [e for e in events if e.msg == "DATA" and e.fields["pid"] == back.fields["pid"]
-            and e.kind == "deliver"]
-    assert ends and ends[0].peer == "MAG2"
-
-
+    # sent down by MAG1 before the break at 1015, due 10 ms later: lost there, at IF1
+    (lost,) = [e for e in events if e.kind == "drop" and e.msg == "DATA"]
+    (down,) = [e for e in events if e.kind == "send" and e.msg == "DATA"
+               and e.fields["pid"] == lost.fields["pid"] and e.peer == lost.node]
+    assert (lost.node, lost.peer, lost.fields["reason"]) == (
+        "mn1@example.org/IF1", "MAG1", "link_down")
+    assert down.node == "MAG1" and down.t_ms <= 1015.0 <= lost.t_ms == down.t_ms + 10.0
+    assert "was on the access link" in lost.note and "broke at 1015 ms" in lost.note
+    # nothing goes back up the tunnel: nothing was cached, nothing came back
+    assert not [e for e in events if e.kind == "send" and e.msg == "DATA"
+                and e.node == "MAG1" and e.peer == "LMA"]
 
 
 LATE = ("at_ms = 1000\n", "at_ms = 1015\n")
@@ -68,22 +72,23 @@ RESTORE = '\n[[fault]]\nat_ms = 1016\naction = "restore"\ninterface = "mn1@examp
 
 
 @pytest.mark.parametrize(("case", "mode", "changes", "extra", "delivered", "lost"), [
-    # moved instead of broken: MAG1's DeReg still wins the race and the packet goes up,
-    # but (issue 10 item 5) IF1's HI=3 PBU reached the LMA first (1015 + 1 access + 5 =
-    # 1021) and the LMA tore Tunnel1 down: n=50, sent down by MAG1 at 1011, back from
-    # the 10 ms access link at 1021, reaches the LMA up Tunnel1 at 1022 and is dropped
+    # issue 10 item 4: in every variant n=50, sent down by MAG1 at 1011 on its 10 ms
+    # access link (due at 1021), is on the link when IF1 breaks or moves at 1015: it is
+    # lost with the link (link_down at 1021), whatever MAG1's state then
+    # moved instead of broken: the same loss
     ("move", "ft", [(BREAK, 'at_ms = 1015\naction = "move"\ninterface = "mn1@example.org/IF1"'
-                     '\nto_mag = "MAG2"\n')], "", 199, {"tunnel_down": 1}),
-    # no cache at MAG1: nothing to cache in this race; the bounce still goes up
+                     '\nto_mag = "MAG2"\n')], "", 199, {"link_down": 1}),
+    # no cache at MAG1: nothing to cache in this race
     ("cache full", "ft", [("detection_ms = 0\nbuffer_packets = 64",
-                           "detection_ms = 0\nbuffer_packets = 0"), LATE], "", 200, {}),
-    # restored before the packet comes back: it is delivered on the restored link
-    ("restored", "ft", [LATE], RESTORE, 200, {}),
-    # RFC 5213 has no cache: the bounce is lost at once, the rest of the stream in the
-    # MinDelayBeforeBCEDelete hold
+                           "detection_ms = 0\nbuffer_packets = 0"), LATE], "", 199,
+     {"link_down": 1}),
+    # restored at 1016, before the packet is due: it was on the link when it broke
+    ("restored", "ft", [LATE], RESTORE, 199, {"link_down": 1}),
+    # RFC 5213 has no cache: that packet is lost the same way, the rest of the stream in
+    # the MinDelayBeforeBCEDelete hold
     ("rfc5213", "rfc5213", [LATE], "", 50, {"dereg_hold": 149, "link_down": 1}),
 ])
-def test_every_mag_state_gives_a_bounced_packet_a_fate(
+def test_every_mag_state_gives_a_packet_on_the_link_a_fate(
         tmp_path: Path, case: str, mode: str, changes: list[tuple[str, str]], extra: str,
         delivered: int, lost: dict[str, int]) -> None:
     """Variants of the issue-8 reproduction, run long after the last fault: nothing

@@ -54,11 +54,8 @@ def _tool() -> ModuleType:
 trace_diff = _tool()
 
 BASELINE = {  # (scenario, mode): SHA-256
-    ("figure1", "rfc5213"): "a2d56be695d4bc3e7ce68642caec26e55d1986cec92a1b17fde48e8be68ca918",
-    ("restore", "rfc5213"): "c4ab06cb09600ffe3850780affbd517b54fb790c7ba0cac50812d9583666c710",
-    ("both-fail", "rfc5213"): "135d06509598d4a85e624ca137ccf43cbec74d998b47a04680b8bdd4330082ce",
-    ("bad-mag", "ft"): "506341630ab676437759d9cc912350469f973efd0a35928d5f6b767549ce02d7",
-    ("bad-mag", "rfc5213"): "a43effbc35eff370a9b669255c68699516c4e768f1567d1825f6b078f6396c4c",
+    ('bad-mag', 'ft'): '506341630ab676437759d9cc912350469f973efd0a35928d5f6b767549ce02d7',
+    ('bad-mag', 'rfc5213'): 'a43effbc35eff370a9b669255c68699516c4e768f1567d1825f6b078f6396c4c',
 }
 
 
@@ -75,53 +72,96 @@ CHANGED_SCENARIO_FILE = {  # (scenario, mode): (why, issue 9's hash)
 
 
 CHANGED_BY_ISSUE_10 = {  # (scenario, mode): (issue 10 item, why), issue 9's hash
-    ("move", "ft"): (
-        "5 (RFC 5213 §5.3.4/§5.6.1)",
-        "the LMA tears Tunnel1 down at the HI=3 handoff (mn2 was its only user); the two "
-        "packets MAG1 cached and sends up Tunnel1 at 2020 ms are dropped at the LMA "
-        "(tunnel_down) instead of being forwarded to MAG2",
-        "cdbe2906ba504cfec7ade3db189a8ff78762247a1a081bf0e702986c98f48fd0"),
-    ("move", "rfc5213"): (
-        "5 (RFC 5213 §6.8, §6.9.1.2)",
-        "notes only: the RA an interface receives from its new MAG after a HI=3 handoff "
-        "says that its default router stays the same (the session's link-local address); "
-        "with that note worded as before, the trace hashes as issue 9's (values "
-        "item 5 changed put back by trace_diff.undo_issue10_5)",
-        "0c19151e3fb33bd013e5faf7e8ccf5c86d28fea2f38e467b3a2a5a9647774449"),
-    ("campus", "ft"): (
-        "1 (the MAG's delivery rule, the host model) and 5 (RFC 5213 §6.8, §6.9.1.2)",
-        "notes only: the RA an interface receives from its new MAG after a HI=3 handoff "
-        "says that its default router stays the same (the session's link-local address; "
-        "values item 5 changed put back by trace_diff.undo_issue10_5); as figure1 ft, per "
-        "MN, MAG forwards of packets for IF1's address to IF2 say the fallback rule "
-        "applied, and each IF2's first deliver of one the weak host model",
-        "2e19be5a90861ddd6499f08bdb5ae143d3b88e528f09b329a35a58dea839dc58"),
-    ("campus", "rfc5213"): (
-        "5 (RFC 5213 §6.8, §6.9.1.2)",
-        "notes only: the RA an interface receives from its new MAG after a HI=3 handoff "
-        "says that its default router stays the same (the session's link-local address); "
-        "with those 10 notes worded as before, the trace hashes as issue 9's (values "
-        "item 5 changed put back by trace_diff.undo_issue10_5)",
-        "223137f2c7e70ed6cd53f5e1b689f267946150ecf033ed2ac0badfcbede6eb13"),
-    ("figure1", "ft"): (
-        "1 (the MAG's delivery rule, the host model)",
-        "after the failover MAG2 forwards the 151 packets for IF1's address to IF2 by the "
-        "fallback rule, and its note says so; IF2's first deliver of one says IF2 accepts "
-        "it as a weak host (RFC 1122 §3.3.4.2). Notes only: every event, time and field is "
-        "as before",
-        "5a4b64ac1c2b1cacfcd62dd784d2a84e111b4aa966d8a180022e4e2f41bd4208"),
-    ("restore", "ft"): (
-        "1 (the MAG's delivery rule, the host model)",
-        "as figure1 ft: MAG2's forwards of the 151 packets for IF1's address to IF2 say the"
-        " fallback rule applied, and IF2's first deliver of one the weak host model. Notes "
-        "only",
-        "83c04b10df41c6b0f2ff57643a3476ea99c3e5fe2869d9fcc04c6c511fafbbac"),
-    ("both-fail", "ft"): (
-        "1 (the MAG's delivery rule, the host model)",
-        "as figure1 ft: MAG2's forwards of the 50 packets for IF1's address to IF2 say the "
-        "fallback rule applied, and IF2's first deliver of one the weak host model. Notes "
-        "only",
-        "01bc096a31846bbd14336947d9774d6d17ffc08aeaef312334ad5b8f14cec4f0"),
+    ('move', 'ft'): (
+        '5 (RFC 5213 §5.3.4/§5.6.1)',
+        'the LMA tears Tunnel1 down at the HI=3 handoff (mn2 was its only user); the '
+        'two packets MAG1 cached and sends up Tunnel1 at 2020 ms are dropped at the '
+        'LMA (tunnel_down) instead of being forwarded to MAG2',
+        'cdbe2906ba504cfec7ade3db189a8ff78762247a1a081bf0e702986c98f48fd0'),
+    ('move', 'rfc5213'): (
+        '5 (RFC 5213 §6.8, §6.9.1.2)',
+        'notes only: the RA an interface receives from its new MAG after a HI=3 '
+        "handoff says that its default router stays the same (the session's "
+        'link-local address); with that note worded as before, the trace hashes as '
+        "issue 9's (values item 5 changed put back by trace_diff.undo_issue10_5)",
+        '0c19151e3fb33bd013e5faf7e8ccf5c86d28fea2f38e467b3a2a5a9647774449'),
+    ('campus', 'ft'): (
+        "1 (the MAG's delivery rule, the host model) and 5 (RFC 5213 §6.8, §6.9.1.2);"
+        ' 4 (a link that breaks loses what is on it)',
+        'notes only: the RA an interface receives from its new MAG after a HI=3 '
+        "handoff says that its default router stays the same (the session's "
+        'link-local address; values item 5 changed put back by '
+        'trace_diff.undo_issue10_5); as figure1 ft, per MN, MAG forwards of packets '
+        "for IF1's address to IF2 say the fallback rule applied, and each IF2's first"
+        ' deliver of one the weak host model. Item 4: two CN2 packets are due at '
+        'their MN at the very instant its IF1 breaks (t_a == t_break): flow 67 n=13 '
+        "on MAG8's link to mn68/IF1 at 2900 ms and flow 167 n=29 on MAG12's link to "
+        'mn168/IF1 at 4600 ms; each was handed back to its MAG, cached and flushed '
+        'via the LMA to IF2 (delivered at 2960 / 4659 ms); now each is lost on the '
+        'link (drop link_down at the interface, 14 events fewer: 9898 of 9900 '
+        "delivered; those two handovers' first_new_path_ms move to 2999 / 4701 ms); "
+        'and the note of the interface going down (IFACE_DOWN) now says when the MN '
+        'notices it: "... is down; the MN notices at once (detection_ms = 0)" at '
+        'every break',
+        '2e19be5a90861ddd6499f08bdb5ae143d3b88e528f09b329a35a58dea839dc58'),
+    ('campus', 'rfc5213'): (
+        '5 (RFC 5213 §6.8, §6.9.1.2); 4 (a link that breaks loses what is on it)',
+        'notes only: the RA an interface receives from its new MAG after a HI=3 '
+        "handoff says that its default router stays the same (the session's "
+        'link-local address); with those 10 notes worded as before, the trace hashes '
+        "as issue 9's (values item 5 changed put back by trace_diff.undo_issue10_5). "
+        'Item 4: the same two packets (mn68/IF1 n=13 at 2900 ms, mn168/IF1 n=29 at '
+        '4600 ms) were dropped by the MAG as link_down after coming back from the '
+        'link; now they are dropped link_down on the link (node: the interface, peer:'
+        ' the MAG, note "was on the access link"): same counts, same times; and the '
+        'note of the interface going down (IFACE_DOWN) now says when the MN notices '
+        'it: "... is down; the MN notices at once (detection_ms = 0)" at every break',
+        '223137f2c7e70ed6cd53f5e1b689f267946150ecf033ed2ac0badfcbede6eb13'),
+    ('figure1', 'ft'): (
+        "1 (the MAG's delivery rule, the host model); 4 (narration only)",
+        "after the failover MAG2 forwards the 151 packets for IF1's address to IF2 by"
+        " the fallback rule, and its note says so; IF2's first deliver of one says "
+        'IF2 accepts it as a weak host (RFC 1122 §3.3.4.2). Notes only: every event, '
+        'time and field is as before. Item 4: the note of the interface going down '
+        '(IFACE_DOWN) now says when the MN notices it: "... is down; the MN notices '
+        'at once (detection_ms = 0)" (IF1 at 1000 ms); no event, time or fate '
+        "changes: FIGURE1_TIMELINE is unchanged (no packet is on IF1's 1 ms access "
+        'link at 1000 ms)',
+        '5a4b64ac1c2b1cacfcd62dd784d2a84e111b4aa966d8a180022e4e2f41bd4208'),
+    ('restore', 'ft'): (
+        "1 (the MAG's delivery rule, the host model); 4 (narration only)",
+        "as figure1 ft: MAG2's forwards of the 151 packets for IF1's address to IF2 "
+        "say the fallback rule applied, and IF2's first deliver of one the weak host "
+        'model. Notes only. Item 4: the note of the interface going down (IFACE_DOWN)'
+        ' now says when the MN notices it: "... is down; the MN notices at once '
+        '(detection_ms = 0)" (IF1 at 1000 ms); nothing else changes',
+        '83c04b10df41c6b0f2ff57643a3476ea99c3e5fe2869d9fcc04c6c511fafbbac'),
+    ('both-fail', 'ft'): (
+        "1 (the MAG's delivery rule, the host model); 4 (narration only)",
+        "as figure1 ft: MAG2's forwards of the 50 packets for IF1's address to IF2 "
+        "say the fallback rule applied, and IF2's first deliver of one the weak host "
+        'model. Notes only. Item 4: the note of the interface going down (IFACE_DOWN)'
+        ' now says when the MN notices it: "... is down; the MN notices at once '
+        '(detection_ms = 0)" (IF1 at 1000 ms, IF2 at 1500 ms); nothing else changes',
+        '01bc096a31846bbd14336947d9774d6d17ffc08aeaef312334ad5b8f14cec4f0'),
+    ('figure1', 'rfc5213'): (
+        '4 (narration only)',
+        'the note of the interface going down (IFACE_DOWN) now says when the MN '
+        'notices it: "... is down; the MN notices at once (detection_ms = 0)" (IF1 at'
+        ' 1000 ms); no event, time or fate changes: FIGURE1_TIMELINE is unchanged',
+        'a2d56be695d4bc3e7ce68642caec26e55d1986cec92a1b17fde48e8be68ca918'),
+    ('restore', 'rfc5213'): (
+        '4 (narration only)',
+        'the note of the interface going down (IFACE_DOWN) now says when the MN '
+        'notices it: "... is down; the MN notices at once (detection_ms = 0)" (IF1 at'
+        ' 1000 ms); nothing else changes',
+        'c4ab06cb09600ffe3850780affbd517b54fb790c7ba0cac50812d9583666c710'),
+    ('both-fail', 'rfc5213'): (
+        '4 (narration only)',
+        'the note of the interface going down (IFACE_DOWN) now says when the MN '
+        'notices it: "... is down; the MN notices at once (detection_ms = 0)" (IF1 at'
+        ' 1000 ms, IF2 at 1500 ms); nothing else changes',
+        '135d06509598d4a85e624ca137ccf43cbec74d998b47a04680b8bdd4330082ce'),
 }
 
 

@@ -308,6 +308,18 @@ def test_fault_caption_is_just_the_note(figure1: Scenario) -> None:
     assert "→ mn1/IF1" not in text and text.count("mn1/IF1") == 1
 
 
+def test_a_caption_does_not_repeat_the_node_its_label_names(figure1: Scenario) -> None:
+    """The interface-down state event's label starts with the interface's name: the
+    caption says it once ("● mn1/IF1 is down…", not "● mn1/IF1: mn1/IF1 is down…")."""
+    sim = Simulation(figure1, describe=describe)
+    sim.run_to_end()
+    down = next(e for e in sim.trace if e.kind == "state" and e.fields.get("table") == "iface"
+                and e.fields.get("cause") == "break")
+    sim.seek(down.i + 1)
+    text = " ".join(" ".join(picture(sim, width=44)).split())
+    assert "mn1/IF1 is down" in text and "mn1/IF1: mn1/IF1" not in text
+
+
 def test_topology_shows_the_break_with_the_fault_event(figure1: Scenario) -> None:
     sim = Simulation(figure1)
     sim.run_to_end()

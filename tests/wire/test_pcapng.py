@@ -216,7 +216,10 @@ def test_figure1_names_every_node_before_its_first_packet(figure1) -> None:
     assert names == {"2001:db8:ffff::1": "LMA", "2001:db8:ffff::11": "MAG1",
                      "2001:db8:ffff::12": "MAG2", "2001:db8:cafe::1": "CN",
                      "fe80::ff:fe00:101": "mn1/IF1", "fe80::ff:fe00:102": "mn1/IF2",
-                     "fe80::a:1": "MAG1", "fe80::a:2": "MAG2", "ff02::2": "all-routers",
+                     # the RAs' sources: each session's link-local address, which the
+                     # LMA generated and the MAG serving the interface adopted (§6.8)
+                     "fe80::5213:0:1": "MAG1", "fe80::5213:0:2": "MAG2",
+                     "ff02::2": "all-routers",
                      "2001:db8:100::ff:fe00:101": "mn1/IF1",
                      "2001:db8:100::ff:fe00:102": "mn1/IF2"}
     named: set[str] = set()
