@@ -75,12 +75,21 @@ def _ignore_pba(mag: str, seq: int, orphans: tuple[IPv6Network, ...]) -> str:
     return text
 
 
-def _bul_detect(mag: str, key: str, ft: bool) -> str:
+def _bul_detect(mag: str, key: str, ft: bool, sibling: str | None = None) -> str:
+    if ft and sibling is not None:
+        return (f"{mag} detects that {short_iface(key)} is unreachable; the MN's packets go "
+                f"to {short_iface(sibling)}, up on {mag} (nothing to cache)")
     caching = " and keeps caching its packets (draft step 2)" if ft else ""
     return f"{mag} detects that {short_iface(key)} is unreachable{caching}"
 
 
-def _link_down(mag: str, key: str, ft: bool, detection_ms: float) -> str:
+def _link_down(mag: str, key: str, ft: bool, detection_ms: float,
+               sibling: str | None = None) -> str:
+    if ft and sibling is not None:  # issue 10 item 2: deliver locally, no cache
+        fate = (f"{mag} sends the MN's packets to {short_iface(sibling)}, another interface "
+                f"of the MN up on {mag}, instead of caching them")
+        return (f"{mag}'s link to {short_iface(key)} is down: {fate}; it will declare the "
+                f"interface unreachable after {detection_ms:g} ms")
     fate = f"{mag} caches them (draft step 2)" if ft else "they are lost (RFC 5213 has no cache)"
     return (f"{mag}'s link to {short_iface(key)} is down: the packets it sends there fail at "
             f"the link layer and {fate}; it will declare the interface unreachable after "

@@ -495,7 +495,11 @@ class Mag:
         BUL.fire(entry, Cause.DETECT)
         entry.attempt = 0
         ft = self.config.mode == "ft"
-        return [self._bul_change(entry, before, (Why.BUL_DETECT, self.name, entry.key, ft),
+        note: Note = (Why.BUL_DETECT, self.name, entry.key, ft)
+        sibling = self._sibling_up(entry)
+        if sibling is not None:
+            note = (*note, sibling)
+        return [self._bul_change(entry, before, note,
                                  "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
                                  "detect"),
                 *self._send(entry, 0, HandoffIndicator.UNKNOWN, now,
@@ -511,11 +515,21 @@ class Mag:
         before = entry.row()
         entry.link_up = False
         ft = self.config.mode == "ft"
-        why = (Why.LINK_DOWN, self.name, key, ft, self.config.detection_ms)
+        why: Note = (Why.LINK_DOWN, self.name, key, ft, self.config.detection_ms)
+        sibling = self._sibling_up(entry)
+        if sibling is not None:
+            why = (*why, sibling)
         return [self._bul_change(entry, before, why,
                                  "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
                                  "link_down"),
                 StartTimer(DetectTimer(key), self.config.detection_ms)]
+
+    def _sibling_up(self, entry: BulEntry) -> str | None:
+        """ft: another interface of ``entry``'s MN bound here to its prefix with its link
+        up (issue 10 item 2: it takes the MN's packets, so nothing is cached)."""
+        if self.config.mode != "ft" or not entry.hnps:
+            return None
+        return self._up_sibling(_p64(entry.hnps[0]), entry.key)
 
     def link_up(self, key: str, now: float) -> list[Action]:
         """The access link came back before the failure was detected: deliver the cache."""

@@ -64,7 +64,8 @@ class Why(StrEnum):
     PBU_RETX = "mag.pbu_retx"
     """mag, key, waited_ms: the PBU is sent again after ``waited_ms`` without a PBA."""
     BUL_DETECT = "mag.bul_detect"
-    """mag, key, ft: the interface is declared unreachable (ft: its packets cached)."""
+    """mag, key, ft[, sibling]: the interface is declared unreachable (ft: its packets
+    cached; with ``sibling``, another interface of the MN up on this MAG, they go there)."""
     PBU_DEREG = "mag.pbu_dereg"
     """mag, key: the DeReg PBU (lifetime 0, HI=4)."""
     BUL_REMOVE = "mag.bul_remove"
@@ -79,7 +80,8 @@ class Why(StrEnum):
     REMOVE_GONE = "mag.remove.gone"
     """(nothing): a rejected interface failed."""
     LINK_DOWN = "mag.link_down"
-    """mag, key, ft, detection_ms: the access link to the interface failed."""
+    """mag, key, ft, detection_ms[, sibling]: the access link to the interface failed
+    (``sibling``: another interface of the MN up on this MAG, which takes its packets)."""
     LINK_UP = "mag.link_up"
     """mag, key: the access link is back before the failure was detected."""
 

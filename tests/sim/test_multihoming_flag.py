@@ -204,6 +204,13 @@ def test_two_interfaces_on_one_mag(same) -> None:
     assert [(e.t_ms, e.node) for e in delivered] == [(nxt + Q_MAG.access_delay_ms,
                                                       f"{mn}/IF2")]
     assert not [e for e in events if e.kind == "buffer"]
+    # and MAG1's notes say so: no "caches them" when a sibling takes the packets
+    mag_notes = [e.note for e in events if e.kind == "state" and e.node == "MAG1"
+                 and e.fields["table"] == "bul" and e.fields["cause"] in ("link_down", "detect")]
+    assert len(mag_notes) == 2
+    assert "instead of caching them" in mag_notes[0] and "nothing to cache" in mag_notes[1]
+    assert all("caches them" not in n and "keeps caching" not in n and "mn1/IF2" in n
+               for n in mag_notes)
     assert list(lost) == [n_link]
     assert len(_data(events, "deliver")) == n_total - 1
     # the LMA moves the MN's traffic to IF2's entry (same MAG), then deletes IF1's
