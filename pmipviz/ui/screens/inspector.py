@@ -398,11 +398,15 @@ class InspectorScreen(ModalScreen[None]):
             pane.scroll_to_region(Region(0, first, 1, rows), animate=False, immediate=True)
 
     def _show_line(self, line: int) -> None:
-        """Scroll the fields pane so the tree's cursor line is visible."""
-        if line < 0:
+        """Scroll the fields pane so the tree's cursor line is visible. (Called after a
+        refresh: a burst of keys may have closed the inspector meanwhile, its widgets
+        gone; then there is nothing to scroll.)"""
+        trees = self.query(Tree)
+        panes = self.query("#inspector-fields")
+        if line < 0 or not trees or not panes:
             return
-        tree = self.query_one(Tree)
-        pane = self.query_one("#inspector-fields", VerticalScroll)
+        tree = trees.first()
+        pane = panes.first(VerticalScroll)
         pane.scroll_to_region(Region(0, tree.virtual_region.y + line, 1, 1), animate=False,
                               immediate=True)
 
