@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -75,7 +77,7 @@ class PmipvizApp(PaletteApp):
 
     CSS_PATH = "app.tcss"
     TITLE = "pmipviz"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide"), (150, "-huge")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-tiny"), (24, "-short"), (34, "-tall")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "play_pause", "play", priority=True),
@@ -136,10 +138,28 @@ class PmipvizApp(PaletteApp):
             with Vertical(id="right"):
                 yield BindingCacheTable(id="bce")
                 yield MagCachesView(id="caches")
+                if self._narration_side():
+                    yield NarrationView(id="narration")
         with Horizontal(id="bottom"):
             yield LadderView(id="ladder")
-            yield NarrationView(id="narration")
+            if not self._narration_side():
+                yield NarrationView(id="narration")
         yield FittingFooter()
+
+    def _narration_side(self, size: Size | None = None) -> bool:
+        """A projector's size (fewer than 110 columns, 34 lines): the narration sits
+        under the Binding Cache in place of the MAG caches, so that the ladder has
+        the whole bottom (app.tcss; README "In the TUI")."""
+        width, height = size or self.size
+        return width < 110 and height < 34
+
+    async def on_resize(self, event: events.Resize) -> None:
+        """Move the narration where the new size wants it (``_narration_side``)."""
+        narration = self.query_one(NarrationView)
+        where = self.query_one("#right" if self._narration_side(event.size) else "#bottom")
+        if narration.parent is not where:
+            await narration.remove()
+            await where.mount(narration)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -165,7 +185,7 @@ class PmipvizApp(PaletteApp):
 
     def _new_sim_views(self) -> None:
         """Point every pane at the current ``self.sim`` (new run or new focus)."""
-        self.query_one(BindingCacheTable).reset(self.sim.mode == "ft")
+        self.query_one(BindingCacheTable).reset(self.sim.mode == "ft", self.scenario)
         self.query_one(LadderView).reset(self.scenario, self.selected_mn)
         plot = self.plot_view
         if plot is not None:
@@ -560,7 +580,7 @@ class PmipvizApp(PaletteApp):
         if self.plot_shown and self.plot_view is None:
             view = PlotView(id="delivery")
             view.reset(self.scenario, self.selected_mn, self.sim.mode)
-            await self.query_one("#bottom").mount(view, before="#narration")
+            await self.query_one("#bottom").mount(view, after="#ladder")
         self.screen_stack[0].set_class(self.plot_shown, "-plot")
         if self.plot_shown:
             self._update(jump=True)

@@ -39,6 +39,9 @@ MIN_LABEL = 14  # the label column never gets narrower than this
 MAX_LABEL = 44  # nor wider: past this the lifelines get the room
 MIN_LANE = 5  # columns between two lifelines
 CACHE_BAR = 4  # cache squares a label keeps before a "+"
+WIDE = 120  # a ladder this wide (a big terminal) has longer labels:
+WIDE_LABEL = 52  # up to this many cells (45% of the width)
+WIDE_BAR = 16  # and cache bars of up to this many squares
 
 # the glyph of a fault row, by the fault's action (help legend: LEGEND)
 FAULT_MARKS: dict[str, str] = {
@@ -59,7 +62,8 @@ class LadderGeometry:
         n = max(1, len(self.names))
         lane = max(MIN_LANE, max((len(name) + 1 for name in self.names), default=0))
         fixed = TIME_W + 1 + STEP_W + 1 + 1
-        self.label_w = max(MIN_LABEL, min(MAX_LABEL, self.width - fixed - n * lane))
+        most = MAX_LABEL if self.width < WIDE else min(WIDE_LABEL, self.width * 45 // 100)
+        self.label_w = max(MIN_LABEL, min(most, self.width - fixed - n * lane))
         self.left = fixed + self.label_w
         lanes = max(n * 4, self.width - self.left)
         self.width = max(self.width, self.left + lanes)
@@ -73,11 +77,14 @@ _TAIL_RE = re.compile(r" (\[[^\[\]]*\]|\([^()]*\))$")
 
 
 def fit_label(label: str, width: int) -> str:
-    """``label`` in ``width`` cells: a cache bar keeps at most CACHE_BAR squares, and
-    a trailing ``[...]`` or ``(...)`` (the cache count, the losses) survives the cut."""
+    """``label`` in ``width`` cells: a cache bar keeps at most CACHE_BAR squares (WIDE_BAR
+    in a label as wide as a big terminal gives), and a trailing ``[...]`` or ``(...)``
+    (the cache count, the losses) survives the cut."""
+    squares = CACHE_BAR if width <= MAX_LABEL else WIDE_BAR
+
     def short_bar(m: re.Match[str]) -> str:
         occ = int(m.group(1))
-        return f"[{'■' * min(occ, CACHE_BAR)}{'+' if occ > CACHE_BAR else ''} {occ}/{m.group(2)}]"
+        return f"[{'■' * min(occ, squares)}{'+' if occ > squares else ''} {occ}/{m.group(2)}]"
 
     label = _CACHE_BAR_RE.sub(short_bar, label)
     if len(label) <= width:

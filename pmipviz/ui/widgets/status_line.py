@@ -11,15 +11,24 @@ from textual.widget import Widget
 MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
 
 
-def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, complete: bool,
-                playing: bool, speed: float, width: int = 200,
-                lesson: str | None = None) -> Text:
-    """The one-line status; the title is shortened first when ``width`` is tight.
-    ``lesson`` is the score (``2/5``) while lesson mode is on."""
+MODE_SHORT = {"ft": "FT", "rfc5213": "RFC 5213"}
+LEVELS = 5  # how far ``_tail`` shortens
+
+
+def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playing: bool,
+          speed: float, lesson: str | None, level: int) -> Text:
+    """Everything after the title, shorter at each ``level`` (0-5): the speed goes
+    first, then the word "mode", the "(draft)", the play state's word; the time and
+    ``event N/M`` always stay."""
     tail = Text(no_wrap=True)
-    tail.append("· mode ", style="#8a8a8a")
-    tail.append(MODE_LABELS.get(mode, mode),
-                style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+    if level < 3:
+        tail.append("· mode " if level < 2 else "· ", style="#8a8a8a")
+        tail.append(MODE_LABELS.get(mode, mode),
+                    style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+    else:
+        tail.append("· ", style="#8a8a8a")
+        tail.append(MODE_SHORT.get(mode, mode),
+                    style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
     if lesson is not None:
         tail.append(" · ", style="#8a8a8a")
         tail.append(f"lesson {lesson}", style="bold #000000 on #ffaf00")
@@ -27,15 +36,34 @@ def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, com
     tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
     tail.append(" · ", style="#8a8a8a")
     if complete and cursor >= total and not playing:
-        tail.append("■ end of run", style="bold #ff8787")
-    else:
+        tail.append("■ end of run" if level < 5 else "■ end", style="bold #ff8787")
+    elif level < 4:
         tail.append("▶ playing" if playing else "❚❚ paused",
                     style="bold #5fd75f" if playing else "bold #ffd75f")
-    tail.append(f" · {speed:g} ev/s", style="#8a8a8a")
-    text = Text(no_wrap=True, overflow="ellipsis")
+    else:
+        tail.append("▶" if playing else "❚❚",
+                    style="bold #5fd75f" if playing else "bold #ffd75f")
+    if level < 1:
+        tail.append(f" · {speed:g} ev/s", style="#8a8a8a")
+    return tail
+
+
+def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, complete: bool,
+                playing: bool, speed: float, width: int = 200,
+                lesson: str | None = None) -> Text:
+    """The one-line status. The title stays whole if it can: the rest is shortened
+    first (``_tail``), the title cut only when even the shortest rest leaves no room.
+    ``lesson`` is the score (``2/5``) while lesson mode is on."""
     tag = " pmipviz "
+    # the app's tag goes first, then the rest is shortened level by level
+    for with_tag, level in [(True, 0), *((False, n) for n in range(LEVELS + 1))]:
+        tail = _tail(mode, t_ms, cursor, total, complete, playing, speed, lesson, level)
+        if len(tag) * with_tag + len(title) + 4 + len(tail) <= width:
+            break
+    # else: no room for the whole title: the shortest rest, and as much title as fits
+    text = Text(no_wrap=True, overflow="ellipsis")
     room = width - len(tail) - 2
-    if room >= len(tag) + 12:
+    if with_tag:
         text.append(tag, style="bold #000000 on #5fafd7")
         room -= len(tag)
     if room >= 6:
