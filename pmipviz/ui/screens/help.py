@@ -29,6 +29,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
     ("d", "delivery plot of the selected MN in place of the ladder, or back"),
+    ("e", "event list: every event so far (time, node, message, step); p preset "
+          "(signalling, problems), m the selected MN only, / filter text; enter goes there"),
     ("l", "lesson mode: stop before each step that matters and ask a question"),
     ("a-d or 1-4", "in a question: answer; enter / space / n: continue; esc: skip"),
     ("r", "reset to the start"),
