@@ -264,3 +264,18 @@ def test_snapshot_event_list_problems(snap_compare: Any) -> None:
 
 def test_snapshot_event_list_80x24(snap_compare: Any) -> None:
     assert _snap_list(snap_compare, "figure1", (80, 24), 1200, ())
+
+
+async def test_keys_of_the_app_type_into_the_filter(app: PilotApp, pilot: Pilot[None]) -> None:
+    """``e``, ``m``, ``d``, ``q``... are app keys on the main screen; in the filter
+    they are letters."""
+    app.run_until(1200)
+    screen = await _open(app, pilot)
+    await pilot.press("slash", *"dereg", "enter")
+    await pilot.pause()
+    assert app.screen is screen and screen.filter.words == ("dereg",)
+    assert screen.shown and all("dereg" in event_label(app.sim.trace[i]).lower()
+                                for i in screen.shown)
+    assert app.sim.mode == "ft" and not app.plot_shown
+    names = [c.title for c in app.get_system_commands(app.screen_stack[0])]
+    assert "Event list" in names
