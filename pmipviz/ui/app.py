@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
+from pmipviz.export.ladder import LadderBuilder
 from pmipviz.lesson.quiz import Question
 from pmipviz.protocol.keys import IfaceKey, short_mn
 from pmipviz.scenario import ScenarioError, shipped_scenarios
@@ -35,6 +36,7 @@ from pmipviz.ui.files import free_name, scenario_files
 from pmipviz.ui.lesson import Lesson, ensure_next
 from pmipviz.ui.navigation import Milestones, index_at_time, next_fault, previous_fault
 from pmipviz.ui.screens.error import ErrorScreen
+from pmipviz.ui.screens.events import EventListScreen, Filter
 from pmipviz.ui.screens.goto import GotoScreen
 from pmipviz.ui.screens.help import HelpScreen
 from pmipviz.ui.screens.inspector import InspectorScreen
@@ -56,7 +58,7 @@ SIM_ACTIONS = frozenset({
     "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
     "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
     "next_milestone", "prev_milestone", "next_fault", "prev_fault", "seek_time",
-    "toggle_plot",
+    "toggle_plot", "event_list",
 })
 
 END_HINT = "r start again, m other mode, S back"
@@ -95,6 +97,7 @@ class PmipvizApp(PaletteApp):
           for k in range(2, 10)],
         Binding("m", "toggle_mode", "mode", priority=True),
         Binding("d", "toggle_plot", "plot", priority=True),
+        Binding("e", "event_list", "events", priority=True, show=False),
         Binding("r", "reset", "reset", priority=True),
         Binding("question_mark", "help", "help", key_display="?", priority=True),
         Binding("q", "quit_main", "quit", priority=True),
@@ -128,6 +131,8 @@ class PmipvizApp(PaletteApp):
         self.milestones = Milestones()
         self._was_ended = False  # the end of the run was on screen at the last update
         self.plot_shown = False  # `d`: the delivery plot in place of the ladder
+        self._latest_cache: tuple[LadderBuilder, int, int | None] | None = None
+        self.event_filter = Filter()  # `e`: the event list's filter, kept between openings
 
     # -- layout ---------------------------------------------------------------------
 
@@ -230,7 +235,8 @@ class PmipvizApp(PaletteApp):
         if self.plot_shown and plot is not None:
             plot.follow(sim.trace, sim.cursor, sim.now, force=jump, ended=self.ended)
         narration = self.query_one(NarrationView)
-        narration.show(ev, sim.mode, self.scenario, ended=self.ended)
+        told, note = self._narrated(ev)
+        narration.show(told, sim.mode, self.scenario, ended=self.ended, note=note)
         narration.border_subtitle = self._milestone_caption()
         self._status()
         if self.ended and not self._was_ended and not self.lesson.on:
@@ -247,6 +253,39 @@ class PmipvizApp(PaletteApp):
     def _mn_filter(self) -> str | None:
         """The MN whose milestones the keys stop at (scenarios with several MNs)."""
         return self.selected_mn if len(self.scenario.mns) > 1 else None
+
+    def _narrated(self, ev: TraceEvent | None) -> tuple[TraceEvent | None, str | None]:
+        """The event the narration tells, and a note when it is not the current one:
+        with several MNs, the selected MN's latest event at or before the cursor (what
+        the ladder counts as the MN's); with one MN, always the current event."""
+        mn = self._mn_filter()
+        sim = self.sim
+        builder = self.query_one(LadderView).builder
+        if mn is None or ev is None or builder is None:
+            return ev, None
+        i = self._latest_of_mn(builder, sim.cursor)
+        if i == sim.cursor - 1:
+            return ev, None
+        now = f"event {sim.cursor}, t={ev.t_ms:.1f} ms, is another MN's"
+        if i is None:
+            return None, f"Nothing for {short_mn(mn)} yet ({now})."
+        told = sim.trace[i]
+        return told, (f"latest for {short_mn(mn)}: event {i + 1}, t={told.t_ms:.1f} ms "
+                      f"(event {sim.cursor} is another MN's)")
+
+    def _latest_of_mn(self, builder: LadderBuilder, cursor: int) -> int | None:
+        """The last event before ``cursor`` in ``builder``'s ladder (the selected MN's),
+        scanning back only to where the previous call stopped when moving forward."""
+        start, best = 0, None
+        cached = self._latest_cache
+        if cached is not None and cached[0] is builder and cached[1] <= cursor:
+            start, best = cached[1], cached[2]
+        for i in range(cursor - 1, start - 1, -1):
+            if builder.row_of(i) is not None:
+                best = i
+                break
+        self._latest_cache = (builder, cursor, best)
+        return best
 
     def _milestone_caption(self) -> str:
         """``milestone 5/13 · s next`` under the narration when the event is one."""
@@ -593,6 +632,21 @@ class PmipvizApp(PaletteApp):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_event_list(self) -> None:
+        """Every event so far in a table, filtered; enter on a row goes there."""
+        self._pause()
+        builder = self.query_one(LadderView).builder
+        concerns = None
+        if self._mn_filter() is not None and builder is not None:
+            concerns = partial(lambda b, i: b.row_of(i) is not None, builder)
+        self.push_screen(EventListScreen(self.sim.trace, self.sim.cursor, self.selected_mn,
+                                         concerns, self.event_filter), self._go_to_event)
+
+    def _go_to_event(self, number: int | None) -> None:
+        """The cursor just after event ``number`` (1-based, as the header counts)."""
+        if number is not None:
+            self._seek_back(number)
+
     def load(self, scenario: str | Path | Scenario, mode: str | None = None) -> None:
         """Switch to another scenario, at its start."""
         self._pause()
@@ -641,6 +695,9 @@ class PmipvizApp(PaletteApp):
                             "(sent, delivered, cached, lost), the handover markers, the "
                             "outage, each MAG's cache; in place of the ladder, or back",
                             self.action_toggle_plot)
+        yield SystemCommand("Event list", "e: every event so far in a table (time, node, "
+                            "message, Figure 1 step), filtered by type, MN or text; enter "
+                            "goes there", self.action_event_list)
         yield SystemCommand("Lesson mode", "l: stop before each step that matters, ask a "
                             "question, keep the score", self.action_toggle_lesson)
         if self.lesson.answers:

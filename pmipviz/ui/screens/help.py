@@ -29,6 +29,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
     ("d", "delivery plot of the selected MN in place of the ladder, or back"),
+    ("e", "event list: every event so far (time, node, message, step); p preset "
+          "(signalling, problems), m the selected MN only, / filter text; enter goes there"),
     ("l", "lesson mode: stop before each step that matters and ask a question"),
     ("a-d or 1-4", "in a question: answer; enter / space / n: continue; esc: skip"),
     ("r", "reset to the start"),
@@ -38,7 +40,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("↑ / ↓, ← / →", "in the inspector: select a field, its bytes light up in the hex dump; "
                      "fold / unfold a header or option"),
     ("?", "this help"),
-    ("ctrl+p", "command palette: every action, pick a scenario, screenshot"),
+    ("ctrl+p", "command palette: every action, open a shipped scenario or a .toml file, "
+               "save the lesson results, export a screenshot"),
     ("q / ctrl+q", "quit"),
 )
 

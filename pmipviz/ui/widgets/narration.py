@@ -12,11 +12,18 @@ from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui.palette import DIM, STEP
 from pmipviz.ui.widgets.lines_view import LinesView
 
+NOTE = Style(color="#87afd7", italic=True)  # which event the pane tells, when not the current
+
 
 def narration_text(event: TraceEvent | None, mode: str, scenario: Scenario,
-                   ended: bool = False) -> tuple[str, Text]:
+                   ended: bool = False, note: str | None = None) -> tuple[str, Text]:
     """The pane's title and text for ``event`` (the scenario before the first event);
-    at the end of the run, what to do next comes first."""
+    at the end of the run, what to do next comes first. ``note``, when given, is a
+    first line saying which event this is (the selected MN's latest, not the current
+    one)."""
+    if note is not None:
+        title, text = narration_text(event, mode, scenario, ended)
+        return title, Text.assemble((note + "\n", NOTE), text)
     if ended:
         text = Text()
         other = "RFC 5213" if mode == "ft" else "FT (draft)"
@@ -58,8 +65,8 @@ class NarrationView(LinesView):
         self._text = Text()
 
     def show(self, event: TraceEvent | None, mode: str, scenario: Scenario,
-             ended: bool = False) -> None:
-        self.border_title, self._text = narration_text(event, mode, scenario, ended)
+             ended: bool = False, note: str | None = None) -> None:
+        self.border_title, self._text = narration_text(event, mode, scenario, ended, note)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.rewrap()
 
