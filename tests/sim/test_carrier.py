@@ -16,47 +16,32 @@ scenario's delays, in both modes:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pmipviz.protocol.keys import IfaceKey
-from pmipviz.scenario import Scenario, load_scenario
+from pmipviz.scenario import load_scenario
 from pmipviz.sim.trace import TraceEvent
-from tests.sim.traces import trace_of
+from tests.sim.traces import (
+    bce_events,
+    data_events,
+    link_delay,
+    scenario_file,
+    trace_of,
+)
 
-HERE = Path(__file__).parent / "scenarios"
 MODES = ("ft", "rfc5213")
-
-
-def _load(name: str) -> Scenario:
-    return load_scenario(HERE / f"{name}.toml")
-
-
-def _delay(sc: Scenario, a: str, b: str) -> float:
-    return next(ln.delay_ms for ln in sc.links if {ln.a, ln.b} == {a, b})
-
-
-def _bce(events: list[TraceEvent], **match: Any) -> list[TraceEvent]:
-    return [e for e in events if e.kind == "state" and e.fields["table"] == "bce"
-            and all(e.fields.get(k) == v for k, v in match.items())]
-
-
-def _data(events: list[TraceEvent], kind: str, **match: Any) -> list[TraceEvent]:
-    return [e for e in events if e.msg == "DATA" and e.kind == kind
-            and all((e.fields.get(k) if k not in ("node", "peer") else getattr(e, k)) == v
-                    for k, v in match.items())]
 
 
 # -- if2-first: the oldest entry carries, sticky until it goes unavailable -----------------
 
-SC = _load("if2-first")
+SC = scenario_file("if2-first")
 MN = SC.mns[0].id
 IF1, IF2 = SC.mns[0].interfaces
 MAG1, MAG2 = SC.mags
-D1, D2 = _delay(SC, "LMA", "MAG1"), _delay(SC, "LMA", "MAG2")
-D_CN = _delay(SC, "CN", "LMA")
+D1, D2 = link_delay(SC, "LMA", "MAG1"), link_delay(SC, "LMA", "MAG2")
+D_CN = link_delay(SC, "CN", "LMA")
 FLOW = SC.flows[0]
 FAULT = SC.faults[0]
 PERIOD = 1000.0 / FLOW.rate_pps
@@ -74,7 +59,7 @@ def if2_first(request: pytest.FixtureRequest) -> tuple[str, list[TraceEvent], An
 
 def _key_of(events: list[TraceEvent], name: str) -> str:
     """The BCE key of interface ``name``'s entry (from its creation)."""
-    (created,) = _bce(events, interface=name, cause="register")
+    (created,) = bce_events(events, interface=name, cause="register")
     return str(created.fields["key"])
 
 
@@ -82,8 +67,8 @@ def test_the_oldest_entry_carries_and_a_newer_one_does_not_take_over(if2_first) 
     mode, events, _, _ = if2_first
     assert FAULT.interface == f"{MN}/{IF2.name}" and IF2.attach_ms < IF1.attach_ms
     k2, k1 = _key_of(events, IF2.name), _key_of(events, IF1.name)
-    (c2,) = _bce(events, key=k2, cause="register")
-    (c1,) = _bce(events, key=k1, cause="register")
+    (c2,) = bce_events(events, key=k2, cause="register")
+    (c1,) = bce_events(events, key=k1, cause="register")
     assert (c2.t_ms, c1.t_ms) == (REG2, REG1)
     assert c2.fields["carrier"] == k2  # IF2's entry, the first, carries
     assert c1.fields["carrier"] == k2  # IF1's, newer, does not take it
@@ -100,20 +85,20 @@ def test_the_oldest_entry_carries_and_a_newer_one_does_not_take_over(if2_first) 
 def test_the_carrier_moves_when_it_goes_unavailable(if2_first) -> None:
     mode, events, _, world = if2_first
     k2, k1 = _key_of(events, IF2.name), _key_of(events, IF1.name)
-    (dereg,) = _bce(events, key=k2, cause="dereg")
+    (dereg,) = bce_events(events, key=k2, cause="dereg")
     assert dereg.t_ms == DEREG2
     assert dereg.fields["after"]["state"] == ("kept" if mode == "ft" else "dereg-hold")
     assert dereg.fields["carrier"] == k1  # IF1's entry: S=1 (ft) / not de-registered
     assert world.lma.carrier(MN).key == k1
     # every BCE event names the carrier the LMA had after it, nothing else
-    carriers = [(e.t_ms, e.fields["carrier"]) for e in _bce(events)]
+    carriers = [(e.t_ms, e.fields["carrier"]) for e in bce_events(events)]
     assert all(c == (k2 if t < DEREG2 else k1) for t, c in carriers)
 
 
 def test_the_flow_is_addressed_to_the_carrying_interface(if2_first) -> None:
     mode, events, _, world = if2_first
     addr2 = str(world.ifaces[str(IfaceKey(MN, IF2.name))].address)
-    sends = _data(events, "send", node="CN")
+    sends = data_events(events, "send", node="CN")
     assert [e.t_ms for e in sends] == [FLOW.start_ms + n * PERIOD for n in range(N_SENT)]
     assert {e.fields["dst"] for e in sends} == {addr2}  # fixed at the first packet
     first = sends[0]
@@ -122,9 +107,9 @@ def test_the_flow_is_addressed_to_the_carrying_interface(if2_first) -> None:
     assert ("RFC 5213 has no S flag" in first.note) == (mode == "rfc5213")
     assert "to mn1/IF2" not in sends[1].note  # the other packets' notes are as before
     # n=0: CN -> LMA -> MAG2 -> IF2, by IF2's entry
-    (fwd,) = _data(events, "send", node="LMA", n=0)
+    (fwd,) = data_events(events, "send", node="LMA", n=0)
     assert (fwd.t_ms, fwd.peer) == (FLOW.start_ms + D_CN, MAG2.name)
-    (got,) = _data(events, "deliver", n=0)
+    (got,) = data_events(events, "deliver", n=0)
     assert (got.t_ms, got.node) == (FLOW.start_ms + D_CN + D2 + MAG2.access_delay_ms,
                                     f"{MN}/{IF2.name}")
 
@@ -146,8 +131,8 @@ def test_losses_follow_the_carrier_by_hand(if2_first) -> None:
                  and at_mag2(n) - D2 < DEREG2]
     held = [n for n in range(N_SENT) if at_mag2(n) - D2 >= DEREG2]
     assert (len(delivered), link_down, len(held)) == (49, [49, 50, 51], 148)
-    assert sorted(e.fields["n"] for e in _data(events, "deliver")) == delivered
-    drops = {e.fields["n"]: e.fields["reason"] for e in _data(events, "drop")}
+    assert sorted(e.fields["n"] for e in data_events(events, "deliver")) == delivered
+    drops = {e.fields["n"]: e.fields["reason"] for e in data_events(events, "drop")}
     assert drops == {**dict.fromkeys(link_down, "link_down"), **dict.fromkeys(held, "dereg_hold")}
 
 
@@ -160,7 +145,7 @@ def test_a_restored_entry_does_not_take_the_traffic_back(mode: str) -> None:
     mn = sc.mns[0].id
     k1, k2 = _key_of(events, "IF1"), _key_of(events, "IF2")
     restore = next(f.at_ms for f in sc.faults if f.action == "restore")
-    after = [e for e in _bce(events) if e.t_ms > restore]
+    after = [e for e in bce_events(events) if e.t_ms > restore]
     assert after and any(e.fields["interface"] == "IF1" and e.fields["after"]
                          and e.fields["after"]["state"] == "active" for e in after)
     assert all(e.fields["carrier"] == k2 for e in after)  # IF2's entry keeps it
@@ -169,12 +154,12 @@ def test_a_restored_entry_does_not_take_the_traffic_back(mode: str) -> None:
 
 # -- named-iface: to = "mn-id/IF" --------------------------------------------------------
 
-NAMED = _load("named-iface")
+NAMED = scenario_file("named-iface")
 N_FLOW = NAMED.flows[0]
 N_IF2 = NAMED.mns[0].interfaces[1]
 N_MAG1, N_MAG2 = NAMED.mags
-N_D1, N_D2 = _delay(NAMED, "LMA", "MAG1"), _delay(NAMED, "LMA", "MAG2")
-N_DCN = _delay(NAMED, "CN", "LMA")
+N_D1, N_D2 = link_delay(NAMED, "LMA", "MAG1"), link_delay(NAMED, "LMA", "MAG2")
+N_DCN = link_delay(NAMED, "CN", "LMA")
 N_PERIOD = 1000.0 / N_FLOW.rate_pps
 # IF2's address: its RA arrives after RS, PBU, PBA and RA: 300 + 1 + 5 + 5 + 1 = 312
 N_ADDR = N_IF2.attach_ms + 2 * N_MAG2.access_delay_ms + 2 * N_D2
@@ -189,16 +174,16 @@ def test_a_named_interface_is_the_destination_once_it_has_an_address(mode: str) 
     n_total = int((N_FLOW.stop_ms - N_FLOW.start_ms) / N_PERIOD)
     early = [n for n in range(n_total) if N_FLOW.start_ms + n * N_PERIOD < N_ADDR]
     assert early == list(range(12))
-    drops = _data(events, "drop")
+    drops = data_events(events, "drop")
     assert [(e.fields["n"], e.t_ms, e.node, e.fields["reason"]) for e in drops] == [
         (n, N_FLOW.start_ms + n * N_PERIOD, "CN", "no_address") for n in early]
     assert "no address for mn1/IF2 yet" in drops[0].note
-    sent = [e for e in _data(events, "send", node="CN") if e.fields["n"] > early[-1]]
+    sent = [e for e in data_events(events, "send", node="CN") if e.fields["n"] > early[-1]]
     assert {e.fields["dst"] for e in sent} == {addr2}
     first = sent[0]
     assert (first.t_ms, first.fields["n"]) == (N_FLOW.start_ms + len(early) * N_PERIOD, 12)
     assert "the flow names that interface" in first.note
-    (fwd,) = _data(events, "send", node="LMA", n=12)
+    (fwd,) = data_events(events, "send", node="LMA", n=12)
     if mode == "ft":  # one shared HNP: routed by the carrier, IF1's entry on MAG1
         assert world.lma.carrier(NAMED.mns[0].id).mag == N_MAG1.name
         assert (fwd.t_ms, fwd.peer) == (first.t_ms + N_DCN, N_MAG1.name)

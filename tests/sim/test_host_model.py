@@ -21,7 +21,6 @@ import math
 import os
 from dataclasses import replace
 from ipaddress import IPv6Address
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,18 +35,9 @@ from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.scenario.model import Fault
 from pmipviz.sim.addressing import interface_id
 from pmipviz.sim.trace import TraceEvent
-from tests.sim.traces import trace_of
+from tests.sim.traces import data_events, link_delay, scenario_file, trace_of
 
-HERE = Path(__file__).parent / "scenarios"
 MODES = ("ft", "rfc5213")
-
-
-def _delay(sc: Scenario, a: str, b: str) -> float:
-    return next(ln.delay_ms for ln in sc.links if {ln.a, ln.b} == {a, b})
-
-
-def _data(events: list[TraceEvent], kind: str) -> list[TraceEvent]:
-    return [e for e in events if e.msg == "DATA" and e.kind == kind]
 
 
 def _addresses(events: list[TraceEvent]) -> dict[str, str]:
@@ -74,9 +64,9 @@ class Fig1:
         self.flow = sc.flows[0]
         self.period = 1000.0 / self.flow.rate_pps
         self.total = int((self.flow.stop_ms - self.flow.start_ms) / self.period)  # 200
-        self.d_cn = _delay(sc, "CN", "LMA")
-        self.d1 = _delay(sc, "LMA", "MAG1")
-        self.d2 = _delay(sc, "LMA", "MAG2")
+        self.d_cn = link_delay(sc, "CN", "LMA")
+        self.d1 = link_delay(sc, "LMA", "MAG1")
+        self.d2 = link_delay(sc, "LMA", "MAG2")
         # the LMA moves the MN's traffic to IF2's entry when the DeReg PBU reaches it
         self.switch = self.fault + self.mag1.detection_ms + self.d1  # 1025
         self.flush = self.switch + self.d1  # the PBA reaches MAG1, which flushes: 1030
@@ -117,7 +107,7 @@ def test_figure1_ft_if2_accepts_151_packets_for_if1s_address() -> None:
     events, metrics, _ = trace_of(WEAK.sc)
     addr = _addresses(events)
     assert addr[WEAK.if1] != addr[WEAK.if2]
-    on_if2 = [e for e in _data(events, "deliver") if e.node == WEAK.if2]
+    on_if2 = [e for e in data_events(events, "deliver") if e.node == WEAK.if2]
     assert len(on_if2) == WEAK.total - WEAK.n_if1 == 151
     assert {e.fields["dst"] for e in on_if2} == {addr[WEAK.if1]}
     # the first of them (a direct one: the flushed cache comes later) carries the note
@@ -129,7 +119,7 @@ def test_figure1_ft_if2_accepts_151_packets_for_if1s_address() -> None:
     assert "mn1/IF1's address" in first.note
     assert [e.i for e in on_if2 if "weak host" in e.note] == [first.i]
     # MAG2 falls back to IF2 (it serves no interface that owns the address), and says so
-    sends = [e for e in _data(events, "send") if e.node == WEAK.mag2.name]
+    sends = [e for e in data_events(events, "send") if e.node == WEAK.mag2.name]
     assert len(sends) == 151
     assert all("falls back to another interface of the MN" in e.note for e in sends)
     assert {e.fields["ref"] for e in sends} == {"RFC 5213 §6.10.5"}
@@ -156,12 +146,12 @@ def strong(request: pytest.FixtureRequest):
 def test_strong_host_loses_the_rerouted_flow_as_wrong_interface(strong) -> None:
     mode, (events, metrics, _) = strong
     d = metrics.to_dict()
-    delivered = _data(events, "deliver")
+    delivered = data_events(events, "deliver")
     assert {e.node for e in delivered} == {STRONG.if1}
     assert sorted(e.fields["n"] for e in delivered) == list(range(STRONG.n_if1))
     assert (d["sent"], d["delivered"], d["lost"], d["queued"]) == \
         (STRONG.total, STRONG.n_if1, STRONG.total - STRONG.n_if1, 0)
-    wrong = [e for e in _data(events, "drop") if e.fields["reason"] == Reason.WRONG_INTERFACE]
+    wrong = [e for e in data_events(events, "drop") if e.fields["reason"] == Reason.WRONG_INTERFACE]
     if mode == "rfc5213":  # IF1's own prefix: never re-routed to IF2, lost in the network
         assert wrong == []
         assert "wrong_interface" not in d["lost_by_reason"]
@@ -194,7 +184,7 @@ def test_run_output_shows_wrong_interface(capsys) -> None:
 
 # -- figure1-shared-strong: one address on every interface, the flow survives --------------
 
-SHARED = Fig1(load_scenario(HERE / "figure1-shared-strong.toml"))
+SHARED = Fig1(scenario_file("figure1-shared-strong"))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -203,7 +193,7 @@ def test_shared_address_strong_host(mode: str) -> None:
     events, metrics, _ = trace_of(SHARED.sc, mode=mode)
     d = metrics.to_dict()
     addr = _addresses(events)
-    delivered = _data(events, "deliver")
+    delivered = data_events(events, "deliver")
     assert "wrong_interface" not in d["lost_by_reason"]
     if mode == "rfc5213":  # one HNP per interface: the same identifier, two addresses
         assert addr[SHARED.if1] != addr[SHARED.if2]
@@ -226,7 +216,7 @@ def test_shared_address_strong_host(mode: str) -> None:
 
 # -- the MAG's delivery rule: IF1 moves onto MAG2, next to IF2 -------------------------------
 
-MOVE = load_scenario(HERE / "move-onto-sibling.toml")
+MOVE = scenario_file("move-onto-sibling")
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -236,30 +226,30 @@ def test_packets_go_to_the_interface_that_owns_their_address(mode: str) -> None:
     _, mag2 = MOVE.mags
     flow, fault = MOVE.flows[0], MOVE.faults[0].at_ms
     period = 1000.0 / flow.rate_pps
-    d_cn, d2 = _delay(MOVE, "CN", "LMA"), _delay(MOVE, "LMA", "MAG2")
+    d_cn, d2 = link_delay(MOVE, "CN", "LMA"), link_delay(MOVE, "LMA", "MAG2")
     handoff = fault + mag2.access_delay_ms + d2  # the HI=3 PBU at the LMA: 1006
     n_first = math.ceil((handoff - flow.start_ms - d_cn) / period)  # 50, at the LMA at 1010
     at_mag2 = flow.start_ms + n_first * period + d_cn + d2
     assert at_mag2 >= handoff + d2  # MAG2 holds IF1's binding (the PBA) by then
     total = int((flow.stop_ms - flow.start_ms) / period)
     events, _, _ = trace_of(MOVE, mode=mode)
-    after = {e.fields["n"]: (e.node, e.t_ms) for e in _data(events, "deliver")
+    after = {e.fields["n"]: (e.node, e.t_ms) for e in data_events(events, "deliver")
              if e.fields["n"] >= n_first}
     assert after == {n: (if1, flow.start_ms + n * period + d_cn + d2 + mag2.access_delay_ms)
                      for n in range(n_first, total)}
-    sends = [e for e in _data(events, "send") if e.node == mag2.name]
+    sends = [e for e in data_events(events, "send") if e.node == mag2.name]
     assert {e.peer for e in sends} == {if1}
     if mode == "ft":  # IF1 and IF2 share the HNP on MAG2: the owner rule chose IF1
         assert {e.fields["ref"] for e in sends} == {OWNER_REF}
         assert all("the interface that owns its destination address" in e.note for e in sends)
     else:  # each interface has its own HNP: nothing to choose
         assert {e.fields["ref"] for e in sends} == {"RFC 5213 §6.10.5"}
-    assert not [e for e in _data(events, "deliver") if e.node == if2]
+    assert not [e for e in data_events(events, "deliver") if e.node == if2]
 
 
 # -- uplink: the source address after the failover ---------------------------------------
 
-UP = load_scenario(HERE / "uplink-switch.toml")
+UP = scenario_file("uplink-switch")
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -271,16 +261,16 @@ def test_uplink_source_address_after_the_failover(mode: str, addressing: str) ->
     flow, fault = sc.flows[0], sc.faults[0].at_ms
     _, mag2 = sc.mags
     period = 1000.0 / flow.rate_pps
-    d2, d_cn = _delay(sc, "LMA", "MAG2"), _delay(sc, "CN", "LMA")
+    d2, d_cn = link_delay(sc, "LMA", "MAG2"), link_delay(sc, "CN", "LMA")
     n_first = math.ceil((fault - flow.start_ms) / period)  # 50: the first tick after the break
     t_first = flow.start_ms + n_first * period  # 1005
     events, metrics, _ = trace_of(sc, mode=mode)
     addr = _addresses(events)
-    sends = {e.fields["n"]: e for e in _data(events, "send") if e.node in (if1, if2)}
+    sends = {e.fields["n"]: e for e in data_events(events, "send") if e.node in (if1, if2)}
     assert {n for n, e in sends.items() if e.node == if1} == set(range(n_first))
     first = sends[n_first]
     assert (first.node, first.t_ms, first.fields["src"]) == (if2, t_first, addr[if2])
-    at_cn = {e.fields["n"]: e for e in _data(events, "deliver") if e.node == "CN"}
+    at_cn = {e.fields["n"]: e for e in data_events(events, "deliver") if e.node == "CN"}
     assert at_cn[n_first].t_ms == t_first + mag2.access_delay_ms + d2 + d_cn
     assert at_cn[n_first].fields["src"] == addr[if2]
     assert at_cn[0].fields["src"] == addr[if1]
@@ -344,7 +334,7 @@ def test_a_strong_host_never_accepts_another_interfaces_address(schedule, mode, 
 
 def test_lesson_explains_wrong_interface() -> None:
     events, _, _ = trace_of(STRONG.sc)
-    drop = next(e for e in _data(events, "drop") if e.fields["reason"] == "wrong_interface")
+    drop = next(e for e in data_events(events, "drop") if e.fields["reason"] == "wrong_interface")
     n = narrate(drop, "ft")
     assert "The MN is a strong host" in n.sentence and n.reference == "RFC 1122 §3.3.4.2"
     asked = [q for q in questions(events, STRONG.sc, "ft") if q.at == drop.i]

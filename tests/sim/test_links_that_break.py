@@ -13,43 +13,27 @@ expected time the sum of the scenario's delays:
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pmipviz.lesson.narration import narrate
-from pmipviz.scenario import Scenario, load_scenario
 from pmipviz.scenario.model import Fault
 from pmipviz.sim.trace import TraceEvent
-from tests.sim.traces import trace_of
+from tests.sim.traces import data_events, link_delay, scenario_file, trace_of
 
-HERE = Path(__file__).parent / "scenarios"
 MODES = ("ft", "rfc5213")
 MN = "mn1@example.org"
 IF1, IF2 = f"{MN}/IF1", f"{MN}/IF2"
 
 
-def _load(name: str) -> Scenario:
-    return load_scenario(HERE / f"{name}.toml")
-
-
-def _delay(sc: Scenario, a: str, b: str) -> float:
-    return next(ln.delay_ms for ln in sc.links if {ln.a, ln.b} == {a, b})
-
-
-def _data(events: list[TraceEvent], kind: str) -> list[TraceEvent]:
-    return [e for e in events if e.msg == "DATA" and e.kind == kind]
-
-
 def _cut(events: list[TraceEvent]) -> list[tuple[int, int, float, str, str | None]]:
     """The packets lost on an access link that broke: (flow, n, time, node, peer)."""
     return [(e.fields["flow"], e.fields["n"], e.t_ms, e.node, e.peer)
-            for e in _data(events, "drop") if "was on the access link" in e.note]
+            for e in data_events(events, "drop") if "was on the access link" in e.note]
 
 
 # -- uplink: a send 5 ms before the break on a 10 ms link ----------------------------
 
-UP = _load("uplink-break")
+UP = scenario_file("uplink-break")
 U_FLOW, U_FAULT = UP.flows[0], UP.faults[0].at_ms
 U_ACCESS = {m.name: m.access_delay_ms for m in UP.mags}
 U_IVL = 1000.0 / U_FLOW.rate_pps
@@ -66,7 +50,7 @@ def test_an_uplink_packet_on_the_link_when_it_breaks_is_lost(mode: str) -> None:
     n = int((U_FAULT - U_FLOW.start_ms) // U_IVL)
     assert _sent(n) < U_FAULT < _sent(n) + U_ACCESS["MAG1"]
     assert _cut(events) == [(0, n, _sent(n) + U_ACCESS["MAG1"], "MAG1", IF1)]
-    (drop,) = _data(events, "drop")
+    (drop,) = data_events(events, "drop")
     assert drop.fields["reason"] == "link_down" and drop.fields["ref"] == "draft §1"
     assert f"broke at {U_FAULT:g} ms" in drop.note and "draft §1" in drop.note
     assert narrate(drop, mode).reference == "draft §1"
@@ -77,10 +61,10 @@ def test_an_uplink_packet_on_the_link_when_it_breaks_is_lost(mode: str) -> None:
     (down,) = [e for e in events if e.kind == "state" and e.fields["table"] == "iface"
                and e.fields["cause"] == "break"]
     assert "the MN notices at once (detection_ms = 0)" in down.note
-    first = [e for e in _data(events, "send") if e.fields["n"] == n + 1 and e.fields["hop"] == 0]
+    first = data_events(events, "send", n=n + 1, hop=0)
     assert [(e.t_ms, e.node, e.peer) for e in first] == [(_sent(n + 1), IF2, "MAG2")]
-    got = [e for e in _data(events, "deliver") if e.fields["n"] == n + 1]
-    path = U_ACCESS["MAG2"] + _delay(UP, "LMA", "MAG2") + _delay(UP, "LMA", "CN")
+    got = [e for e in data_events(events, "deliver") if e.fields["n"] == n + 1]
+    path = U_ACCESS["MAG2"] + link_delay(UP, "LMA", "MAG2") + link_delay(UP, "LMA", "CN")
     assert [e.t_ms for e in got] == [_sent(n + 1) + path]
     d = metrics.to_dict()
     total = int((U_FLOW.stop_ms - U_FLOW.start_ms) / U_IVL)
@@ -90,7 +74,7 @@ def test_an_uplink_packet_on_the_link_when_it_breaks_is_lost(mode: str) -> None:
 
 # -- the MN's own detection: detection_ms = 30 -------------------------------------------
 
-DET = _load("uplink-detection")
+DET = scenario_file("uplink-detection")
 D_MS = DET.mns[0].detection_ms
 
 
@@ -103,10 +87,10 @@ def test_until_the_mn_notices_its_uplink_goes_out_of_the_broken_interface(mode: 
     blind = [k for k in range(n + 1, n + 10) if U_FAULT < _sent(k) < noticed]  # n=26
     assert blind == [n + 1]
     drops = [(e.fields["n"], e.t_ms, e.node, e.peer, e.fields["reason"])
-             for e in _data(events, "drop")]
+             for e in data_events(events, "drop")]
     assert drops == [(n, _sent(n) + U_ACCESS["MAG1"], "MAG1", IF1, "link_down"),
                      *[(k, _sent(k), IF1, None, "link_down") for k in blind]]
-    lost = [e for e in _data(events, "drop") if e.fields["n"] in blind]
+    lost = [e for e in data_events(events, "drop") if e.fields["n"] in blind]
     assert all("has not noticed yet" in e.note and f"detection_ms = {D_MS:g}" in e.note
                for e in lost)
     (down,) = [e for e in events if e.kind == "state" and e.fields["table"] == "iface"
@@ -115,7 +99,7 @@ def test_until_the_mn_notices_its_uplink_goes_out_of_the_broken_interface(mode: 
     (notice,) = [e for e in events if e.kind == "state" and e.fields["cause"] == "mn_detect"]
     assert (notice.t_ms, notice.node) == (noticed, IF1) and "notices" in notice.note
     after = blind[-1] + 1  # the first send after the MN noticed goes out of IF2
-    first = [e for e in _data(events, "send") if e.fields["n"] == after and e.fields["hop"] == 0]
+    first = data_events(events, "send", n=after, hop=0)
     assert [(e.t_ms, e.node) for e in first] == [(_sent(after), IF2)]
     d = metrics.to_dict()
     assert d["lost_by_reason"] == {"link_down": 1 + len(blind)} and d["queued"] == 0
@@ -128,19 +112,20 @@ def test_a_restore_before_the_mn_notices_ends_the_blind_time(mode: str) -> None:
     sc = DET.with_changes(faults=(*DET.faults, Fault(U_FAULT + 10, "restore", IF1)))
     events, _, _ = trace_of(sc, mode=mode)
     assert not [e for e in events if e.kind == "state" and e.fields.get("cause") == "mn_detect"]
-    assert not [e for e in _data(events, "drop") if "has not noticed" in e.note]
+    assert not [e for e in data_events(events, "drop") if "has not noticed" in e.note]
 
 
 # -- downlink: a packet on IF1's link at the break -------------------------------------
 
-DOWN = _load("downlink-break")
+DOWN = scenario_file("downlink-break")
 W_FLOW, W_FAULT = DOWN.flows[0], DOWN.faults[0].at_ms
 W_ACCESS = DOWN.mags[0].access_delay_ms
 W_IVL = 1000.0 / W_FLOW.rate_pps
 
 
 def _at_mag1(n: int) -> float:
-    return W_FLOW.start_ms + n * W_IVL + _delay(DOWN, "CN", "LMA") + _delay(DOWN, "LMA", "MAG1")
+    return (W_FLOW.start_ms + n * W_IVL + link_delay(DOWN, "CN", "LMA")
+            + link_delay(DOWN, "LMA", "MAG1"))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -151,7 +136,7 @@ def test_a_downlink_packet_on_the_link_when_it_breaks_is_lost(mode: str) -> None
     assert (n, _at_mag1(n)) == (50, 995.0)
     assert _cut(events) == [(0, n, _at_mag1(n) + W_ACCESS, IF1, "MAG1")]
     # the one before it arrived (985 + 10 = 995 < 1000): delivered on IF1
-    (prev,) = [e for e in _data(events, "deliver") if e.fields["n"] == n - 1]
+    (prev,) = [e for e in data_events(events, "deliver") if e.fields["n"] == n - 1]
     assert (prev.t_ms, prev.node) == (_at_mag1(n - 1) + W_ACCESS, IF1)
     d = metrics.to_dict()
     if mode == "ft":  # the draft's scheme delivers the rest (cached, flushed via MAG2)
@@ -162,7 +147,7 @@ def test_a_downlink_packet_on_the_link_when_it_breaks_is_lost(mode: str) -> None
                   and e.fields["op"] == "in"]
         assert n not in cached and cached and min(cached) == n + 1
     else:  # MAG1 drops IF1's packets itself after the break; one was lost on the link
-        assert [e.node for e in _data(events, "drop") if e.fields["n"] == n] == [IF1]
+        assert [e.node for e in data_events(events, "drop") if e.fields["n"] == n] == [IF1]
         assert d["queued"] == 0
 
 
@@ -184,13 +169,13 @@ def test_the_edges_of_on_the_link(mode: str, edge: str, lost_on_link: bool) -> N
         assert cut == [(0, n, at, IF1, "MAG1")]
     else:  # n-1 is due at the MN at that instant (10 ms apart, 10 ms link): lost
         assert _at_mag1(n - 1) + W_ACCESS == at and cut == [(0, n - 1, at, IF1, "MAG1")]
-        assert not [e for e in _data(events, "send") if e.fields["n"] == n
+        assert not [e for e in data_events(events, "send") if e.fields["n"] == n
                     and e.peer == IF1]
 
 
 # -- a move with packets on the old link -----------------------------------------------
 
-MOVE = _load("move-on-link")
+MOVE = scenario_file("move-on-link")
 M_FAULT = MOVE.faults[0].at_ms
 M_ACCESS = MOVE.mags[0].access_delay_ms
 
@@ -199,7 +184,7 @@ M_ACCESS = MOVE.mags[0].access_delay_ms
 def test_a_move_loses_what_is_on_the_old_link(mode: str) -> None:
     events, metrics, _ = trace_of(MOVE, mode=mode)
     down, up = MOVE.flows
-    d_cn, d_1 = _delay(MOVE, "CN", "LMA"), _delay(MOVE, "LMA", "MAG1")
+    d_cn, d_1 = link_delay(MOVE, "CN", "LMA"), link_delay(MOVE, "LMA", "MAG1")
     # downlink n=25: sent 980, at MAG1 995, on the link until 1005; uplink n=25: sent
     # 995 on IF1's link, due at MAG1 1005; IF1 moves to MAG2 at 1000
     n_down = next(k for k in range(100) if down.start_ms + k * 20 + d_cn + d_1 <= M_FAULT
@@ -210,7 +195,7 @@ def test_a_move_loses_what_is_on_the_old_link(mode: str) -> None:
     t_up = up.start_ms + n_up * 20 + M_ACCESS
     assert sorted(_cut(events)) == sorted([(0, n_down, t_down, IF1, "MAG1"),
                                            (1, n_up, t_up, "MAG1", IF1)])
-    lost = [e for e in _data(events, "drop") if "was on the access link" in e.note]
+    lost = [e for e in data_events(events, "drop") if "was on the access link" in e.note]
     assert all("moved to another MAG at 1000 ms" in e.note for e in lost)
     d = metrics.to_dict()
     assert (d["lost"], d["lost_by_reason"], d["queued"]) == (2, {"link_down": 2}, 0)
