@@ -6,36 +6,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from pmipviz.cli import main
 from pmipviz.scenario.loader import shipped_dir
-
-HEADLESS = "textual.drivers.headless_driver:HeadlessDriver"
-
-SCRIPT = """
-import sys
-from pmipviz.cli import main
-from pmipviz.ui.app import PmipvizApp
-
-mounted = PmipvizApp.on_mount
-
-def on_mount(self):
-    mounted(self)
-    self.call_after_refresh(lambda: hook(self))
-
-def hook(app):
-{hook}
-
-PmipvizApp.on_mount = on_mount
-sys.exit(main({argv!r}))
-"""
+from tests.cli.tui_process import HEADLESS, run_tui
 
 # the first question answered right, the second wrong, the third skipped, then quit
 ANSWER_AND_QUIT = """
@@ -47,18 +24,9 @@ app.action_quit_main()
 """
 
 
-def _tui(argv: list[str], hook: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_FILTERS")}
-    env["TEXTUAL_DRIVER"] = HEADLESS
-    code = SCRIPT.format(hook=textwrap.indent(hook, "    "), argv=argv)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=120, check=False, cwd=cwd)
-
-
 def test_the_report_holds_the_score_and_each_answer(tmp_path: Path) -> None:
-    done = _tui(["tui", "figure1", "--lesson", "--report", "out.json"], ANSWER_AND_QUIT,
-                tmp_path)
+    done = run_tui(ANSWER_AND_QUIT, argv=["tui", "figure1", "--lesson", "--report",
+                                          "out.json"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "lesson results in out.json" in done.stderr
     report = json.loads((tmp_path / "out.json").read_text())

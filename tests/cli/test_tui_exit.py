@@ -4,43 +4,9 @@ runs on Textual's headless driver; a test hook patches it to quit or to raise.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-
 import pytest
 
-HEADLESS = "textual.drivers.headless_driver:HeadlessDriver"
-
-# run `pmipviz figure1` with `on_mount` followed, once the screen is up, by HOOK
-SCRIPT = """
-import sys
-from pmipviz.cli import main
-from pmipviz.ui.app import PmipvizApp
-
-mounted = PmipvizApp.on_mount
-
-def on_mount(self):
-    mounted(self)
-    self.call_after_refresh(lambda: hook(self))
-
-def hook(app):
-{hook}
-
-PmipvizApp.on_mount = on_mount
-{prelude}
-sys.exit(main(["figure1"]))
-"""
-
-
-def run_tui(hook: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_FILTERS")}
-    env["TEXTUAL_DRIVER"] = HEADLESS
-    code = SCRIPT.format(hook=textwrap.indent(hook, "    "), prelude=prelude)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+from tests.cli.tui_process import run_tui
 
 
 def test_a_quit_exits_0() -> None:
