@@ -53,6 +53,17 @@ def _leaves(layers: tuple[Field, ...]) -> list[Field]:
     return [leaf for layer in layers for leaf in layer.leaves()]
 
 
+def _tiled(ev: TraceEvent) -> tuple[bytes, tuple[Field, ...]]:
+    """The event's packet and its fields, checked to be tiled by their leaves: no gap,
+    no overlap, from octet 0 to the last."""
+    raw, layers, why = dissect_event(ev)
+    assert why == "" and layers, (ev.i, why)
+    leaves = _leaves(layers)
+    assert [leaf.offset for leaf in leaves[1:]] == [leaf.end for leaf in leaves[:-1]]
+    assert leaves[0].offset == 0 and leaves[-1].end == len(raw)
+    return raw, layers
+
+
 def _find(layers: tuple[Field, ...], name: str, under: str = "") -> list[Field]:
     """Fields called ``name`` under a layer whose name starts with ``under``."""
     return [f for layer in layers if layer.name.startswith(under) for f in layer.walk()
@@ -247,11 +258,7 @@ def test_every_packet_of_figure1_dissects_and_tiles(mode: str) -> None:
     sends = [ev for ev in trace if ev.kind == "send" and ev.peer is not None]
     assert {ev.msg for ev in sends} == {"RS", "RA", "PBU", "PBA", "DATA"}
     for ev in sends:
-        raw, layers, why = dissect_event(ev)
-        assert why == "" and layers, (ev.i, why)
-        leaves = _leaves(layers)
-        assert [leaf.offset for leaf in leaves[1:]] == [leaf.end for leaf in leaves[:-1]]
-        assert leaves[0].offset == 0 and leaves[-1].end == len(raw)
+        _tiled(ev)
         count += 1
     assert count == len(sends)
 
@@ -327,11 +334,7 @@ def test_every_packet_of_the_other_scenarios_dissects_and_tiles(scenario: str) -
     sim.run_to_end()
     sends = [ev for ev in sim.trace if ev.kind == "send" and ev.peer is not None]
     for ev in sends:
-        raw, layers, why = dissect_event(ev)
-        assert why == "" and layers, (ev.i, why)
-        leaves = _leaves(layers)
-        assert [leaf.offset for leaf in leaves[1:]] == [leaf.end for leaf in leaves[:-1]]
-        assert leaves[0].offset == 0 and leaves[-1].end == len(raw)
+        raw, layers = _tiled(ev)
         if ev.msg == "PBA":  # rejections too (bad-mag): the status octet holds the status
             (status,) = _find(layers, "Status")
             assert raw[status.offset] == ev.fields["status"]
