@@ -98,21 +98,14 @@ def _link_down(mag: str, key: str, ft: bool, detection_ms: float,
 
 # -- MAG: data --------------------------------------------------------------------------
 
-def _came(mag: str, n: int, bounced: str | None) -> str:
-    if bounced is not None:
-        return (f"n={n} comes back from the link to {short_iface(bounced)}, which {mag} no "
-                "longer serves")
-    return f"{mag} no longer serves this MN"
+def _drop_loop(mag: str, n: int) -> str:
+    return (f"{mag} no longer serves this MN, and {mag} already sent n={n} back up once (the "
+            "LMA still routes it here): dropped rather than looping")
 
 
-def _drop_loop(mag: str, n: int, bounced: str | None) -> str:
-    return (f"{_came(mag, n, bounced)}, and {mag} already sent n={n} back up once (the LMA "
-            "still routes it here): dropped rather than looping")
-
-
-def _send_back_up(mag: str, n: int, bounced: str | None) -> str:
-    return (f"{_came(mag, n, bounced)}: it sends n={n} back up the tunnel for the LMA to route "
-            "it on (draft step 6)")
+def _send_back_up(mag: str, n: int) -> str:
+    return (f"{mag} no longer serves this MN: it sends n={n} back up the tunnel for the LMA "
+            "to route it on (draft step 6)")
 
 
 # -- LMA ----------------------------------------------------------------------------------

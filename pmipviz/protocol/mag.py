@@ -610,11 +610,11 @@ class Mag:
                          (Why.DROP_NO_BINDING, self.name, packet.dst, packet.n),
                          "RFC 5213 §6.10.5")]
         if self.name in packet.sent_up_by:
-            return [Drop(packet, Reason.NO_BINDING, (Why.DROP_LOOP, self.name, packet.n, None),
+            return [Drop(packet, Reason.NO_BINDING, (Why.DROP_LOOP, self.name, packet.n),
                          "draft §3.2")]
         packet.cached = True
         packet.sent_up_by += (self.name,)
-        return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n, None), STEP6)]
+        return [Forward(packet, "LMA", (Why.SEND_BACK_UP, self.name, packet.n), STEP6)]
 
     def _cache(self, packet: DataPacket, key: str, prefix: int) -> list[Action]:
         """ft: keep a packet for interface ``key`` (draft step 2), or drop it when full."""

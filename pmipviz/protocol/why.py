@@ -108,10 +108,9 @@ class Why(StrEnum):
     DROP_NO_BINDING = "mag.drop_no_binding"
     """mag, dst, n: no binding for the destination."""
     DROP_LOOP = "mag.drop_loop"
-    """mag, n, bounced: a packet this MAG sent up once comes back (``bounced``: the
-    interface it came back from, or None): dropped rather than looping."""
+    """mag, n: a packet this MAG sent up once comes back: dropped rather than looping."""
     SEND_BACK_UP = "mag.send_back_up"
-    """mag, n, bounced: a packet for an MN this MAG no longer serves goes back up."""
+    """mag, n: a packet for an MN this MAG no longer serves goes back up."""
     CACHE_FULL = "mag.cache_full"
     """mag, capacity, n: the cache is full."""
     CACHE = "mag.cache"
