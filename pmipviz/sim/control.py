@@ -76,7 +76,8 @@ class ControlPlane(MnHost):
         if table == Table.BCE:
             row = a.after or a.before or {}
             mn_id = row.get("mn_id", "")
-            fields["interface"] = self._iface_of(mn_id, row.get("mn_lli", ""))
+            fields["interface"] = self._iface_of(
+                mn_id, bytes.fromhex(row.get("mn_lli", "").replace(":", "")))
             fields["mn_id"] = mn_id
             fields["case"] = a.case
             fields["shared_hnp"] = bool(a.shared_hnp)
@@ -89,14 +90,13 @@ class ControlPlane(MnHost):
             if a.mn is not None:
                 mn_id, lli = a.mn
                 fields["mn_id"] = mn_id
-                fields["interface"] = self._iface_of(mn_id, lli.hex(":") if lli else "")
+                fields["interface"] = self._iface_of(mn_id, lli)
         elif table == Table.ROUTE:
             fields["mn_id"] = a.key
         fields["ref"] = a.ref
         self.emit(Kind.STATE, node, None, None, fields, a.why)
 
-    def _iface_of(self, mn_id: str, lli_hex: str) -> str | None:
-        for iface in self.mn_ifaces.get(mn_id, ()):
-            if iface.lli.hex(":") == lli_hex:
-                return iface.name
-        return None
+    def _iface_of(self, mn_id: str, lli: bytes | None) -> str | None:
+        """The name of the MN's interface with link-layer identifier ``lli``."""
+        iface = self.iface_by_lli(mn_id, lli)
+        return iface.name if iface is not None else None

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Any
 
-from pmipviz.protocol.binding_cache import Bce
 from pmipviz.protocol.keys import IfaceKey
 from pmipviz.protocol.messages import DataPacket, address_text
 from pmipviz.protocol.vocab import Reason
@@ -75,13 +74,11 @@ class Flows(DataPlane):
         packet is dropped (``no_address``) and the next one tries again."""
         cn = flow.cn
         carrier = self.lma.carrier(flow.mn_id)
+        carrying = self.iface_by_lli(carrier.mn_id, carrier.mn_lli) if carrier else None
         named = flow.spec.to_iface
-        iface: Iface | None = None
+        iface: Iface | None = carrying
         if named is not None:
             iface = self.ifaces[str(IfaceKey(flow.mn_id, named))]
-        elif carrier is not None:
-            iface = next((i for i in self.mn_ifaces[flow.mn_id] if i.lli == carrier.mn_lli),
-                         None)
         dst = iface.address if iface is not None else None
         pkt = self._new_packet(flow, self.cn_addr[cn], dst or IPv6Address("::"))
         if iface is None or dst is None:
@@ -92,15 +89,10 @@ class Flows(DataPlane):
         flow.dst = dst
         self._hop(cn, self.lma_name, pkt,
                   (SimWhy.CN_FIRST, cn, pkt.n, flow.mn_id, iface.key, address_text(dst),
-                   str(IfaceKey(carrier.mn_id, self._iface_name(carrier))) if carrier
-                   else None, carrier.mag if carrier else None, named is not None,
-                   self.mode == "ft"),
+                   str(IfaceKey(carrier.mn_id, carrying.name if carrying else "?"))
+                   if carrier else None, carrier.mag if carrier else None,
+                   named is not None, self.mode == "ft"),
                   lambda: self._lma_data(pkt))
-
-    def _iface_name(self, bce: Bce) -> str:
-        """The name of the MN interface an entry is for (its MN-LL-Id), "?" if none."""
-        return next((i.name for i in self.mn_ifaces.get(bce.mn_id, ()) if i.lli == bce.mn_lli),
-                    "?")
 
     def _originate(self, flow: FlowState) -> None:
         """One packet of the flow and its first hop: CN to the LMA, or MN to its MAG."""

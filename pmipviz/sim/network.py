@@ -166,6 +166,13 @@ class Network:
         # issue 10 item 4: how long each MN takes to notice that an interface went down
         self.mn_detection = {mn.id: mn.detection_ms for mn in scenario.mns}
 
+    def iface_by_lli(self, mn_id: str, lli: bytes | None) -> Iface | None:
+        """The MN's interface with link-layer identifier ``lli`` (an entry's MN-LL-Id)."""
+        for iface in self.mn_ifaces.get(mn_id, ()):
+            if iface.lli == lli:
+                return iface
+        return None
+
     def active_iface(self, mn_id: str) -> Iface | None:
         """The MN's interface in use: the first one that is up with an address."""
         for iface in self.mn_ifaces[mn_id]:
