@@ -485,17 +485,34 @@ def _print_summary(doc: dict[str, object], scenario: Scenario) -> None:
     handovers = doc["handovers"]
     assert isinstance(handovers, list)
     if handovers:
-        ht = Table("interface", "fault", "DeReg", "switch", "PBA", "new path", "interruption",
-                   box=None, header_style="bold")
+        # per flow direction (↓ CN to MN, ↑ MN to CN): a run with uplink flows shows the
+        # uplink's new path and interruption; with flows both ways, in a second table
+        # (one would not fit 80 columns)
+        cns = {c.name for c in scenario.cns}
+        up = any(f.src not in cns for f in scenario.flows)
+        down = any(f.src in cns for f in scenario.flows)
+        down_keys = [("first_new_path_ms", "new path"), ("interruption_ms", "interruption")]
+        up_keys = [("uplink_first_new_path_ms", "new path ↑"),
+                   ("uplink_interruption_ms", "interruption ↑")]
+        if up and down:
+            down_keys = [(k, f"{label} ↓") for k, label in down_keys]
 
         def ms(v: object) -> str:
             return "-" if v is None else f"{v:g}"
 
+        keys = up_keys if up and not down else down_keys
+        ht = Table("interface", "fault", "DeReg", "switch", "PBA", *(lb for _, lb in keys),
+                   box=None, header_style="bold")
         for h in handovers:
             ht.add_row(Text(h["interface"]), ms(h["fault_ms"]), ms(h["dereg_ms"]),
-                       ms(h["switch_ms"]), ms(h["pba_ms"]), ms(h["first_new_path_ms"]),
-                       ms(h["interruption_ms"]))
+                       ms(h["switch_ms"]), ms(h["pba_ms"]), *(ms(h[k]) for k, _ in keys))
         console.print(ht)
+        if up and down:
+            ut = Table("interface", "fault", *(lb for _, lb in up_keys), box=None,
+                       header_style="bold")
+            for h in handovers:
+                ut.add_row(Text(h["interface"]), ms(h["fault_ms"]), *(ms(h[k]) for k, _ in up_keys))
+            console.print(ut)
     peaks = doc["buffer_peak"]
     assert isinstance(peaks, dict)
     console.print(Text("buffer peak: " + ", ".join(f"{k} {v}" for k, v in peaks.items())))

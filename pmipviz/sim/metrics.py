@@ -12,7 +12,19 @@ the MN's first fault belongs to no handover. So a loss or reordering is counted 
 at most one handover, and the handovers' sums never exceed the flows'. The counts
 are the growth of the MN's flows' own ``lost`` and ``reordered`` over the span (a
 fault takes their sums; the next fault, or the document, the difference), which
-costs the DATA fold nothing."""
+costs the DATA fold nothing.
+
+A handover's first delivery and first delivery on a new path are kept per flow
+direction. Downlink (``first_new_path_ms``, ``interruption_ms``, unchanged): a delivery
+of one of the MN's downlink flows to one of its interfaces, on a new path when to
+another interface or from another MAG than the handover's. Uplink
+(``uplink_first_new_path_ms``, ``uplink_interruption_ms``): a delivery at the CN of one
+of the MN's uplink flows; it ends the interruption only if the packet left the MN after
+the fault (a packet already past the access link was never in the fault's way), and it
+is on a new path when it left by another interface or through another MAG than the
+handover's. Where an uplink packet left the MN is its first hop's ``send``, kept until
+its delivery or drop. With several flows of the MN in one direction, the earliest
+delivery of any of them counts."""
 
 from __future__ import annotations
 
@@ -43,6 +55,10 @@ class _Handover:
     pba_ms: float | None = None
     first_new_path_ms: float | None = None
     first_delivery_ms: float | None = None
+    index: int = 0  # the fault's place in the trace (``Metrics.events`` then)
+    up_first_new_path_ms: float | None = None  # the uplink flows' (deliveries at the CN)
+    up_first_delivery_ms: float | None = None
+    directions: tuple[bool, bool] = (True, True)  # the MN has (downlink, uplink) flows
     end_ms: float | None = None  # the MN's next fault (None: not yet, the run's end)
     flows: tuple[FlowCounters, ...] = field(default=(), repr=False)  # the MN's flows
     lost: int = 0  # while open: the MN's flows' sums at the fault; then: the growth
@@ -69,6 +85,8 @@ class _Handover:
         lost, reordered = self.charged()
         interruption = (None if self.first_delivery_ms is None
                         else round(self.first_delivery_ms - self.fault_ms, 6))
+        up_interruption = (None if self.up_first_delivery_ms is None
+                           else round(self.up_first_delivery_ms - self.fault_ms, 6))
         return {
             "interface": self.interface,
             "fault_ms": self.fault_ms,
@@ -80,7 +98,16 @@ class _Handover:
             "end_ms": self.end_ms,
             "lost": lost,
             "reordered": reordered,
+            "uplink_first_new_path_ms": self.up_first_new_path_ms,
+            "uplink_interruption_ms": up_interruption,
         }
+
+    def found(self) -> bool:
+        """Both directions the MN has flows in have had their first new-path delivery:
+        nothing more to wait for."""
+        down, up = self.directions
+        return ((not down or self.first_new_path_ms is not None)
+                and (not up or self.up_first_new_path_ms is not None))
 
 
 class Metrics(Counters):
@@ -98,8 +125,13 @@ class Metrics(Counters):
         self._waiting: dict[str, list[_Handover]] = {}  # by MN: no new-path delivery yet
         self._current: dict[str, _Handover] = {}  # by MN: the handover owning its fates
         self._mn_flows: dict[str, tuple[FlowCounters, ...]] = {}  # by MN: its flows
-        for fl in self.flows:
+        # by uplink flow index: where each packet in flight left the MN (its interface,
+        # the MAG, the event count at its send), kept from its send to its fate
+        self._origins: dict[int, dict[int, tuple[str, str | None, int]]] = {}
+        for i, fl in enumerate(self.flows):
             self._mn_flows[fl.mn_id] = (*self._mn_flows.get(fl.mn_id, ()), fl)
+            if fl.src == fl.mn_id:
+                self._origins[i] = {}
         self.wall_s = 0.0
 
     # a run's metrics are one object, not a value (``Counters`` compares by value)
@@ -110,8 +142,13 @@ class Metrics(Counters):
         self.events += 1
         if ev.msg == "DATA":
             fs = self.fold(ev)
-            if fs is not None and self._waiting:
-                self._delivered(fs, ev)
+            if fs is not None:
+                origin = self._origins[ev.fields["flow"]].pop(ev.fields["n"], None) \
+                    if self._origins and fs.src == fs.mn_id else None
+                if self._waiting:
+                    self._delivered(fs, ev, origin)
+            elif self._origins:
+                self._uplink_origin(ev)
         elif ev.kind == "fault":
             self._fault(ev)
         elif self._open:
@@ -122,18 +159,49 @@ class Metrics(Counters):
         """The most packets each MAG's cache held at once."""
         return {name: c.peak for name, c in self.caches.items()}
 
-    def _delivered(self, fs: FlowCounters, ev: TraceEvent) -> None:
-        """A delivery ends the wait for the first delivery (and for the first on a
-        new path) of the MN's open handovers."""
-        waiting = self._waiting.get(fs.mn_id)
-        if not waiting or "/" not in ev.node:  # only deliveries to the MN's interfaces
+    def _uplink_origin(self, ev: TraceEvent) -> None:
+        """An uplink packet leaves the MN (its first hop: remember the interface, the
+        MAG and when) or is dropped (forget it)."""
+        f = ev.fields
+        origins = self._origins.get(f["flow"])
+        if origins is None:
             return
-        for ho in waiting:
-            if ho.first_delivery_ms is None:
-                ho.first_delivery_ms = ev.t_ms
-            if ev.node != ho.interface or ev.peer != ho.mag:
-                ho.first_new_path_ms = ev.t_ms
-        waiting[:] = [ho for ho in waiting if ho.first_new_path_ms is None]
+        if ev.kind == "send" and f["hop"] == 0:
+            origins[f["n"]] = (ev.node, ev.peer, self.events)
+        elif ev.kind == "drop":
+            origins.pop(f["n"], None)
+
+    def _delivered(self, fs: FlowCounters, ev: TraceEvent,
+                   origin: tuple[str, str | None, int] | None) -> None:
+        """A delivery ends the wait for the first delivery (and for the first on a
+        new path) of the MN's open handovers, in its flow's direction: a downlink
+        packet delivered to one of the MN's interfaces; an uplink packet delivered to
+        the CN, counted for the first delivery only if it left the MN after the fault
+        (one already past the access link was never in the fault's way), on a new
+        path if it left by another interface or through another MAG than the
+        handover's (``origin``: where it left the MN)."""
+        waiting = self._waiting.get(fs.mn_id)
+        if not waiting:
+            return
+        if fs.src == fs.mn_id:  # uplink
+            if origin is None:  # a repeat delivery: its first one counted already
+                return
+            key, mag, sent_at = origin
+            for ho in waiting:
+                if ho.up_first_delivery_ms is None and sent_at > ho.index:
+                    ho.up_first_delivery_ms = ev.t_ms
+                if ho.up_first_new_path_ms is None and (key != ho.interface or mag != ho.mag):
+                    ho.up_first_new_path_ms = ev.t_ms
+        else:
+            if "/" not in ev.node:  # only deliveries to the MN's interfaces
+                return
+            for ho in waiting:
+                if ho.first_delivery_ms is None:
+                    ho.first_delivery_ms = ev.t_ms
+                if ho.first_new_path_ms is None and (ev.node != ho.interface
+                                                     or ev.peer != ho.mag):
+                    ho.first_new_path_ms = ev.t_ms
+        waiting[:] = [ho for ho in waiting if not ho.found()]
 
     def _fault(self, ev: TraceEvent) -> None:
         f = ev.fields
@@ -147,7 +215,10 @@ class Metrics(Counters):
             current.end(ev.t_ms)
         if f["action"] not in ("break", "move"):
             return
-        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms, flows=self._mn_flows.get(mn_id, ()))
+        flows = self._mn_flows.get(mn_id, ())
+        ho = _Handover(key, mn_id, f.get("mag"), ev.t_ms, flows=flows, index=self.events,
+                       directions=(any(fl.src != mn_id for fl in flows),
+                                   any(fl.src == mn_id for fl in flows)))
         ho.lost, ho.reordered = ho.totals()
         self.handovers.append(ho)
         self._open[key] = ho
