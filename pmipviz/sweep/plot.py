@@ -14,6 +14,7 @@ from pmipviz.sweep.grid import Study, format_value
 PLOT_FORMATS = ("svg", "png", "pdf")
 DEFAULT_Y = "lost"
 _INTERRUPTION = "interruption_ms"
+_UPLINK_INTERRUPTION = "uplink_interruption_ms"
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,21 @@ def check_plot(plot: str | None, x: str | None, y: str | None, study: Study,
 
 def _metric_column(y: str, metrics: Sequence[str]) -> str:
     """The column ``--y`` names: a metric column, or ``interruption_ms`` (the first
-    handover's) / ``interruption_ms[i]`` as the summary shows them."""
-    if y in metrics:
-        return y
-    handovers = [m for m in metrics if m.startswith("handovers[")]
-    if y == _INTERRUPTION and handovers:
-        return handovers[0]
-    if y.startswith(_INTERRUPTION + "[") and y.endswith("]"):
-        column = f"handovers[{y[len(_INTERRUPTION) + 1:-1]}].interruption_ms"
-        if column in handovers:
-            return column
+    handover's) / ``interruption_ms[i]`` as the summary shows them, and so
+    ``uplink_interruption_ms`` when the sweep has that column."""
     known = [m for m in metrics if not m.startswith("handovers[")]
-    if handovers:
-        known.append(_INTERRUPTION if len(handovers) == 1
-                     else f"{_INTERRUPTION}[0..{len(handovers) - 1}]")
+    for name in (_INTERRUPTION, _UPLINK_INTERRUPTION):
+        handovers = [m for m in metrics if m.startswith("handovers[") and m.endswith(f".{name}")]
+        if y in metrics:
+            return y
+        if y == name and handovers:
+            return handovers[0]
+        if y.startswith(name + "[") and y.endswith("]"):
+            column = f"handovers[{y[len(name) + 1:-1]}].{name}"
+            if column in handovers:
+                return column
+        if handovers:
+            known.append(name if len(handovers) == 1 else f"{name}[0..{len(handovers) - 1}]")
     raise SweepError(f"--y {y}: not a metric of this sweep (one of: {', '.join(known)})")
 
 

@@ -11,12 +11,23 @@ from pmipviz.sim.headless import run
 
 REASONS = tuple(r.value for r in Reason)
 HANDOVER_KEYS = ("interruption_ms", "lost", "reordered")  # the columns of each handover
+# and, when the scenario has an uplink flow (MN to CN), its uplink interruption too
+UPLINK_KEYS = ("uplink_interruption_ms",)
 
 
 def handover_count(scenario: Scenario) -> int:
     """How many handovers a run of ``scenario`` can have (its break and move faults):
     the number of ``handovers[i]`` columns."""
     return sum(f.action in ("break", "move") for f in scenario.faults)
+
+
+def handover_keys(scenario: Scenario) -> tuple[str, ...]:
+    """The columns of each handover: ``HANDOVER_KEYS`` (``interruption_ms`` is the
+    downlink flows'), then ``UPLINK_KEYS`` if ``scenario`` has an uplink flow (so a
+    downlink-only sweep's rows are what they were)."""
+    cns = {c.name for c in scenario.cns}
+    uplink = any(f.src not in cns for f in scenario.flows)
+    return HANDOVER_KEYS + UPLINK_KEYS if uplink else HANDOVER_KEYS
 
 
 def metric_columns(scenario: Scenario) -> list[str]:
@@ -28,7 +39,7 @@ def metric_columns(scenario: Scenario) -> list[str]:
         "reordered", "duplicated", "max_gap_ms", "peak_cache",
         *(f"buffer_peak.{m.name}" for m in scenario.mags),
         *(f"handovers[{i}].{key}" for i in range(handover_count(scenario))
-          for key in HANDOVER_KEYS),
+          for key in handover_keys(scenario)),
         "events",
     ]
 
@@ -53,7 +64,7 @@ def run_metrics(scenario: Scenario, mode: str, seed: int,
     row.update({f"buffer_peak.{name}": n for name, n in peaks.items()})
     handovers = doc["handovers"]
     for i in range(handover_count(scenario)):
-        for key in HANDOVER_KEYS:
+        for key in handover_keys(scenario):
             row[f"handovers[{i}].{key}"] = handovers[i][key] if i < len(handovers) else None
     row["events"] = doc["events"]
     return row

@@ -45,8 +45,8 @@ def p95(sorted_xs: Sequence[float]) -> float:
 
 def summary_metrics(columns: Sequence[str]) -> list[str]:
     """The metrics the summary shows: the main counters and each handover's interruption."""
-    return [*SUMMARY_METRICS, *(c for c in columns
-                                if c.startswith("handovers[") and c.endswith(".interruption_ms"))]
+    return [*SUMMARY_METRICS, *(c for c in columns if c.startswith("handovers[") and c.endswith(
+        (".interruption_ms", ".uplink_interruption_ms")))]
 
 
 def summarize(rows: Sequence[dict[str, Any]], keys: Sequence[str], modes: Sequence[str],
@@ -104,9 +104,10 @@ def _label(metric: str, metrics: Sequence[str]) -> str:
     """A metric's name in the summary: ``interruption_ms`` (``[i]`` with several)."""
     if not metric.startswith("handovers["):
         return metric
-    several = sum(m.startswith("handovers[") for m in metrics) > 1
+    name = metric.rsplit(".", 1)[1]  # interruption_ms or uplink_interruption_ms
+    several = sum(m.startswith("handovers[") and m.endswith(f".{name}") for m in metrics) > 1
     index = metric[len("handovers["):metric.index("]")]
-    return f"interruption_ms[{index}]" if several else "interruption_ms"
+    return f"{name}[{index}]" if several else name
 
 
 def _show(value: Any) -> str:
