@@ -18,7 +18,11 @@ on the interface of its link and names the nodes:
   first hop, and an MN interface's address in each HNP an RA gives it (SLAAC: the
   prefix plus the interface identifier of the link-local address the RA was sent to).
   An address keeps the first name it gets; the multicast groups RS and RA go to are
-  ``all-routers`` and ``all-nodes``;
+  ``all-routers`` and ``all-nodes``. A mobility session's link-local address (the
+  Link-local Address option of a PBA, RFC 5213 §5.1, §6.8), which every MAG serving
+  the session sends its RAs from, is named for the session, not for a MAG: ``mn1/IF1
+  router``, after the MN interface its first RA goes to (the MAG's own link-local
+  address, used before it adopts the session's, is the MAG's);
 - one Enhanced Packet Block per transmission, at ``SIM_EPOCH_S + t_ms / 1000`` in
   microseconds (the default ``if_tsresol``), as it leaves its sender.
 
@@ -140,6 +144,7 @@ class PcapngSink(CaptureFile):
         self._links: dict[frozenset[str], int] = {}
         self._by_hop: dict[tuple[str, str], int] = {}
         self._pending: list[tuple[str, str]] = []
+        self._sessions: set[str] = set()  # session link-local addresses (a PBA's option)
         file = self._open_file()
         file.write(section_header(comment))
         for a, b in links:
@@ -164,8 +169,9 @@ class PcapngSink(CaptureFile):
             self._open_file().write(interface_description(name, describe_link(a, b)))
         return ifid
 
-    def _name(self, address: Any, node: Any) -> None:
-        """Name ``address`` after ``node`` unless it has a name or cannot have one."""
+    def _name(self, address: Any, node: Any, suffix: str = "") -> None:
+        """Name ``address`` after ``node`` (then ``suffix``) unless it has a name or
+        cannot have one."""
         if not address or not node:
             return
         try:
@@ -175,7 +181,7 @@ class PcapngSink(CaptureFile):
         text = str(ip)
         if text in self.names or ip.is_unspecified:
             return
-        name = WELL_KNOWN.get(text) if ip.is_multicast else display_name(str(node))
+        name = WELL_KNOWN.get(text) if ip.is_multicast else display_name(str(node)) + suffix
         if name is not None:
             self.names[text] = name
             self._pending.append((text, name))
@@ -201,6 +207,13 @@ class PcapngSink(CaptureFile):
             return
         if not msg.endswith(_CONTROL):
             return
+        link_local = fields.get("link_local")
+        if msg == "PBA" and link_local and link_local != "::":  # the session's (§5.1, §6.8)
+            self._sessions.add(str(link_local))
+        if msg == "RA" and fields.get("ip_src") in self._sessions:
+            # the session's address: every MAG serving it sends from it, so name it for
+            # the session (the MN interface), not for the MAG sending this first RA
+            self._name(fields["ip_src"], peer, " router")
         self._name(fields.get("ip_src"), node)
         self._name(fields.get("ip_dst"), peer)
         if msg == "RA" and fields.get("ip_dst"):

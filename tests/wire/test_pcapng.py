@@ -126,7 +126,9 @@ def test_every_address_is_named_after_its_node(synthetic: Path) -> None:
         "ff02::2": "all-routers",
         MAG1: "MAG1",
         LMA: "LMA",
-        "fe80::a:1": "MAG1",  # the RA's source
+        # the RA's source: the link-local address the PBA gave the session (§6.8), named
+        # for the session (the interface its first RA went to), not for the MAG
+        "fe80::a:1": "mn1/IF1 router",
         MN: "mn1/IF1",  # the RA's HNP and the interface identifier it was sent to
         CN: "CN",  # a data packet's source at its first hop
         MAG2: "MAG2",
@@ -217,8 +219,9 @@ def test_figure1_names_every_node_before_its_first_packet(figure1) -> None:
                      "2001:db8:ffff::12": "MAG2", "2001:db8:cafe::1": "CN",
                      "fe80::ff:fe00:101": "mn1/IF1", "fe80::ff:fe00:102": "mn1/IF2",
                      # the RAs' sources: each session's link-local address, which the
-                     # LMA generated and the MAG serving the interface adopted (§6.8)
-                     "fe80::5213:0:1": "MAG1", "fe80::5213:0:2": "MAG2",
+                     # LMA generated and every MAG serving the interface adopts (§6.8):
+                     # named for the session, not for a MAG
+                     "fe80::5213:0:1": "mn1/IF1 router", "fe80::5213:0:2": "mn1/IF2 router",
                      "ff02::2": "all-routers",
                      "2001:db8:100::ff:fe00:101": "mn1/IF1",
                      "2001:db8:100::ff:fe00:102": "mn1/IF2"}
@@ -294,7 +297,7 @@ def test_tshark_resolves_every_address_to_its_node(figure1, tshark) -> None:
     assert by_link[("MAG1-mn1/IF1", "UDP")] == {("CN", "mn1/IF1")}
     assert by_link[("LMA-MAG2", "UDP")] == {("LMA,CN", "MAG2,mn1/IF1")}
     assert by_link[("MAG2-mn1/IF2", "ICMPv6")] == {("mn1/IF2", "all-routers"),
-                                                   ("MAG2", "mn1/IF2")}
+                                                   ("mn1/IF2 router", "mn1/IF2")}
     unresolved = tshark(path, "ipv6.src_host", display_filter="ipv6.src_host contains \":\"",
                         resolve=True)
     assert unresolved == []
@@ -307,9 +310,11 @@ def test_tshark_flow_shows_the_nodes(figure1, tshark_run) -> None:
     first, second = flow.splitlines()[:2]  # the address columns, staggered on two lines
     assert first.startswith("|Time")
     columns = [cell.strip() for line in (first, second) for cell in line.split("|")[2:]]
-    # one column per address: MAG1 and mn1/IF1 twice (a link-local and a global address)
-    assert sorted(c for c in columns if c) == ["CN", "LMA", "MAG1", "MAG1", "MAG2", "MAG2",
-                                               "all-routers", "mn1/IF1", "mn1/IF1", "mn1/IF2"]
+    # one column per address: mn1/IF1 twice (a link-local and a global address), each
+    # session's link-local address (the RAs' source) as its interface's router
+    assert sorted(c for c in columns if c) == ["CN", "LMA", "MAG1", "MAG2", "all-routers",
+                                               "mn1/IF1", "mn1/IF1", "mn1/IF1 router",
+                                               "mn1/IF2", "mn1/IF2 router"]
     assert "2001:db8" not in flow and "fe80" not in flow
     # with the tunnel's payload left undissected, a tunnelled hop is LMA -> MAG1/MAG2
     rows = tshark_run("-r", str(path), "-N", "n", "-d", "ip.proto==41,data", "-T", "fields",
@@ -327,8 +332,8 @@ def test_tshark_reads_the_synthetic_capture(synthetic: Path, tshark) -> None:
     rows = tshark(synthetic, "frame.interface_name", "ipv6.src_host", resolve=True)
     assert [r["frame.interface_name"] for r in rows][:6] == [
         "MAG1-mn1/IF1", "MAG1-LMA", "MAG1-LMA", "MAG1-mn1/IF1", "CN-LMA", "MAG1-LMA"]
-    assert [r["ipv6.src_host"] for r in rows][:6] == ["mn1/IF1", "MAG1", "LMA", "MAG1", "CN",
-                                                      "LMA,CN"]
+    assert [r["ipv6.src_host"] for r in rows][:6] == ["mn1/IF1", "MAG1", "LMA",
+                                                      "mn1/IF1 router", "CN", "LMA,CN"]
 
 
 def test_the_readme_tshark_commands_work_and_name_the_nodes(figure1, tshark_run) -> None:
@@ -348,6 +353,20 @@ def test_the_readme_tshark_commands_work_and_name_the_nodes(figure1, tshark_run)
         args[args.index("-r") + 1] = str(path)
         out = tshark_run(*args)
         assert "mn1/IF1" in out and "2001:db8" not in out, command
+
+
+def test_a_session_keeps_its_router_name_after_a_move(tmp_path: Path, tshark) -> None:
+    """move: MAG1 and, after the HI=3 handoff, MAG2 send their RAs from the session's
+    link-local address; the capture names it for the session, so the RA MAG2 sends is
+    not shown as MAG1's (it was: the first MAG to use the address named it)."""
+    path = tmp_path / "move.pcapng"
+    assert main(["run", "move", "--json", "--pcap", str(path)]) == 0
+    names = all_names(read_pcapng(path))
+    assert names["fe80::5213:0:1"] == "mn2/IF1 router"
+    rows = tshark(path, "frame.interface_name", "ipv6.src_host", "ipv6.dst_host",
+                  display_filter="icmpv6.type == 134", resolve=True)
+    assert [(r["frame.interface_name"], r["ipv6.src_host"]) for r in rows] == [
+        ("MAG1-mn2/IF1", "mn2/IF1 router"), ("MAG2-mn2/IF1", "mn2/IF1 router")]
 
 
 SHIPPED = ["figure1", "move", "restore", "both-fail", "lossy-signaling", "bad-mag"]
