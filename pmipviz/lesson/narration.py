@@ -50,7 +50,7 @@ def narrate(event: TraceEvent, mode: str) -> Narration:
         reference = f"{reference}; {DRAFT} §3.2" if reference else f"{DRAFT} §3.2"
     return Narration(
         headline=f"Step {step} of Figure 1" if step else _headline(event),
-        sentence=_sentence(event, mode),
+        sentence=_sentence(event, mode, reference),
         step_text=STEP_TEXT.get(step, "") if step else "",
         reference=reference,
         contrast=_contrast(event, mode),
@@ -85,11 +85,25 @@ def _headline(ev: TraceEvent) -> str:
 # -- sentence ------------------------------------------------------------------------------
 
 _REF_PAREN = re.compile(r"\s*\((?:draft )?(?:step \d|§[\d.]+(?: step \d)?)\)")
+_SECTION = re.compile(r"§[\d.]*\d")
 
 
-def _clean(note: str) -> str:
-    """The note as a sentence: references in parentheses go to ``reference``."""
-    text = _REF_PAREN.sub("", note).strip()
+def _shown(ref: str, reference: str) -> bool:
+    """Whether the narration's ``reference`` line already names the note's parenthesized
+    ``ref`` (``(§5.3.4)``, ``(draft §3.1)``, ``(draft step 6)``: a step is the draft's
+    §3.2): a draft reference among the draft's sections, a bare one among any."""
+    parts = reference.split(";")
+    scope = " ".join(p for p in parts if DRAFT in p) if "draft" in ref else reference
+    wanted = set(_SECTION.findall(ref)) | ({"§3.2"} if "step" in ref else set())
+    return wanted <= set(_SECTION.findall(scope))
+
+
+def _clean(note: str, reference: str) -> str:
+    """The note as a sentence: a reference in parentheses goes, when the ``reference``
+    line names it already; one it does not (a PBA's "handoff (§5.3.4)", a quotation's
+    "(draft §3.1)") stays, so the reader keeps where to look."""
+    text = _REF_PAREN.sub(lambda m: "" if _shown(m.group(0), reference) else m.group(0),
+                          note).strip()
     if not text:
         return ""
     first = text.split(" ", 1)[0]
@@ -98,9 +112,9 @@ def _clean(note: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def _sentence(ev: TraceEvent, mode: str) -> str:
+def _sentence(ev: TraceEvent, mode: str, reference: str) -> str:
     why = _why(ev, mode)
-    text = _clean(ev.note)
+    text = _clean(ev.note, reference)
     if why and ev.fields.get("reason") == "link_down" and "/" not in ev.node:
         why = ""  # a MAG's note says already that RFC 5213 has no cache (not an MN's)
     return f"{text} {why}".strip() if why else text
