@@ -54,7 +54,9 @@ def test_uplink_flow_mn_to_cn(mode) -> None:
     assert delivered_at == {"CN"}
     hops = {(e.node, e.peer) for e in events if e.kind == "send" and e.msg == "DATA"}
     assert ("mn1@example.org/IF1", "MAG1") in hops and ("MAG1", "LMA") in hops
-    assert d["handovers"][0]["first_new_path_ms"] is None  # CN deliveries are not the MN's
+    # the downlink keys count deliveries to the MN, the uplink ones deliveries at the CN
+    assert d["handovers"][0]["first_new_path_ms"] is None
+    assert d["handovers"][0]["uplink_first_new_path_ms"] is not None
 
 
 @pytest.mark.parametrize("mode", ["ft", "rfc5213"])
