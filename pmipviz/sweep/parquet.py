@@ -56,11 +56,12 @@ class ParquetRows:
         self.pa, self.pq = pa, pq
         arrow = {bool: pa.bool_(), int: pa.int64(), float: pa.float64(), str: pa.string()}
         self.schema = pa.schema([pa.field(name, arrow[kind]) for name, kind in kinds.items()])
+        self.names: list[str] = list(kinds)
 
     def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         """A row as its values in the columns' order: how rows wait to be written (a
         quarter of a dict's memory)."""
-        return tuple(row[name] for name in self.schema.names)
+        return tuple(row[name] for name in self.names)
 
     def to_bytes(self, rows: Sequence[tuple[Any, ...]]) -> bytes:
         """The whole file of ``rows`` (each row's ``values``; None is a null)."""
@@ -114,7 +115,7 @@ class ParquetRows:
         columns = [column.to_pylist() for column in table.columns]
         wrong = n  # the first row that is not its run
         for name in keys[0] if keys else ():
-            i = self.schema.names.index(name)
+            i = self.names.index(name)
             want = [key[name] for key in keys[:n]]
             wrong = min(wrong, _first_difference(columns[i], want))
             columns[i] = want
