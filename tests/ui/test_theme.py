@@ -185,3 +185,15 @@ def test_light_screen(snap_compare: Any, name: str) -> None:
 
     assert snap_compare(shot.app(), press=shot.keys, terminal_size=shot.size,
                         run_before=run_before)
+
+
+async def test_a_theme_from_textuals_picker_recolours_by_its_kind(
+        app: PilotApp, pilot: Pilot) -> None:
+    """"Change theme" in the palette sets Textual's theme: the panes follow its kind."""
+    app.theme = "textual-light"
+    await pilot.pause()
+    assert palette.styles() is LIGHT_UI
+    assert _hex(LIGHT_UI.node) in _pane_colours(app) <= _light_colours()
+    app.theme = "nord"
+    await pilot.pause()
+    assert palette.styles() is DARK
