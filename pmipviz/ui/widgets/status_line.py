@@ -15,14 +15,14 @@ MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
 
 
 MODE_SHORT = {"ft": "FT", "rfc5213": "RFC 5213"}
-LEVELS = 5  # how far ``_tail`` shortens
+LEVELS = 6  # how far ``_tail`` shortens
 
 
 def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playing: bool,
           speed: float, lesson: str | None, level: int) -> Text:
-    """Everything after the title, shorter at each ``level`` (0-5): the speed goes
-    first, then the word "mode", the "(draft)", the play state's word; the time and
-    ``event N/M`` always stay."""
+    """Everything after the title, shorter at each ``level`` (0-6): the speed goes
+    first, then the word "mode", the "(draft)", the play state's word, then "event"
+    becomes "ev"; the time and the counter always stay."""
     p = styles()
     tail = Text(no_wrap=True)
     if level < 3:
@@ -37,7 +37,8 @@ def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playi
         tail.append(" · ", style=p.muted)
         tail.append(f"lesson {lesson}", style=p.badge)
     tail.append(f" · t={t_ms:.1f} ms · ", style=p.muted)
-    tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
+    tail.append(f"{'event' if level < 6 else 'ev'} {cursor}/{total}{'' if complete else '+'}",
+                style="bold")
     tail.append(" · ", style=p.muted)
     if complete and cursor >= total and not playing:
         tail.append("■ end of run" if level < 5 else "■ end", style=p.end)
