@@ -43,3 +43,12 @@ def test_unknown_y_lists_one_interruption_per_handover() -> None:
     with pytest.raises(SweepError) as err:
         _metric_column("bogus", metric_columns(load_scenario("figure1")))
     assert str(err.value).endswith("events, interruption_ms)")
+
+
+def test_uplink_interruption_is_typed_as_a_time() -> None:
+    """.parquet's schema: the uplink interruption is float64, as the downlink one."""
+    from pmipviz.sweep.runs import metric_kind
+
+    assert metric_kind("handovers[0].uplink_interruption_ms") is float
+    assert metric_kind("handovers[0].interruption_ms") is float
+    assert metric_kind("handovers[0].lost") is int
