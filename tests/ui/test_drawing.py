@@ -133,6 +133,11 @@ def test_status_line_shortens_the_rest_before_the_title() -> None:
     # RFC 5213 at 80 columns mid-run: "event" gives way to "ev" before the title is cut
     rfc = status_text(title, "rfc5213", 1025.0, 346, 791, True, False, 10, 80).plain
     assert title in rfc and "ev 346/791" in rfc and "t=1025.0 ms" in rfc and len(rfc) <= 80
+    # and at the end of the run a whole time loses its ".0" (a fraction stays)
+    end = status_text(title, "rfc5213", 2500.0, 791, 791, True, False, 10, 80).plain
+    assert title in end and "t=2500 ms" in end and "■ end" in end and len(end) <= 80
+    half = status_text(title, "rfc5213", 2500.5, 791, 791, True, False, 10, 80).plain
+    assert "t=2500.5 ms" in half and len(half) <= 80
     wide = status_text(title, "ft", 1040.0, 378, 1259, True, False, 10, 120).plain
     assert "pmipviz" in wide and "10 ev/s" in wide and "mode FT (draft)" in wide
 

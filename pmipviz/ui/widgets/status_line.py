@@ -15,14 +15,14 @@ MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
 
 
 MODE_SHORT = {"ft": "FT", "rfc5213": "RFC 5213"}
-LEVELS = 6  # how far ``_tail`` shortens
+LEVELS = 7  # how far ``_tail`` shortens
 
 
 def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playing: bool,
           speed: float, lesson: str | None, level: int) -> Text:
-    """Everything after the title, shorter at each ``level`` (0-6): the speed goes
+    """Everything after the title, shorter at each ``level`` (0-7): the speed goes
     first, then the word "mode", the "(draft)", the play state's word, then "event"
-    becomes "ev"; the time and the counter always stay."""
+    becomes "ev" and a whole time loses its ".0"; the time and the counter always stay."""
     p = styles()
     tail = Text(no_wrap=True)
     if level < 3:
@@ -36,7 +36,10 @@ def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playi
     if lesson is not None:
         tail.append(" · ", style=p.muted)
         tail.append(f"lesson {lesson}", style=p.badge)
-    tail.append(f" · t={t_ms:.1f} ms · ", style=p.muted)
+    time = f"{t_ms:.1f}"
+    if level >= 7 and time.endswith(".0"):
+        time = time[:-2]
+    tail.append(f" · t={time} ms · ", style=p.muted)
     tail.append(f"{'event' if level < 6 else 'ev'} {cursor}/{total}{'' if complete else '+'}",
                 style="bold")
     tail.append(" · ", style=p.muted)
