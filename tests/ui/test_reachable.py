@@ -79,3 +79,15 @@ async def test_the_features_of_issue_11_are_in_the_footer_or_the_palette(
                   "Export screenshot", "Delivery plot"):
         assert title in titles, title
     assert "s milestone" in footer and "⏎ inspect" in footer
+
+
+async def test_every_key_binding_has_a_palette_entry(app: PilotApp) -> None:
+    """What a key does, the palette does too: ``[`` / ``]`` as "Select MN", ``q`` as
+    Textual's "Quit"."""
+    done = {getattr(getattr(c.callback, "func", c.callback), "__name__", "")
+            for c in app.get_system_commands(app.screen)}
+    elsewhere = {"next_mn", "prev_mn", "quit_main", "quit"}
+    for binding in PmipvizApp.BINDINGS:
+        action = binding.action.split("(")[0]  # type: ignore[union-attr]
+        assert action in elsewhere or f"action_{action}" in done, binding
+    assert "_pick_mn" in done
