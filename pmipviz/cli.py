@@ -30,6 +30,7 @@ from pmipviz.sim.trace import JsonlSink, TraceEvent
 _Stream = TypeVar("_Stream")
 
 SUBCOMMANDS = ("run", "scenarios", "tui", "export", "plot", "serve", "sweep")
+THEMES = ("dark", "light")  # the TUI's (pmipviz.ui.palette.THEMES, not imported: textual)
 
 
 class BadInput(Exception):
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="lesson mode: stop before each step that matters and ask a question")
     tui.add_argument("--report", metavar="FILE.json",
                      help="with --lesson: write the score and every answer here on quitting")
+    tui.add_argument("--theme", choices=THEMES, default="dark",
+                     help="colours: dark (default) or light, for projectors in bright rooms "
+                          "(T switches in the TUI)")
     run = sub.add_parser("run", help="run a scenario headless and print its metrics")
     run.add_argument("scenario", help="a scenario file or the name of a shipped scenario")
     run.add_argument("--mode", choices=MODES, help="override the scenario's mode")
@@ -179,6 +183,8 @@ def _add_serve(sub: argparse._SubParsersAction[_Parser]) -> None:
     serve.add_argument("--host", default="127.0.0.1",
                        help="the address to listen on (default: 127.0.0.1, loopback only)")
     serve.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    serve.add_argument("--theme", choices=THEMES, default="dark",
+                       help="the TUI's colours in every tab: dark (default) or light")
     serve.add_argument("--public-url", metavar="URL",
                        help="the URL browsers use to reach the server "
                        "(default: http://HOST:PORT)")
@@ -262,7 +268,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
                        "one use `pmipviz run SCENARIO` or `pmipviz serve`")
     from pmipviz.ui.app import PmipvizApp
 
-    app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson)
+    app = PmipvizApp(scenario, mode=args.mode, lesson=args.lesson, theme=args.theme)
     with sigterm_as_exit(), OutputSet() as outputs:
         # opened (a temporary file) before the TUI starts: a path that cannot be written
         # is refused at once, not after the lesson
@@ -349,7 +355,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     try:
         return serve(args.scenario, scenario, host=args.host, port=args.port,
-                     public_url=args.public_url, max_sessions=args.max_sessions)
+                     public_url=args.public_url, max_sessions=args.max_sessions,
+                     theme=args.theme)
     except ServeError as err:
         raise BadInput(f"pmipviz: {err}") from None
 

@@ -30,13 +30,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def app_argv(scenario_arg: str) -> list[str]:
+def app_argv(scenario_arg: str, theme: str = "dark") -> list[str]:
     """The command run per tab: this Python, ``-m pmipviz.serve.child SCENARIO`` (a
-    shipped scenario by name, a file by its absolute path)."""
+    shipped scenario by name, a file by its absolute path), ``--theme light`` if asked."""
     target = scenario_arg
     if Path(scenario_arg).is_file():
         target = str(Path(scenario_arg).resolve())
-    return [sys.executable, "-m", "pmipviz.serve.child", target]
+    options = ["--theme", theme] if theme != "dark" else []
+    return [sys.executable, "-m", "pmipviz.serve.child", target, *options]
 
 
 def network_name() -> str:
@@ -79,7 +80,8 @@ def _check_port(host: str, port: int) -> None:
 
 
 def serve(scenario_arg: str, scenario: Scenario, *, host: str = "127.0.0.1", port: int = 8000,
-          public_url: str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS) -> int:
+          public_url: str | None = None, max_sessions: int = DEFAULT_MAX_SESSIONS,
+          theme: str = "dark") -> int:
     """Serve the TUI of ``scenario`` until interrupted; returns the exit code."""
     from pmipviz.serve.server import GuardedServer
 
@@ -90,7 +92,7 @@ def serve(scenario_arg: str, scenario: Scenario, *, host: str = "127.0.0.1", por
         print(f"pmipviz: warning: listening on {host}:{port}, not loopback: anyone who can "
               f"reach it can start the app; browsers open {url}", file=sys.stderr)
     _check_port(host, port)
-    server = GuardedServer(app_argv(scenario_arg), host=host, port=port,
+    server = GuardedServer(app_argv(scenario_arg, theme), host=host, port=port,
                            title=f"pmipviz · {scenario.title}", public_url=url,
                            max_sessions=max_sessions)
     server.serve()

@@ -30,8 +30,9 @@ def add_parser(sub: argparse._SubParsersAction[Any],
                        help="local worker processes (default: all cores)")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on a Dask distributed cluster, e.g. tcp://HOST:8786")
-    sweep.add_argument("-o", "--output", metavar="FILE.csv|FILE.jsonl",
-                       help="write one row per run here, in a fixed order")
+    sweep.add_argument("-o", "--output", metavar="FILE.csv|FILE.jsonl|FILE.parquet",
+                       help="write one row per run here, in a fixed order (.parquet needs "
+                       "pmipviz[parquet])")
     sweep.add_argument("--resume", action="store_true",
                        help="keep the rows already in the output file and run the rest")
     sweep.add_argument("--no-summary", action="store_true",

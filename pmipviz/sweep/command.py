@@ -1,6 +1,7 @@
 """``pmipviz sweep``: the study built and checked, its runs on a process pool or a Dask
 cluster, the rows written in order (Ctrl-C keeps the rows finished so far, ``--resume``
-goes on from them), the summary printed and the study drawn (``--plot``)."""
+goes on from them; a Parquet file is written whole from the rows in memory, at the end
+or at the interrupt), the summary printed and the study drawn (``--plot``)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from pmipviz.sweep.errors import SweepError
 from pmipviz.sweep.execute import batches, dask_executor, in_order, local_executor
 from pmipviz.sweep.grid import Run, Study, build_study
 from pmipviz.sweep.params import parse_modes, parse_seeds
+from pmipviz.sweep.parquet import ParquetRows, value_kind
 from pmipviz.sweep.plot import check_plot, draw, plot_columns
 from pmipviz.sweep.rows import RowFormat, output_format, read_done
-from pmipviz.sweep.runs import metric_columns, run_batch
+from pmipviz.sweep.runs import metric_columns, metric_kind, run_batch
 from pmipviz.sweep.summary import print_summary, summary_metrics
 
 
@@ -43,18 +45,28 @@ def main(args: argparse.Namespace) -> int:
             raise SweepError(str(err)) from None
     keys = [p.path for p in study.params] + ["seed", "mode"]
     fmt = RowFormat(ext or ".csv", keys, metrics)
+    # a Parquet file (pyarrow imported only now): its rows are kept to write it whole
+    table = (ParquetRows(args.output, _kinds(study, metrics))
+             if args.output is not None and ext == ".parquet" else None)
     runs = study.runs
     key_rows = [_key_row(study, r) for r in runs]
-    done_lines = (read_done(args.output, fmt, [fmt.key_prefix(k) for k in key_rows])
-                  if args.resume else [])
+    done_lines: list[str] = []
+    table_rows: list[tuple[Any, ...]] = []  # every row of a Parquet file, to write it whole
+    if table is not None:
+        table_rows = table.read_done(table.path, key_rows) if args.resume else []
+        done_rows = [dict(zip(fmt.columns, values, strict=True)) for values in table_rows]
+    else:
+        done_lines = (read_done(args.output, fmt, [fmt.key_prefix(k) for k in key_rows])
+                      if args.resume else [])
+        done_rows = [fmt.parse(line) for line in done_lines]
     # what the summary reads of each row, kept (not whole rows: a sweep may be long)
     summary = [] if args.no_summary else summary_metrics(fmt.columns)
     figure = plot_columns(plot)
     kept = [*keys, *summary, *(c for c in figure if c not in summary)] if summary or figure \
         else []
-    rows: list[dict[str, Any]] = [_trim(fmt.parse(line), kept) for line in done_lines]
-    finished = len(done_lines)
-    todo = runs[len(done_lines):]
+    rows: list[dict[str, Any]] = [_trim(row, kept) for row in done_rows]
+    finished = len(done_rows)
+    todo = runs[finished:]
     interrupted = False
     with sigterm_as_exit(), ExitStack() as stack:
         # the workers first: a cluster that cannot be reached leaves the output alone
@@ -62,15 +74,18 @@ def main(args: argparse.Namespace) -> int:
                              else (None, 1))
         out = stream = None
         if args.output is not None:
-            out = AtomicOutput(args.output)
-            stream = cast(IO[str], out.stream)
-            stream.write(fmt.header() + "".join(done_lines))
+            out = AtomicOutput(args.output, binary=table is not None)
+            if table is None:
+                stream = cast(IO[str], out.stream)
+                stream.write(fmt.header() + "".join(done_lines))
         try:
-            for row in _execute(stack, executor, workers, study, todo, len(done_lines),
+            for row in _execute(stack, executor, workers, study, todo, len(done_rows),
                                 len(runs)):
                 if stream is not None:
                     stream.write(fmt.line(row))
                     stream.flush()  # the temporary file shows the progress made
+                elif table is not None:
+                    table_rows.append(table.values(row))
                 finished += 1
                 if kept:
                     rows.append(_trim(row, kept))
@@ -78,8 +93,8 @@ def main(args: argparse.Namespace) -> int:
             interrupted = True
             code = stop.code if isinstance(stop, SystemExit) else 130
         finally:
-            if out is not None:
-                out.commit()  # the rows finished so far, in order, are always kept
+            if out is not None:  # the rows finished so far, in order, are always kept
+                _commit(out, table, table_rows)
     if interrupted:
         what = (f"kept {finished:,} of {len(runs):,} runs in {args.output} (--resume goes on)"
                 if args.output else f"after {finished:,} of {len(runs):,} runs")
@@ -98,6 +113,26 @@ def main(args: argparse.Namespace) -> int:
                 raise
             figure_out.commit()
     return 0
+
+
+def _commit(out: AtomicOutput, table: ParquetRows | None,
+            table_rows: list[tuple[Any, ...]]) -> None:
+    """Put the output in place: a Parquet file is written whole from ``table_rows`` first."""
+    if table is not None:
+        try:
+            table.write(table_rows, cast(BinaryIO, out.stream))
+        except BaseException:
+            out.discard()
+            raise
+    out.commit()
+
+
+def _kinds(study: Study, metrics: list[str]) -> dict[str, type]:
+    """Each column's type, from the study alone (a typed output's schema)."""
+    kinds = {p.path: value_kind(p.values) for p in study.params}
+    kinds.update({"seed": int, "mode": str})
+    kinds.update({m: metric_kind(m) for m in metrics})
+    return kinds
 
 
 def _trim(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:

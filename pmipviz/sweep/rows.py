@@ -1,6 +1,7 @@
 """The rows of a sweep as CSV or JSON Lines: one line per run, written in the runs'
 fixed order, and read back for ``--resume`` (the lines already there are kept as they
-are, so a resumed sweep writes the same bytes as an uninterrupted one)."""
+are, so a resumed sweep writes the same bytes as an uninterrupted one). Parquet, the
+third format, is ``pmipviz.sweep.parquet``."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from typing import Any
 
 from pmipviz.sweep.errors import SweepError
 
-FORMATS = (".csv", ".jsonl")
+FORMATS = (".csv", ".jsonl", ".parquet")
 
 
 def output_format(path: str) -> str:
-    """``.csv`` or ``.jsonl``, from the output's name."""
+    """``.csv``, ``.jsonl`` or ``.parquet``, from the output's name."""
     for ext in FORMATS:
         if path.lower().endswith(ext):
             return ext
-    raise SweepError(f"-o {path}: expected a .csv or .jsonl file name")
+    raise SweepError(f"-o {path}: expected a .csv, .jsonl or .parquet file name")
 
 
 class RowFormat:

@@ -33,6 +33,15 @@ def metric_columns(scenario: Scenario) -> list[str]:
     ]
 
 
+def metric_kind(column: str) -> type:
+    """The type of a metric column's values (a typed output's schema, fixed whatever the
+    values): float for the times, ``max_gap_ms`` and each handover's ``interruption_ms``,
+    int for the counts (an empty cell is a null of that type)."""
+    times = column == "max_gap_ms" or (column.startswith("handovers[")
+                                       and column.endswith(".interruption_ms"))
+    return float if times else int
+
+
 def run_metrics(scenario: Scenario, mode: str, seed: int,
                 until_ms: float | None) -> dict[str, Any]:
     """One headless run (metrics only: no sentences, no sink, no trace kept, no step

@@ -30,7 +30,7 @@ from pmipviz.scenario import ScenarioError, shipped_scenarios
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.simulation import Simulation
 from pmipviz.sim.trace import TraceEvent
-from pmipviz.ui import session
+from pmipviz.ui import palette, session
 from pmipviz.ui.command_palette import PaletteApp
 from pmipviz.ui.files import free_name, scenario_files
 from pmipviz.ui.lesson import Lesson, ensure_next
@@ -58,7 +58,7 @@ SIM_ACTIONS = frozenset({
     "play_pause", "step", "step_back", "toggle_iface", "toggle_mode", "reset", "faster", "slower",
     "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
     "next_milestone", "prev_milestone", "next_fault", "prev_fault", "seek_time",
-    "toggle_plot", "event_list",
+    "toggle_plot", "event_list", "toggle_theme",
 })
 
 END_HINT = "r start again, m other mode, S back"
@@ -76,7 +76,7 @@ def is_forwarding(ev: TraceEvent) -> bool:
 class PmipvizApp(PaletteApp):
     """``PmipvizApp(scenario="figure1", mode=None, lesson=False)``: a shipped name, a
     path or a Scenario; ``mode`` overrides the scenario's ("ft" or "rfc5213");
-    ``lesson`` starts in lesson mode."""
+    ``lesson`` starts in lesson mode; ``theme`` is "dark" or "light" (palette.THEMES)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "pmipviz"
@@ -112,12 +112,15 @@ class PmipvizApp(PaletteApp):
         Binding("left_square_bracket", "prev_mn", "prev MN", key_display="[",
                 priority=True, show=False),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
+        Binding("T", "toggle_theme", "theme", priority=True, show=False),
     ]
 
     def __init__(self, scenario: str | Path | Scenario = "figure1",
-                 mode: str | None = None, lesson: bool = False) -> None:
+                 mode: str | None = None, lesson: bool = False, theme: str = "dark") -> None:
         super().__init__()
-        self.theme = "textual-dark"
+        self._views_ready = False  # the panes are mounted (watch_theme)
+        self.register_theme(palette.LIGHT_TEXTUAL)
+        self.theme = palette.use(theme).textual
         self.scenario = session.resolve(scenario)
         self.sim: Simulation = session.new_simulation(self.scenario, mode)
         self.graph = build_graph(self.scenario)
@@ -194,6 +197,7 @@ class PmipvizApp(PaletteApp):
         self._timer = self.set_interval(1.0, self._tick, pause=True)
         self._new_sim_views()
         self.query_one(LadderView).focus()
+        self._views_ready = True
 
     # -- widgets ----------------------------------------------------------------------
 
@@ -642,6 +646,36 @@ class PmipvizApp(PaletteApp):
     def action_quit_main(self) -> None:
         self.exit()
 
+    def action_toggle_theme(self) -> None:
+        """``T``: the dark theme <-> the light one (colours only; the same layout)."""
+        self.set_theme("light" if palette.styles().name == "dark" else "dark")
+
+    def set_theme(self, name: str) -> None:
+        """Draw with palette theme ``name`` ("dark", "light") and its Textual theme."""
+        self.theme = palette.THEMES[name].textual  # watch_theme recolours the panes
+
+    def watch_theme(self, _name: str) -> None:
+        """A new Textual theme (``T``, or one picked in the palette's "Theme"): the
+        palette follows its darkness and every pane is drawn again, since the ladder's,
+        the Binding Cache's and the other panes' cells keep the colours they were
+        rendered with."""
+        palette.use("dark" if self.current_theme.dark else "light")
+        if self._views_ready:
+            self._restyle()
+
+    def _restyle(self) -> None:
+        self.query_one(BindingCacheTable).restyle()
+        self.query_one(TopologyView).redraw()
+        self.query_one(MagCachesView).show(self.sim.state(), self.selected_mn)
+        self.query_one(LadderView).refresh()
+        plot = self.plot_view
+        if plot is not None:
+            plot.restyle()
+        narration = self.query_one(NarrationView)
+        told, note = self._narrated(self.sim.current)
+        narration.show(told, self.sim.mode, self.scenario, ended=self.ended, note=note)
+        self._status()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -723,6 +757,9 @@ class PmipvizApp(PaletteApp):
         yield SystemCommand("Inspect", "enter: fields and bytes of the selected event",
                             self.action_inspect)
         yield SystemCommand("Help", "?: keys and legend", self.action_help)
+        other = "light" if palette.styles().name == "dark" else "dark"
+        yield SystemCommand(f"Switch to the {other} theme", "T: dark ↔ light colours (light "
+                            "for projectors in bright rooms)", self.action_toggle_theme)
         yield SystemCommand("Select MN", "choose the mobile node shown in detail",
                             self._pick_mn)
         yield SystemCommand("Open scenario", "load a shipped scenario", self._pick_scenario)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 
-from pmipviz.ui.palette import BASE
+from pmipviz.ui.palette import styles
 
 # box-drawing junctions: which arms (up, down, left, right) each character has
 _ARMS: dict[str, tuple[bool, bool, bool, bool]] = {
@@ -29,9 +29,9 @@ _FROM_ARMS = {arms: ch for ch, arms in _ARMS.items()}
 class Canvas:
     """``width`` x ``height`` cells of (character, style); grows downwards on demand."""
 
-    def __init__(self, width: int, height: int = 0, style: Style = BASE) -> None:
+    def __init__(self, width: int, height: int = 0, style: Style | None = None) -> None:
         self.width = max(1, width)
-        self.style = style
+        self.style = styles().base if style is None else style
         self.chars: list[list[str]] = []
         self.styles: list[list[Style]] = []
         self.ensure(height)

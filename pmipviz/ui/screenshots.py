@@ -74,9 +74,10 @@ class Shot:
     size: tuple[int, int] = (120, 40)
     keys: tuple[str, ...] = ()
     title: str = ""
+    theme: str = "dark"  # palette.THEMES
 
     def app(self) -> PmipvizApp:
-        return PmipvizApp(self.scenario, mode=self.mode)
+        return PmipvizApp(self.scenario, mode=self.mode, theme=self.theme)
 
 
 SHOTS: dict[str, Shot] = {s.name: s for s in (

@@ -17,7 +17,7 @@ from pmipviz.protocol.constants import att_label
 from pmipviz.protocol.keys import IfaceKey, short_mn
 from pmipviz.sim.state import StateView
 from pmipviz.ui.canvas import Canvas
-from pmipviz.ui.palette import BASE, DIM, DOWN, LANE, NODE, UP, class_style
+from pmipviz.ui.palette import class_style, styles
 from pmipviz.ui.topology_graph import (
     Attachment,
     attachment,
@@ -106,11 +106,12 @@ def _caption(c: Canvas, inp: DrawInput) -> None:
     """Two lines under the picture: what the current event moves, or does."""
     hint, g = inp.hint, inp.graph
     y = c.height + 1
+    p = styles()
     if hint.src is None:
-        c.put(1, y, "paused at the start: press → to step", DIM)
+        c.put(1, y, "paused at the start: press → to step", p.dim)
         return
     style = class_style(hint.msg_class, bold=True)
-    text_style = BASE
+    text_style = p.base
     if hint.msg_class == "FAULT":  # the note names the interface and the MAG already
         head, text_style = "", style
     elif hint.dst is not None:
@@ -145,6 +146,7 @@ class _Drawing:
         self.g = inp.graph
         self.c = Canvas(inp.width)
         self.hint = inp.hint
+        self.p = styles()  # the theme of this drawing
 
     def hl(self, a: str, b: str, base: Style) -> Style:
         """The style of the edge a-b: the message's when it is on the current path."""
@@ -154,7 +156,7 @@ class _Drawing:
         """A node, reversed in the message's colour when the current event is its own."""
         if self.hint.src == node and self.hint.dst is None:
             return class_style(self.hint.msg_class, bold=True) + Style(reverse=True)
-        return NODE
+        return self.p.node
 
 
 class _Picture(_Drawing):
@@ -182,11 +184,11 @@ class _Picture(_Drawing):
                 c.centre(x, 0, cn, self.node_style(cn))
             self.bus(lx, top, cxs, cns, 0, lma, "link")
             if len(cns) == 1 and g.has_edge(cns[0], lma):
-                c.put(lx + 2, 1, f"{g.edges[cns[0], lma]['delay_ms']:g} ms", DIM)
+                c.put(lx + 2, 1, f"{g.edges[cns[0], lma]['delay_ms']:g} ms", self.p.dim)
         else:  # compact: the CNs left of the LMA
             x = lx - len(lma) // 2 - 1
             for cn in reversed(cns):
-                c.put(x - 3, 0, "───", self.hl(lma, cn, UP))
+                c.put(x - 3, 0, "───", self.hl(lma, cn, self.p.up))
                 x -= 4 + len(cn)
                 c.put(x + 1, 0, cn, self.node_style(cn))
         c.centre(lx, top, lma, self.node_style(lma))
@@ -196,14 +198,14 @@ class _Picture(_Drawing):
         view = self.inp.view
         for mag, x in zip(mags, mxs, strict=True):
             name, up = tunnel_state(g, mag, view.tunnels)
-            style = self.hl(lma, mag, UP if up else DIM)
-            c.put(x + 1, top + 2, name if up else "no tunnel", style if up else DIM)
+            style = self.hl(lma, mag, self.p.up if up else self.p.dim)
+            c.put(x + 1, top + 2, name if up else "no tunnel", style if up else self.p.dim)
             cache = view.caches.get(mag)
             occ = f" {cache.occupancy}/{cache.capacity}" if cache is not None else ""
-            x0 = c.centre(x, top + 3, mag + occ, NODE)
+            x0 = c.centre(x, top + 3, mag + occ, self.p.node)
             c.put(x0, top + 3, mag, self.node_style(mag))
             if cache is not None:
-                busy = class_style("BUFFER", bold=True) if cache.occupancy else DIM
+                busy = class_style("BUFFER", bold=True) if cache.occupancy else self.p.dim
                 c.put(x0 + len(mag) + 1, top + 3, occ.strip(), busy)
         self.interfaces(dict(zip(mags, mxs, strict=True)))
         return c
@@ -217,15 +219,15 @@ class _Picture(_Drawing):
         y = py + 1 if down else py - 1
         lo, hi = min([px, *xs]), max([px, *xs])
         for x in range(lo, hi + 1):
-            style = LANE
+            style = self.p.lane
             for node, cx in zip(nodes, xs, strict=True):
                 if min(px, cx) <= x <= max(px, cx):
                     if _on_edge(self.hint, parent, node):
                         style = self.hl(parent, node, style)
                         break
                     live = kind == "link" or tunnel_state(g, node, view.tunnels)[1]
-                    if live and style is LANE:
-                        style = UP
+                    if live and style is self.p.lane:
+                        style = self.p.up
             arms = [False, False, x > lo, x < hi]
             if x == px:
                 arms[0 if down else 1] = True
@@ -234,7 +236,7 @@ class _Picture(_Drawing):
             c.put(x, y, _box(arms), style)
         for node, cx in zip(nodes, xs, strict=True):
             live = kind == "link" or tunnel_state(g, node, view.tunnels)[1]
-            style = self.hl(parent, node, UP if live else DIM)
+            style = self.hl(parent, node, self.p.up if live else self.p.dim)
             for yy in range(min(y, cy) + 1, max(y, cy)):
                 c.put(cx, yy, "│" if live else "┆", style)
 
@@ -245,7 +247,7 @@ class _Picture(_Drawing):
             for mag, x in mag_x.items():
                 if inp.up[mag] or inp.down[mag]:
                     text = f"{inp.up[mag]} if" + (f" {inp.down[mag]}✕" if inp.down[mag] else "")
-                    c.put(x + 2, top + 5, text, DIM)
+                    c.put(x + 2, top + 5, text, self.p.dim)
         if inp.mn is None:
             return
         atts = [attachment(g, k, inp.view.ifaces) for k in interfaces_of(g, inp.mn)]
@@ -273,11 +275,11 @@ class _Picture(_Drawing):
                 elif a.up:
                     c.put(x, top + 5, "│", style)
                 else:
-                    c.put(x, top + 5, "✕", DOWN)
+                    c.put(x, top + 5, "✕", self.p.down)
                 if a.attached and not a.up:
-                    lstyle = DOWN
+                    lstyle = self.p.down
                 elif not a.attached:
-                    lstyle = DIM
+                    lstyle = self.p.dim
                 else:
                     lstyle = self.node_style(a.key)
                 c.centre(x, top + 6, f"{a.name} {att_label(a.att)}", lstyle)
@@ -287,14 +289,13 @@ class _Picture(_Drawing):
             arms = [x in xs, x == mx, x > lo, x < hi]
             if lo == hi:
                 arms = [True, True, False, False]
-            c.put(x, top + 7, _box(arms), LANE)
+            c.put(x, top + 7, _box(arms), self.p.lane)
         c.centre(mx, top + 8, short_mn(inp.mn), self.node_style(inp.mn))
 
-    @staticmethod
-    def link_style(a: Attachment) -> Style:
+    def link_style(self, a: Attachment) -> Style:
         if not a.attached:
-            return DIM
-        return UP if a.up else DOWN
+            return self.p.dim
+        return self.p.up if a.up else self.p.down
 
 
 class _Tree(_Drawing):
@@ -308,11 +309,11 @@ class _Tree(_Drawing):
         c.put(1, 0, lma, self.node_style(lma))
         x = 2 + len(lma)
         for cn in nodes_of(g, "cn"):
-            c.put(x, 0, "── ", self.hl(lma, cn, UP))
+            c.put(x, 0, "── ", self.hl(lma, cn, self.p.up))
             c.put(x + 3, 0, cn, self.node_style(cn))
             x += 4 + len(cn)
-        c.put(1, 1, "│", LANE)
-        c.put(3, 1, f"{len(view.bce)} BCE", DIM)
+        c.put(1, 1, "│", self.p.lane)
+        c.put(3, 1, f"{len(view.bce)} BCE", self.p.dim)
         mine = self.mine()
         # the MAGs of the selected MN first, so that it shows without scrolling
         hosts = {a.mag for a in mine}
@@ -327,32 +328,33 @@ class _Tree(_Drawing):
         for k, mag in enumerate(mags):
             last = k == len(mags) - 1
             name, up = tunnel_state(g, mag, view.tunnels)
-            style = self.hl(lma, mag, UP if up else DIM)
-            c.put(1, y, "└─" if last else "├─", LANE)
+            style = self.hl(lma, mag, self.p.up if up else self.p.dim)
+            c.put(1, y, "└─" if last else "├─", self.p.lane)
             c.put(3, y, (f"{name:─<{tw}}─ " if tw else "─ ") if up else "┄" * (tw + 1), style)
             mx = 5 + tw
             c.put(mx, y, mag, self.node_style(mag))
             info_x = mx + width + 1
-            c.put(info_x, y, infos[mag], DIM)
+            c.put(info_x, y, infos[mag], self.p.dim)
             if mag in occs:  # right after the widest count, so that "0/64" is whole
-                busy = class_style("BUFFER") if view.caches[mag].occupancy else DIM
+                busy = class_style("BUFFER") if view.caches[mag].occupancy else self.p.dim
                 c.put(info_x + max(len(i) for i in infos.values()) + 1, y, occs[mag], busy)
             y += 1
             here = [a for a in mine if a.mag == mag]
             for j, a in enumerate(here):
                 if not last:
-                    c.put(1, y, "│", LANE)
+                    c.put(1, y, "│", self.p.lane)
                 branch = "└─ " if j == len(here) - 1 else "├─ "
                 if not a.attached:
-                    lstyle = DIM
+                    lstyle = self.p.dim
                 elif a.up:
-                    lstyle = UP
+                    lstyle = self.p.up
                 else:
-                    lstyle = DOWN
+                    lstyle = self.p.down
                 c.put(mx, y, branch, self.hl(mag, a.key, lstyle))
                 mark = " ✕" if a.attached and not a.up else ""
                 label = f"{a.name} {att_label(a.att)} {short_mn(IfaceKey.parse(a.key).mn_id)}{mark}"
-                lstyle = DOWN if mark else self.node_style(a.key) if a.attached else DIM
+                lstyle = (self.p.down if mark else self.node_style(a.key) if a.attached
+                          else self.p.dim)
                 c.put(mx + 3, y, label, lstyle)
                 y += 1
         return c

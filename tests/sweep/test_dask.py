@@ -73,9 +73,14 @@ def _sweep(*args: str) -> None:
 
 def test_a_dask_cluster_gives_the_local_rows(tmp_path: Path, scenario: Path,
                                              dask_cluster: str) -> None:
-    for ext in ("csv", "jsonl"):
+    for ext in ("csv", "jsonl", "parquet"):
         local, remote = tmp_path / f"local.{ext}", tmp_path / f"dask.{ext}"
         _sweep(*sweep_args(scenario, local, "--workers", "2"))
         _sweep(*sweep_args(scenario, remote, "--scheduler", dask_cluster))
         assert remote.read_bytes() == local.read_bytes()
-        assert len(remote.read_text().splitlines()) == RUNS + (ext == "csv")
+        if ext == "parquet":
+            import pyarrow.parquet as pq
+
+            assert pq.ParquetFile(remote).metadata.num_rows == RUNS
+        else:
+            assert len(remote.read_text().splitlines()) == RUNS + (ext == "csv")

@@ -92,7 +92,7 @@ def test_points_are_validated_scenarios() -> None:
     (["--seeds", "x"], "'x' is not a seed"),
     (["--mode", "ft,nope"], "unknown mode 'nope'"),
     (["--resume"], "--resume needs -o FILE"),
-    (["-o", "out.parquet"], "expected a .csv or .jsonl"),
+    (["-o", "out.xlsx"], "expected a .csv, .jsonl or .parquet"),
     (["--workers", "0"], "expected a number of workers in 1..1024"),
     (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "not allowed with argument"),
     (["--scheduler", "nonsense://", "-o", "out.csv"],

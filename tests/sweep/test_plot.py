@@ -143,3 +143,13 @@ def test_a_sweep_without_plot_does_not_import_matplotlib() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_panel_has_room_above_its_highest_value() -> None:
+    """RFC 5213's panel of the README study has every mean near 152 packets: with the
+    axis from 0 and autoscaled, its markers were cut in half by the frame."""
+    line = study_figure.StudyLine(mode="rfc5213", group="", xs=(5.0, 100.0),
+                                  mean=(152.1, 152.0), low=(151.0, 151.0), high=(154.0, 153.0))
+    top = study_figure.y_top([line], "rfc5213")
+    assert top >= 154.0 * 1.05
+    assert study_figure.y_top([line], "ft") == 1.0

@@ -121,7 +121,7 @@ def test_status_line_has_the_event_counter() -> None:
     assert "event 41/412" in text and "FT (draft)" in text and "t=1021.0 ms" in text
     narrow = status_text("A very long scenario title indeed", "rfc5213", 0, 0, 9, False, True,
                          60, 60).plain
-    assert "event 0/9+" in narrow and "RFC 5213" in narrow and "▶" in narrow
+    assert "ev 0/9+" in narrow and "RFC 5213" in narrow and "▶" in narrow
     assert narrow.startswith(" A very long")  # the title first, cut; the rest shortened
 
 
@@ -130,6 +130,9 @@ def test_status_line_shortens_the_rest_before_the_title() -> None:
     for width in (80, 100):
         text = status_text(title, "ft", 1040.0, 378, 1259, True, False, 10, width).plain
         assert title in text and "event 378/1259" in text and len(text) <= width
+    # RFC 5213 at 80 columns mid-run: "event" gives way to "ev" before the title is cut
+    rfc = status_text(title, "rfc5213", 1025.0, 346, 791, True, False, 10, 80).plain
+    assert title in rfc and "ev 346/791" in rfc and "t=1025.0 ms" in rfc and len(rfc) <= 80
     wide = status_text(title, "ft", 1040.0, 378, 1259, True, False, 10, 120).plain
     assert "pmipviz" in wide and "10 ev/s" in wide and "mode FT (draft)" in wide
 

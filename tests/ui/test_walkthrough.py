@@ -19,7 +19,7 @@ from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.topology import TopologyView
 from tests.ui.pilot_app import PilotApp
 
-HEADER_RE = re.compile(r"t=(\d+\.\d) ms · event (\d+)/(\d+)")
+HEADER_RE = re.compile(r"t=(\d+\.\d) ms · ev(?:ent)? (\d+)/(\d+)")  # "ev" at 80 columns
 
 
 def lines(widget: Widget) -> str:

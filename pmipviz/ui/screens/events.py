@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Static
 
 from pmipviz.protocol.keys import short_mn, short_node
 from pmipviz.sim.trace import TraceEvent
-from pmipviz.ui.palette import STEP, TIME, class_style
+from pmipviz.ui.palette import class_style, styles
 from pmipviz.ui.session import event_class, event_label
 
 CAP = 500  # rows built at most: the latest matches before the cursor
@@ -168,9 +168,9 @@ class EventListScreen(ModalScreen[int | None]):
     def _row(self, i: int) -> tuple[Text | str, ...]:
         ev = self.trace[i]
         style = class_style(event_class(ev))
-        return (Text(str(i + 1), style=TIME, justify="right"),
-                Text(f"{ev.t_ms:.1f}", style=TIME, justify="right"),
-                Text(f"({ev.step})", style=STEP) if ev.step is not None else "",
+        return (Text(str(i + 1), style=styles().time, justify="right"),
+                Text(f"{ev.t_ms:.1f}", style=styles().time, justify="right"),
+                Text(f"({ev.step})", style=styles().step) if ev.step is not None else "",
                 short_node(ev.node), short_node(ev.peer) if ev.peer else "",
                 Text(event_label(ev), style=style))
 

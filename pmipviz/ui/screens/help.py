@@ -12,8 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from pmipviz.export.colors import CLASS_COLORS
-from pmipviz.ui.palette import DOWN, STEP, UP
+from pmipviz.ui.palette import styles
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("space", "play / pause"),
@@ -39,6 +38,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("enter", "inspect the selected ladder row or the current event"),
     ("↑ / ↓, ← / →", "in the inspector: select a field, its bytes light up in the hex dump; "
                      "fold / unfold a header or option"),
+    ("T", "theme: dark ↔ light (for projectors in bright rooms; also --theme light)"),
     ("?", "this help"),
     ("ctrl+p", "command palette: every action by name, and these only there: Select MN, "
                "Open scenario (a shipped one), Open scenario file (a .toml here), Save "
@@ -68,7 +68,7 @@ def help_text() -> Table:
     outer = Table.grid(padding=(0, 0))
     keys = Table(title="Keys", title_justify="left", box=None, show_header=False,
                  title_style="bold")
-    keys.add_column(style="bold #5fafd7", no_wrap=True)
+    keys.add_column(style=styles().key, no_wrap=True)
     keys.add_column()
     for key, what in KEYS:
         keys.add_row(key, what)
@@ -79,7 +79,7 @@ def help_text() -> Table:
     legend.add_column()
     previous = None
     for cls, label, glyph, what in LEGEND:
-        style = CLASS_COLORS[cls]
+        style = styles().classes[cls]
         name = "" if label == previous else label  # the name once, then its other glyphs
         previous = label
         legend.add_row(Text(name, style=f"bold {style}"), Text(glyph, style=style), what)
@@ -88,18 +88,18 @@ def help_text() -> Table:
     notes.append("one row per interface. M=1: the MN is multihomed (draft §3.1). S=1: the "
                  "entry may carry traffic; S=0: its interface failed (draft §3.2). In RFC 5213 "
                  "mode M and S are '-' and State shows ")
-    notes.append("dereg-hold", style=DOWN)
+    notes.append("dereg-hold", style=styles().down)
     notes.append(" while the LMA drops the MN's traffic (§5.3.5). State ")
-    notes.append("in use", style=UP)
+    notes.append("in use", style=styles().up)
     notes.append(": the entry carrying the MN's traffic now (S=1 is \"available, or in use\"; "
                  "the oldest available entry, kept until it goes S=0). Changed cells are ")
-    notes.append("highlighted", style="bold #000000 on #ffd75f")
+    notes.append("highlighted", style=styles().changed)
     notes.append(".\nTopology: ")
-    notes.append("│ up", style=UP)
+    notes.append("│ up", style=styles().up)
     notes.append(", ")
-    notes.append("✕ broken", style=DOWN)
+    notes.append("✕ broken", style=styles().down)
     notes.append(", ┆ not attached / no tunnel. Steps (1)-(8) of Figure 1 are in the ")
-    notes.append("(n)", style=STEP)
+    notes.append("(n)", style=styles().step)
     notes.append(" margin of the ladder.")
     outer.add_row(keys)
     outer.add_row(Text(""))

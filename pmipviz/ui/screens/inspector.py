@@ -19,7 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from pmipviz.protocol.constants import HI_NAMES, att_label
 from pmipviz.sim.trace import TraceEvent
-from pmipviz.ui.palette import CHANGED, DIM, STEP, class_style
+from pmipviz.ui.palette import class_style, styles
 from pmipviz.ui.session import event_class, event_label
 
 if TYPE_CHECKING:
@@ -48,9 +48,9 @@ _SHOWN = {"seq", "lifetime_s", "flags", "status", "status_name", "options", "mn_
 
 
 def _section(title: str) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold #5fafd7", box=None,
+    table = Table(title=title, title_justify="left", title_style=styles().key, box=None,
                   show_header=False, padding=(0, 1), expand=False)
-    table.add_column(style="#8a8a8a", no_wrap=True)
+    table.add_column(style=styles().muted, no_wrap=True)
     table.add_column(overflow="fold")
     return table
 
@@ -125,13 +125,13 @@ def event_table(ev: TraceEvent) -> Table:
     head = _section("Event")
     head.add_row("event", str(event_number(ev.i)))  # as the header counts
     # the same event in a --trace file, whose "i" counts from 0: said, not left to guess
-    head.add_row("--trace i", Text(f"{ev.i} (from 0)", style=DIM))
+    head.add_row("--trace i", Text(f"{ev.i} (from 0)", style=styles().dim))
     head.add_row("time", f"{ev.t_ms:.3f} ms")
     head.add_row("kind", ev.kind)
     head.add_row("node", Text(travel(ev)))  # names from the file: never markup
     head.add_row("message", Text(event_label(ev), style=class_style(event_class(ev), True)))
     if ev.step is not None:
-        head.add_row("Figure 1", Text(f"step ({ev.step})", style=STEP))
+        head.add_row("Figure 1", Text(f"step ({ev.step})", style=styles().step))
     head.add_row("note", Text(ev.note))
     return head
 
@@ -140,7 +140,7 @@ def layer_table(layer: Field) -> Table:
     """One protocol layer of a dissection as a section: each field with its value
     and its octets (``@40+2``); an option's Type, Length and value indented under it."""
     table = _section(layer.label)
-    table.add_column(style=DIM, no_wrap=True)
+    table.add_column(style=styles().dim, no_wrap=True)
 
     def add(field: Field, depth: int) -> None:
         table.add_row("  " * depth + field.name, Text(field.value),
@@ -184,10 +184,10 @@ def summary_tables(ev: TraceEvent) -> list[Table]:
         flags = Text()
         for letter in PBU_FLAGS if ev.msg == "PBU" else PBA_FLAGS:
             on = letter in str(f.get("flags", ""))
-            flags.append(f"{letter}={int(on)} ", style="bold" if on else DIM)
+            flags.append(f"{letter}={int(on)} ", style="bold" if on else styles().dim)
         mh.add_row("flags", flags)
         for letter in str(f.get("flags", "")):
-            mh.add_row("", Text(f"{letter}: {FLAG_NAMES.get(letter, '?')}", style=DIM))
+            mh.add_row("", Text(f"{letter}: {FLAG_NAMES.get(letter, '?')}", style=styles().dim))
         lifetime = f.get("lifetime_s")
         units = f"{lifetime // 4} units of 4 s" if isinstance(lifetime, int) else "?"
         mh.add_row("lifetime", f"{lifetime} s" + (" (de-registration)" if lifetime == 0 else
@@ -239,16 +239,16 @@ def _fmt(value: Any) -> str:
 
 def _state_table(f: dict[str, Any]) -> Table:
     title = f"State change: {f.get('table')} {f.get('key')} ({f.get('cause')})"
-    table = Table(title=Text(title, style="bold #5fafd7"), title_justify="left", box=None,
+    table = Table(title=Text(title, style=styles().key), title_justify="left", box=None,
                   padding=(0, 1))
-    table.add_column("field", style="#8a8a8a", no_wrap=True)
+    table.add_column("field", style=styles().muted, no_wrap=True)
     table.add_column("before", overflow="fold")
     table.add_column("after", overflow="fold")
     before = f.get("before") or {}
     after = f.get("after") or {}
     for k in dict.fromkeys([*before, *after]):
         b, a = before.get(k, "—"), after.get(k, "—")
-        style = CHANGED if b != a else None
+        style = styles().changed if b != a else None
         # a BCE's §5.1 timestamp (the LMA's time of reception) and the accepted PBU's
         # Timestamp (§5.5) read as times, as in the Timestamp option
         fmt = _timestamp if k in _TIMESTAMP_KEYS else _fmt
@@ -277,17 +277,17 @@ def dump_text(raw: bytes, field: Field | None = None) -> Text:
     width = BYTES_PER_LINE * 3 - 1
     for start in range(0, len(raw), BYTES_PER_LINE):
         chunk = raw[start:start + BYTES_PER_LINE]
-        text.append(f"{start:04x}  ", style=DIM)
+        text.append(f"{start:04x}  ", style=styles().dim)
         for i, b in enumerate(chunk):
             at = start + i
             text.append(f"{b:02x}", style=HIGHLIGHT if lo <= at < hi else "")
             if i + 1 < len(chunk):
                 text.append(" ", style=HIGHLIGHT if lo <= at and at + 1 < hi else "")
-        text.append(" " * (width - (len(chunk) * 3 - 1)) + "  |", style=DIM)
+        text.append(" " * (width - (len(chunk) * 3 - 1)) + "  |", style=styles().dim)
         for i, b in enumerate(chunk):
             char = chr(b) if 0x20 <= b < 0x7F else "."
-            text.append(char, style=HIGHLIGHT if lo <= start + i < hi else DIM)
-        text.append("|\n", style=DIM)
+            text.append(char, style=HIGHLIGHT if lo <= start + i < hi else styles().dim)
+        text.append("|\n", style=styles().dim)
     return text
 
 
@@ -297,7 +297,7 @@ def hex_text(ev: TraceEvent, field: Field | None = None) -> Text:
     raw, _layers, why = dissect_event(ev)
     if not raw:
         why = why or f"a {ev.kind} event is not a packet"
-        return Text(f"no bytes for this event\n({why})", style=DIM)
+        return Text(f"no bytes for this event\n({why})", style=styles().dim)
     return dump_text(raw, field)
 
 
@@ -350,7 +350,7 @@ class InspectorScreen(ModalScreen[None]):
                     for table in field_tables(ev):
                         yield Static(table, classes="inspector-section")
                 if len(self.row_events) > 1:
-                    yield Static(Text(row_events_text(self.row_events), style=DIM))
+                    yield Static(Text(row_events_text(self.row_events), style=styles().dim))
             with VerticalScroll(id="inspector-bytes") as right:
                 right.border_title = "bytes"
                 yield Static(hexdump, id="hexdump")

@@ -17,12 +17,7 @@ from textual.widgets import Static
 
 from pmipviz.lesson.quiz import LETTERS, Question
 from pmipviz.ui.lesson import Answer
-from pmipviz.ui.palette import DIM, STEP
-
-RIGHT = Style(color="#5fd75f", bold=True)
-WRONG = Style(color="#ff5f5f", bold=True)
-REFERENCE = Style(color="#87afd7")
-KEY = Style(color="#5fafd7", bold=True)
+from pmipviz.ui.palette import styles
 
 BELOW = frozenset({"flags"})  # kinds asked about the Binding Cache, at the top of the app
 KIND_LABELS = {"next_message": "next message", "local_action": "local action",
@@ -40,12 +35,12 @@ def choices_table(question: Question, chosen: int | None = None) -> Table:
         mark, style = " ", Style()
         if chosen is not None:
             if question.is_correct(k):
-                mark, style = "✓", RIGHT
+                mark, style = "✓", styles().good
             elif k == chosen:
-                mark, style = "✗", WRONG
+                mark, style = "✗", styles().down
             else:
-                style = DIM
-        table.add_row(Text(f" {LETTERS[k]} ", style=KEY + Style(reverse=chosen == k)),
+                style = styles().dim
+        table.add_row(Text(f" {LETTERS[k]} ", style=styles().key + Style(reverse=chosen == k)),
                       Text(mark, style=style), Text(choice, style=style))
     return table
 
@@ -56,16 +51,16 @@ def result_text(question: Question, chosen: int, step: int | None = None) -> Tex
     letter = LETTERS[question.answer]
     text = Text()
     if right:
-        text.append(f"✓ Right: {letter}.", style=RIGHT)
+        text.append(f"✓ Right: {letter}.", style=styles().good)
     else:
         text.append(f"✗ Not quite: you chose {LETTERS[chosen]}, the answer is {letter}.",
-                    style=WRONG)
+                    style=styles().down)
     text.append(f"\n{question.explanation}")
     if question.quote:
         label = f"({step}) " if step is not None else ""
-        text.append(f"\n\n{label}“{question.quote}”", style=STEP + Style(italic=True))
+        text.append(f"\n\n{label}“{question.quote}”", style=styles().step + Style(italic=True))
     if question.reference:
-        text.append(f"\n{question.reference}", style=REFERENCE)
+        text.append(f"\n{question.reference}", style=styles().note)
     return text
 
 
@@ -149,17 +144,17 @@ def summary_table(answers: Sequence[Answer]) -> Table:
     for a in answers:
         q = a.question
         if a.choice is None:
-            mark = Text("– skipped", style=DIM)
+            mark = Text("– skipped", style=styles().dim)
         elif a.correct:
-            mark = Text("✓ right", style=RIGHT)
+            mark = Text("✓ right", style=styles().good)
         else:
-            mark = Text("✗ wrong", style=WRONG)
+            mark = Text("✗ wrong", style=styles().down)
         cell = Text(q.prompt)
-        cell.append("\nanswer ", style=DIM)
-        cell.append(f"{LETTERS[q.answer]} {q.choices[q.answer]}", style=RIGHT)
+        cell.append("\nanswer ", style=styles().dim)
+        cell.append(f"{LETTERS[q.answer]} {q.choices[q.answer]}", style=styles().good)
         if a.choice is not None and not a.correct:
-            cell.append("\nyou    ", style=DIM)
-            cell.append(f"{LETTERS[a.choice]} {q.choices[a.choice]}", style=WRONG)
+            cell.append("\nyou    ", style=styles().dim)
+            cell.append(f"{LETTERS[a.choice]} {q.choices[a.choice]}", style=styles().down)
         table.add_row(mark, f"Q{a.number}", cell)
     return table
 

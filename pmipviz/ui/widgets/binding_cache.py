@@ -17,7 +17,7 @@ from pmipviz.protocol.constants import att_label
 from pmipviz.protocol.keys import short_mn
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.state import StateView
-from pmipviz.ui.palette import CHANGED, DOWN, UP
+from pmipviz.ui.palette import styles
 
 # column key, header, width (the table has no cell padding: widths include a gap);
 # the widths a roomy table gives (more where the content needs it); a tight one sizes
@@ -83,12 +83,13 @@ def cell_values(row: dict[str, Any], ft: bool, carrying: bool = False) -> dict[s
 
 def _value_style(column: str, text: str) -> Style | None:
     """S=0 and a held entry in red, S=1 in green (also readable as the digit)."""
+    theme = styles()
     if column == "s":
-        return {"0": DOWN, "1": UP}.get(text)
+        return {"0": theme.down, "1": theme.up}.get(text)
     if column == "state" and text == IN_USE:
-        return UP
+        return theme.up
     if column == "state" and text not in ("active", "-"):
-        return DOWN
+        return theme.down
     return None
 
 
@@ -185,7 +186,7 @@ class BindingCacheTable(DataTable[Any]):
         width = widths[column] - (column != self.plan.columns[-1][0])
         text = self._text(column, text)
         shown = text if len(text) <= width else text[: width - 1] + ELLIPSIS
-        style = CHANGED if hot else _value_style(column, text)
+        style = styles().changed if hot else _value_style(column, text)
         return Text(shown, style=style or "", no_wrap=True, overflow="ellipsis")
 
     def _measure(self, values: dict[str, str]) -> bool:
@@ -225,6 +226,11 @@ class BindingCacheTable(DataTable[Any]):
             self._sort()
         head = self._head if plan.short_hnp else ""
         self.border_subtitle = f"HNP {ELLIPSIS} = {head}" if head else ""
+
+    def restyle(self) -> None:
+        """Make every cell again in the current theme's colours (a theme switch)."""
+        self.plan = TablePlan((), self.plan.short_hnp)  # unlike any real plan: rebuilt
+        self._replan()
 
     def _sort(self) -> None:
         columns = [c for c in ("mn", "if") if c in {k for k, _, _ in self.plan.columns}]

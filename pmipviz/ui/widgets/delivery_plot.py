@@ -41,19 +41,15 @@ from pmipviz.export.plot_data import (
 from pmipviz.protocol.keys import short_mn
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
+from pmipviz.ui.palette import PlotColors, styles
 
-# the figure's meaning, in colours that read on the dark theme (plot_figure's are for paper)
-SENT = "#8a8a8a"
-DELIVERED = "#5fafff"
-CACHED = "#ffaf00"
-REORDERED = "#ff87ff"
-LOST = ("#ff5f5f", "#ffff5f", "#d787ff", "#5fd7d7", "#ff875f", "#afff5f", "#ffffff")
+# the figure's meaning in the TUI theme's colours (palette.PlotColors; plot_figure's
+# are for paper), read when drawing
 LOST_GLYPHS = ("x", "+", "*", "#", "%", "&", "@")
-MARKER_COLORS = {"fault": "#ff5f5f", "dereg": "#87afff", "pba": "#5fd75f", "flush": "#ffaf00"}
-MAG_COLORS = ("#5fafff", "#ffaf00", "#5fd75f", "#ff87ff", "#5fd7d7", "#ff5f5f", "#ffffff")
-OUTAGE = "#ff5f5f"
-TEXT = "#c0c0c0"
-DIM = "#6c6c6c"
+
+
+def _colors() -> PlotColors:
+    return styles().plot
 
 
 def marker_tag(marker: Marker) -> str:
@@ -172,17 +168,18 @@ class MarkedPlot(PlotWidget):
         x0, _ = self.get_pixel_from_coordinate(start, 0)
         x1, _ = self.get_pixel_from_coordinate(end, 0)
         y = max(1, self._scale_rectangle.bottom - 1)
-        text = f"[bold {OUTAGE}]{label}"
+        outage = _colors().outage
+        text = f"[bold {outage}]{label}"
         if x1 - x0 >= 2:
-            canvas.draw_line(x0, y, x1, y, style=OUTAGE, char="─")
-            canvas.set_pixel(x0, y, "◀", style=OUTAGE)
-            canvas.set_pixel(x1, y, "▶", style=OUTAGE)
+            canvas.draw_line(x0, y, x1, y, style=outage, char="─")
+            canvas.set_pixel(x0, y, "◀", style=outage)
+            canvas.set_pixel(x1, y, "▶", style=outage)
         else:
-            canvas.set_pixel(x0, y, "↔", style=OUTAGE)
+            canvas.set_pixel(x0, y, "↔", style=outage)
         width = len(label)
         if x1 - x0 >= width + 4:
             left = (x0 + x1 - width) // 2
-            canvas.write_text(left - 1, y, f"[{OUTAGE}] {text} ", TextAlign.LEFT)
+            canvas.write_text(left - 1, y, f"[{outage}] {text} ", TextAlign.LEFT)
         elif max(x0, x1) + 2 + width <= self._scale_rectangle.right:
             canvas.write_text(max(x0, x1) + 2, y, text, TextAlign.LEFT)
         else:
@@ -195,8 +192,8 @@ class MarkedPlot(PlotWidget):
             return
         margin = self.query_one("#margin-bottom", Canvas)
         canvas = self.query_one("#plot", Canvas)
-        margin.write_text(self.margin_left + canvas.size.width - 1, 1, f"[{DIM}]{self.unit}",
-                          TextAlign.RIGHT)
+        margin.write_text(self.margin_left + canvas.size.width - 1, 1,
+                          f"[{_colors().dim}]{self.unit}", TextAlign.RIGHT)
 
 
 CHECKPOINT = 2048  # events between two copies of the fold kept for stepping back
@@ -307,37 +304,39 @@ def delivery_key(data: DeliveryData, compact: bool = False,
     sending interval). ``compact``: shorter words, for 80 columns."""
     cached = sum(p.cached for p in data.delivered)
     reordered = sum(p.reordered for p in data.delivered)
-    parts = [(f"· sent {len(data.sent)}", SENT),
-             (f"• delivered {len(data.delivered)}", DELIVERED),
-             (f"◆ {'cached' if compact else 'from a cache'} {cached}", CACHED),
-             (f"○ {'reordered' if compact else 'out of order'} {reordered}", REORDERED)]
+    colors = _colors()
+    parts = [(f"· sent {len(data.sent)}", _colors().sent),
+             (f"• delivered {len(data.delivered)}", _colors().delivered),
+             (f"◆ {'cached' if compact else 'from a cache'} {cached}", _colors().cached),
+             (f"○ {'reordered' if compact else 'out of order'} {reordered}", colors.reordered)]
     for i, reason in enumerate(data.lost_reasons):
         count = sum((p.reason or "unknown") == reason for p in data.lost)
         lost = "" if compact else "lost: "
         parts.append((f"{LOST_GLYPHS[i % len(LOST_GLYPHS)]} {lost}{reason} {count}",
-                      LOST[i % len(LOST)]))
+                      colors.lost[i % len(colors.lost)]))
     if not data.lost:
-        parts.append(("lost 0", DIM))
+        parts.append(("lost 0", _colors().dim))
     marks: list[Part] = []
     for m in data.markers:
         name = m.label.removeprefix(f"({m.step}) ")
         if compact:
             name = {"DeReg PBU": "DeReg"}.get(name, name.split(" ")[-1])
-        marks.append((f"│{marker_tag(m)} {name} {m.t_ms:g}", MARKER_COLORS[m.kind]))
+        marks.append((f"│{marker_tag(m)} {name} {m.t_ms:g}", _colors().markers[m.kind]))
     o = data.outage
     if o is not None and is_outage(o, interval_ms):
         span = "" if compact else f" ({o.start_ms:g}–{o.end_ms:g} ms)"
-        marks.append((f"◀▶ {o.label}{span}", OUTAGE))
-    return [parts, marks or [("no fault yet", DIM)]]
+        marks.append((f"◀▶ {o.label}{span}", _colors().outage))
+    return [parts, marks or [("no fault yet", _colors().dim)]]
 
 
 def occupancy_key(data: OccupancyData, compact: bool = False) -> list[list[Part]]:
     """The legend of the occupancy plot: each MAG's colour and capacity, the peak."""
     capacity = dict(data.capacity)
-    parts = [("cached packets:" if compact else "packets in the MAGs' caches:", TEXT)]
+    colors = _colors()
+    parts = [("cached packets:" if compact else "packets in the MAGs' caches:", colors.text)]
     parts += [(f"━ {mag}" + ("" if compact else f" (of {capacity.get(mag, '?')})"),
-               MAG_COLORS[i % len(MAG_COLORS)]) for i, (mag, _) in enumerate(data.series)]
-    parts.append((f"peak {data.peak}", TEXT))
+               colors.mags[i % len(colors.mags)]) for i, (mag, _) in enumerate(data.series)]
+    parts.append((f"peak {data.peak}", colors.text))
     return [parts]
 
 
@@ -426,6 +425,10 @@ class DeliveryPlotView(Vertical):
         if self._drawn is not None:
             self.call_after_refresh(self._redraw)
 
+    def restyle(self) -> None:
+        """Draw again in the current theme's colours (a theme switch)."""
+        self._redraw()
+
     def _redraw(self) -> None:
         if self._drawn is not None and self.is_attached:
             delivery, occupancy, end = self._drawn
@@ -442,16 +445,19 @@ class DeliveryPlotView(Vertical):
         plot.set_xlimits(0.0, end)
         plot.set_ylimits(0.0, max(top, 1) * 1.05)
         plot.int_top = max(top, 1) * 1.05
-        _scatter(plot, data.sent, SENT)
+        _scatter(plot, data.sent, _colors().sent)
         _scatter(plot, [p for p in data.delivered if not p.cached and not p.reordered],
-                 DELIVERED)
+                 _colors().delivered)
         # the losses, cached and reordered packets come in the handover, at the marker
         # lines: drawn over them (the widget draws its lines over its datasets)
         reasons = {r: i for i, r in enumerate(data.lost_reasons)}
-        plot.on_top = [(p.t_ms, p.n, LOST_GLYPHS[i % len(LOST_GLYPHS)], LOST[i % len(LOST)])
+        colors = _colors()
+        plot.on_top = [(p.t_ms, p.n, LOST_GLYPHS[i % len(LOST_GLYPHS)],
+                        colors.lost[i % len(colors.lost)])
                        for p in data.lost for i in [reasons[p.reason or "unknown"]]]
-        plot.on_top += [(p.t_ms, p.n, "○", REORDERED) for p in data.delivered if p.reordered]
-        plot.on_top += [(p.t_ms, p.n, "◆", CACHED) for p in data.delivered if p.cached]
+        plot.on_top += [(p.t_ms, p.n, "○", colors.reordered) for p in data.delivered
+                        if p.reordered]
+        plot.on_top += [(p.t_ms, p.n, "◆", colors.cached) for p in data.delivered if p.cached]
         _vlines(plot, data.markers)
         o = data.outage
         plot.outage = (o.start_ms, o.end_ms, o.label) if o is not None and is_outage(
@@ -467,7 +473,7 @@ class DeliveryPlotView(Vertical):
         plot.int_top = top
         for i, (_, steps) in enumerate(data.series):
             xs, ys = steps_xy(steps)
-            plot.plot(xs, ys, line_style=MAG_COLORS[i % len(MAG_COLORS)],
+            plot.plot(xs, ys, line_style=_colors().mags[i % len(_colors().mags)],
                       hires_mode=HiResMode.BRAILLE)
         # no marker lines: they would cover the short rise and fall of a cache (the
         # delivery plot above, on the same time axis, has them)
@@ -481,5 +487,5 @@ def _scatter(plot: MarkedPlot, marks: Sequence[PacketMark], colour: str) -> None
 
 def _vlines(plot: MarkedPlot, markers: Sequence[Marker]) -> None:
     for m in markers:
-        plot.add_v_line(m.t_ms, line_style=MARKER_COLORS[m.kind])
-    plot.tags = [Tag(m.t_ms, marker_tag(m), MARKER_COLORS[m.kind]) for m in markers]
+        plot.add_v_line(m.t_ms, line_style=_colors().markers[m.kind])
+    plot.tags = [Tag(m.t_ms, marker_tag(m), _colors().markers[m.kind]) for m in markers]

@@ -20,18 +20,7 @@ from pmipviz.export.ladder import LadderBuilder, LadderRow
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui.canvas import Canvas
-from pmipviz.ui.palette import (
-    CURRENT_BG,
-    DIM,
-    LANE,
-    NODE,
-    SELECTED_BG,
-    STEP,
-    TIME,
-    class_line,
-    class_mark,
-    class_style,
-)
+from pmipviz.ui.palette import class_line, class_mark, class_style, styles
 
 TIME_W = 7
 STEP_W = 3
@@ -122,14 +111,15 @@ def render_row(geo: LadderGeometry, row: LadderRow, label: str,
                action: str | None = None) -> Canvas:
     """One ladder row as a one-line canvas (no background). ``action`` is the fault's
     (break, restore, move, none) for a fault row, else read from its label."""
+    p = styles()
     c = Canvas(geo.width, 1)
-    c.put(0, 0, f"{row.t_ms:>{TIME_W}.1f}", TIME)
+    c.put(0, 0, f"{row.t_ms:>{TIME_W}.1f}", p.time)
     if row.step is not None:
-        c.put(TIME_W + 1, 0, f"({row.step})", STEP)
+        c.put(TIME_W + 1, 0, f"({row.step})", p.step)
     style = class_style(row.msg_class, bold=row.msg_class not in ("DATA",))
     c.put(TIME_W + STEP_W + 2, 0, fit_label(label, geo.label_w), style)
     for x in geo.x.values():
-        c.put(x, 0, "│", LANE)
+        c.put(x, 0, "│", p.lane)
     xa = geo.x.get(row.src)
     xb = geo.x.get(row.dst) if row.dst is not None else None
     if row.kind == "arrow" and xa is not None and xb is not None and xa != xb:
@@ -326,12 +316,13 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
         if self.builder is None or index >= self.shown_rows:
             if index == 0 and self.shown_rows == 0:
                 text = " press → (or n) to step through the trace"
-                return Strip([Segment(text, DIM)]).adjust_cell_length(width).apply_style(base)
+                return Strip([Segment(text, styles().dim)]).adjust_cell_length(width).apply_style(
+                    base)
             return Strip.blank(width, base)
         geo = self.geometry()
         label = self.builder.label_upto(index, self.cursor)
         state = "sel" if index == self.selected else "cur" if index == self.current else ""
-        key = (index, label, state, geo.width, width, base)
+        key = (index, label, state, geo.width, width, base, styles().name)
         strip = self._cache.get(key)
         if strip is None:
             row = self.row(index)
@@ -340,7 +331,9 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
                 trace = self._trace
                 action = fault_action([trace[i] for i in row.events if i < len(trace)])
             c = render_row(geo, row, label, action)
-            bg = SELECTED_BG if state == "sel" else CURRENT_BG if state == "cur" else None
+            theme = styles()
+            bg = theme.selected_bg if state == "sel" else theme.current_bg if state == "cur" \
+                else None
             segs = c.segments(0)
             if bg is not None:
                 segs = [Segment(s.text, (s.style or Style()) + bg) for s in segs]
@@ -352,12 +345,13 @@ class LadderView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _header(self, width: int) -> Strip:
         geo = self.geometry()
+        p = styles()
         c = Canvas(geo.width, 1)
-        c.put(0, 0, f"{'t ms':>{TIME_W}}", DIM)
-        c.put(TIME_W + 1, 0, "st", DIM)
-        c.put(TIME_W + STEP_W + 2, 0, "event", DIM)
+        c.put(0, 0, f"{'t ms':>{TIME_W}}", p.dim)
+        c.put(TIME_W + 1, 0, "st", p.dim)
+        c.put(TIME_W + STEP_W + 2, 0, "event", p.dim)
         for name, x in geo.x.items():
-            c.centre(x, 0, name, NODE)
+            c.centre(x, 0, name, p.node)
         return Strip(c.segments(0)).crop_extend(0, width, self._base).apply_style(
             self._base + Style(underline=True))
 

@@ -5,11 +5,10 @@ flows' counters (sent, delivered, lost, reordered): the metrics' own counters
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.style import Style
 
 from pmipviz.protocol.keys import short_mn
 from pmipviz.sim.state import StateView
-from pmipviz.ui.palette import BASE, DIM, DOWN, NODE, UP, class_style
+from pmipviz.ui.palette import class_style, styles
 from pmipviz.ui.widgets.lines_view import LinesView
 
 _EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -33,6 +32,7 @@ def bar(value: int, capacity: int, width: int) -> str:
 def cache_lines(view: StateView, mn: str | None, width: int) -> list[list[Segment]]:
     """One line per MAG, then the flows; every line fits ``width`` when it can.
     ``overflow N`` counts the packets a full cache had to drop (not every drop)."""
+    p = styles()
     out: list[list[Segment]] = []
     name_w = max((len(m) for m in view.caches), default=4)
     for name, c in view.caches.items():
@@ -41,12 +41,12 @@ def cache_lines(view: StateView, mn: str | None, width: int) -> list[list[Segmen
         if name_w + 1 + 4 + len(nums) + len(over) > width:
             nums = f" {c.occupancy}/{c.capacity} in {c.cached_in} out {c.flushed} "
         bar_w = max(4, min(MAX_BAR, width - name_w - 1 - len(nums) - len(over)))
-        busy = class_style("BUFFER", bold=True) if c.occupancy else DIM
+        busy = class_style("BUFFER", bold=True) if c.occupancy else p.dim
         out.append([
-            Segment(f"{name:<{name_w}} ", NODE),
+            Segment(f"{name:<{name_w}} ", p.node),
             Segment(bar(c.occupancy, c.capacity, bar_w), busy),
-            Segment(nums, BASE),
-            Segment(over, DOWN if c.dropped else DIM),
+            Segment(nums, p.base),
+            Segment(over, p.down if c.dropped else p.dim),
         ])
     flows = view.flows
     if not flows:
@@ -63,7 +63,7 @@ def cache_lines(view: StateView, mn: str | None, width: int) -> list[list[Segmen
     out += flow_lines(rows, width)
     if view.lost_by_reason:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(view.lost_by_reason.items()))
-        out.append([Segment("lost: ", DOWN), Segment(reasons, DOWN)])
+        out.append([Segment("lost: ", p.down), Segment(reasons, p.down)])
     return out
 
 
@@ -89,15 +89,16 @@ def flow_lines(rows: list[tuple[str, int, int, int, int]],
         length = lw + sum(len(w) + 2 + n for w, n in zip(words, nw, strict=True))
         if length <= width:
             break
+    p = styles()
     out = []
     for label, sent, delivered, lost, reordered in rows:
         out.append([
-            Segment(f"{label:<{lw}} ", NODE),
-            Segment(f"{words[0]} {sent:<{nw[0]}} ", BASE),
-            Segment(f"{words[1]} {delivered:<{nw[1]}} ", UP if delivered else BASE),
-            Segment(f"{words[2]} {lost:<{nw[2]}} ", DOWN if lost else BASE),
+            Segment(f"{label:<{lw}} ", p.node),
+            Segment(f"{words[0]} {sent:<{nw[0]}} ", p.base),
+            Segment(f"{words[1]} {delivered:<{nw[1]}} ", p.up if delivered else p.base),
+            Segment(f"{words[2]} {lost:<{nw[2]}} ", p.down if lost else p.base),
             Segment(f"{words[3]} {reordered}",
-                    Style(color="#ffd75f") if reordered else BASE),
+                    p.caution if reordered else p.base),
         ])
     return out
 

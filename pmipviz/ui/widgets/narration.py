@@ -9,10 +9,8 @@ from rich.text import Text
 from pmipviz.lesson.narration import narrate
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
-from pmipviz.ui.palette import DIM, STEP
+from pmipviz.ui.palette import styles
 from pmipviz.ui.widgets.lines_view import LinesView
-
-NOTE = Style(color="#87afd7", italic=True)  # which event the pane tells, when not the current
 
 
 def narration_text(event: TraceEvent | None, mode: str, scenario: Scenario,
@@ -21,20 +19,21 @@ def narration_text(event: TraceEvent | None, mode: str, scenario: Scenario,
     at the end of the run, what to do next comes first. ``note``, when given, is a
     first line saying which event this is (the selected MN's latest, not the current
     one)."""
-    if note is not None:
+    p = styles()
+    if note is not None:  # which event the pane tells, when not the current
         title, text = narration_text(event, mode, scenario, ended)
-        return title, Text.assemble((note + "\n", NOTE), text)
+        return title, Text.assemble((note + "\n", p.note + Style(italic=True)), text)
     if ended:
         text = Text()
         other = "RFC 5213" if mode == "ft" else "FT (draft)"
-        text.append("End of the run: nothing more happens.\n", style="bold #ff8787")
+        text.append("End of the run: nothing more happens.\n", style=p.end)
         for key, what in (("r", "start again"), ("m", f"the same run in {other}"),
                           ("S", "back to the previous milestone"), ("g", "go to a time")):
-            text.append(f"{key}", style="bold #5fafd7")
+            text.append(f"{key}", style=p.key)
             text.append(f"  {what}\n")
         text.append("\n")
         if event is not None:
-            text.append("The last event: ", style=DIM)
+            text.append("The last event: ", style=p.dim)
             text.append(narration_text(event, mode, scenario)[1])
         return "End of run", text
     text = Text()
@@ -42,18 +41,18 @@ def narration_text(event: TraceEvent | None, mode: str, scenario: Scenario,
         text.append(scenario.title + "\n", style="bold")
         text.append(" ".join(scenario.description.split()) + "\n\n", style="")
         text.append("→ / n step   s next milestone   ← / b back   1-9 break/restore   "
-                    "m mode   g go to a time   ? help", style=DIM)
+                    "m mode   g go to a time   ? help", style=p.dim)
         return "About this scenario", text
     n = narrate(event, mode)
     text.append(n.sentence + "\n", style="bold")
     if n.step_text:
-        text.append(f"\n({event.step}) {n.step_text}\n", style=STEP + Style(italic=True))
+        text.append(f"\n({event.step}) {n.step_text}\n", style=p.step + Style(italic=True))
     if n.reference:
-        text.append(f"\n{n.reference}\n", style="#87afd7")
+        text.append(f"\n{n.reference}\n", style=p.note)
     if n.contrast:
         label = "Without the draft: " if mode == "ft" else "With the draft: "
-        text.append("\n" + label, style="bold #ffd75f")
-        text.append(n.contrast + "\n", style="#ffd75f")
+        text.append("\n" + label, style=p.caution + Style(bold=True))
+        text.append(n.contrast + "\n", style=p.caution)
     return n.headline, text
 
 

@@ -5,46 +5,51 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
+
+from pmipviz.ui.palette import styles
 
 MODE_LABELS = {"ft": "FT (draft)", "rfc5213": "RFC 5213"}
 
 
 MODE_SHORT = {"ft": "FT", "rfc5213": "RFC 5213"}
-LEVELS = 5  # how far ``_tail`` shortens
+LEVELS = 6  # how far ``_tail`` shortens
 
 
 def _tail(mode: str, t_ms: float, cursor: int, total: int, complete: bool, playing: bool,
           speed: float, lesson: str | None, level: int) -> Text:
-    """Everything after the title, shorter at each ``level`` (0-5): the speed goes
-    first, then the word "mode", the "(draft)", the play state's word; the time and
-    ``event N/M`` always stay."""
+    """Everything after the title, shorter at each ``level`` (0-6): the speed goes
+    first, then the word "mode", the "(draft)", the play state's word, then "event"
+    becomes "ev"; the time and the counter always stay."""
+    p = styles()
     tail = Text(no_wrap=True)
     if level < 3:
-        tail.append("· mode " if level < 2 else "· ", style="#8a8a8a")
+        tail.append("· mode " if level < 2 else "· ", style=p.muted)
         tail.append(MODE_LABELS.get(mode, mode),
-                    style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+                    style=p.good if mode == "ft" else p.rfc)
     else:
-        tail.append("· ", style="#8a8a8a")
+        tail.append("· ", style=p.muted)
         tail.append(MODE_SHORT.get(mode, mode),
-                    style="bold #5fd75f" if mode == "ft" else "bold #ff8700")
+                    style=p.good if mode == "ft" else p.rfc)
     if lesson is not None:
-        tail.append(" · ", style="#8a8a8a")
-        tail.append(f"lesson {lesson}", style="bold #000000 on #ffaf00")
-    tail.append(f" · t={t_ms:.1f} ms · ", style="#8a8a8a")
-    tail.append(f"event {cursor}/{total}{'' if complete else '+'}", style="bold")
-    tail.append(" · ", style="#8a8a8a")
+        tail.append(" · ", style=p.muted)
+        tail.append(f"lesson {lesson}", style=p.badge)
+    tail.append(f" · t={t_ms:.1f} ms · ", style=p.muted)
+    tail.append(f"{'event' if level < 6 else 'ev'} {cursor}/{total}{'' if complete else '+'}",
+                style="bold")
+    tail.append(" · ", style=p.muted)
     if complete and cursor >= total and not playing:
-        tail.append("■ end of run" if level < 5 else "■ end", style="bold #ff8787")
+        tail.append("■ end of run" if level < 5 else "■ end", style=p.end)
     elif level < 4:
         tail.append("▶ playing" if playing else "❚❚ paused",
-                    style="bold #5fd75f" if playing else "bold #ffd75f")
+                    style=p.good if playing else p.caution + Style(bold=True))
     else:
         tail.append("▶" if playing else "❚❚",
-                    style="bold #5fd75f" if playing else "bold #ffd75f")
+                    style=p.good if playing else p.caution + Style(bold=True))
     if level < 1:
-        tail.append(f" · {speed:g} ev/s", style="#8a8a8a")
+        tail.append(f" · {speed:g} ev/s", style=p.muted)
     return tail
 
 
@@ -64,7 +69,7 @@ def status_text(title: str, mode: str, t_ms: float, cursor: int, total: int, com
     text = Text(no_wrap=True, overflow="ellipsis")
     room = width - len(tail) - 2
     if with_tag:
-        text.append(tag, style="bold #000000 on #5fafd7")
+        text.append(tag, style=styles().tag)
         room -= len(tag)
     if room >= 6:
         short = title if len(title) + 2 <= room else title[: room - 3] + "…"
