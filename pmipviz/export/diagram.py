@@ -44,7 +44,7 @@ def build_ladder(scenario: Scenario, *, mode: str | None = None, until_ms: float
     window opens on is the real one; a row keeps its first event's time).
 
     Raises ``ValueError`` for an MN that is not in the scenario, or a window that is empty
-    (``from_ms`` not before the end)."""
+    (``from_ms`` not before the end, or after the run's last event)."""
     from pmipviz.sim.headless import run
 
     builder = LadderBuilder(scenario, focus_mn)
@@ -62,6 +62,9 @@ def build_ladder(scenario: Scenario, *, mode: str | None = None, until_ms: float
         builder.feed(event)
 
     run(scenario, mode=mode, until_ms=end, sinks=[sink])
+    if from_ms > last[0]:  # else an empty ladder captioned e.g. "2600-2506 ms"
+        raise ValueError(f"--from {from_ms:g} is after the run's last event "
+                         f"({last[0]:g} ms)")
     rows = tuple(r for r in builder.rows if r.t_ms >= from_ms)
     return LadderDiagram(scenario.title, scenario.name, mode, builder.focus, end,
                          tuple(c.name for c in builder.columns), rows, last[0], from_ms)

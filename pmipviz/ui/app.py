@@ -62,6 +62,7 @@ SIM_ACTIONS = frozenset({
 })
 
 END_HINT = "r start again, m other mode, S back"
+TOPOLOGY_HIDDEN = "topology hidden: 24+ lines show it"  # the ladder's caption then
 
 
 JUMP_LIMIT = 100_000  # events one `j` may step over
@@ -141,33 +142,43 @@ class PmipvizApp(PaletteApp):
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
+        where = self._narration_pane()
         with Horizontal(id="top"):
+            if where == "top":
+                yield NarrationView(id="narration")
             yield TopologyView(self.graph, id="topology")
             with Vertical(id="right"):
                 yield BindingCacheTable(id="bce")
                 yield MagCachesView(id="caches")
-                if self._narration_side():
+                if where == "right":
                     yield NarrationView(id="narration")
         with Horizontal(id="bottom"):
             yield LadderView(id="ladder")
-            if not self._narration_side():
+            if where == "bottom":
                 yield NarrationView(id="narration")
         yield FittingFooter()
 
-    def _narration_side(self, size: Size | None = None) -> bool:
-        """A projector's size (fewer than 110 columns, 34 lines): the narration sits
-        under the Binding Cache in place of the MAG caches, so that the ladder has
-        the whole bottom (app.tcss; README "In the TUI")."""
+    def _narration_pane(self, size: Size | None = None) -> str:
+        """Where the narration sits (app.tcss; README "In the TUI"): at a projector's
+        size (fewer than 110 columns, 34 lines) under the Binding Cache in place of
+        the MAG caches, so that the ladder has the whole bottom ("right"); with fewer
+        than 24 lines too, in place of the topology, which is hidden ("top"): beside
+        the Binding Cache it would have room for its title only; else beside the
+        ladder ("bottom")."""
         width, height = size or self.size
-        return width < 110 and height < 34
+        if width >= 110 or height >= 34:
+            return "bottom"
+        return "top" if height < 24 else "right"
 
     async def on_resize(self, event: events.Resize) -> None:
-        """Move the narration where the new size wants it (``_narration_side``)."""
+        """Move the narration where the new size wants it (``_narration_pane``)."""
         narration = self.query_one(NarrationView)
-        where = self.query_one("#right" if self._narration_side(event.size) else "#bottom")
+        pane = self._narration_pane(event.size)
+        where = self.query_one(f"#{pane}")
         if narration.parent is not where:
             await narration.remove()
-            await where.mount(narration)
+            await where.mount(narration, before="#right" if pane == "top" else None)
+        self.query_one(LadderView).border_subtitle = TOPOLOGY_HIDDEN if pane == "top" else ""
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -181,6 +192,8 @@ class PmipvizApp(PaletteApp):
                   "#caches": "MAG caches · flows", "#ladder": "Ladder"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
+        if self._narration_pane() == "top":
+            self.query_one(LadderView).border_subtitle = TOPOLOGY_HIDDEN
         self._timer = self.set_interval(1.0, self._tick, pause=True)
         self._new_sim_views()
         self.query_one(LadderView).focus()

@@ -319,25 +319,25 @@ class _Tree(_Drawing):
         hosts = {a.mag for a in mine}
         mags = sorted(nodes_of(g, "mag"), key=lambda m: m not in hosts)
         width = max(len(m) for m in mags)
-        tw = max(len(g.nodes[m]["tunnel"]) for m in mags)
+        infos = {mag: self.counts(mag, mags) for mag in mags}
+        occs = {mag: f"{cache.occupancy}/{cache.capacity}" for mag in mags
+                if (cache := view.caches.get(mag)) is not None}
+        tw = self.tunnel_width(mags, width + 1 + max(len(i) for i in infos.values())
+                               + max((len(o) + 1 for o in occs.values()), default=0))
         y = 2
         for k, mag in enumerate(mags):
             last = k == len(mags) - 1
             name, up = tunnel_state(g, mag, view.tunnels)
             style = self.hl(lma, mag, self.p.up if up else self.p.dim)
             c.put(1, y, "└─" if last else "├─", self.p.lane)
-            c.put(3, y, f"{name:─<{tw}}─ " if up else "┄" * (tw + 1), style)
+            c.put(3, y, (f"{name:─<{tw}}─ " if tw else "─ ") if up else "┄" * (tw + 1), style)
             mx = 5 + tw
             c.put(mx, y, mag, self.node_style(mag))
-            info = f"{inp.up[mag]:>3} if"
-            if inp.down[mag]:
-                info += f" {inp.down[mag]}✕"
-            c.put(mx + width + 1, y, info, self.p.dim)
-            cache = view.caches.get(mag)
-            if cache is not None:
-                occ = f"{cache.occupancy}/{cache.capacity}"
-                c.put(mx + width + 13, y, occ,
-                      class_style("BUFFER") if cache.occupancy else self.p.dim)
+            info_x = mx + width + 1
+            c.put(info_x, y, infos[mag], self.p.dim)
+            if mag in occs:  # right after the widest count, so that "0/64" is whole
+                busy = class_style("BUFFER") if view.caches[mag].occupancy else self.p.dim
+                c.put(info_x + max(len(i) for i in infos.values()) + 1, y, occs[mag], busy)
             y += 1
             here = [a for a in mine if a.mag == mag]
             for j, a in enumerate(here):
@@ -358,6 +358,25 @@ class _Tree(_Drawing):
                 c.put(mx + 3, y, label, lstyle)
                 y += 1
         return c
+
+    def counts(self, mag: str, mags: list[str]) -> str:
+        """"12 if 1✕": the MAG's attached interfaces (and broken ones), the numbers
+        right-aligned to the scenario's widest, the ✕ counts in their own column."""
+        up, down = self.inp.up, self.inp.down
+        uw = max(len(str(up[m])) for m in mags)
+        dw = max((len(str(down[m])) for m in mags if down[m]), default=0)
+        text = f"{up[mag]:>{uw}} if"
+        if dw:
+            text += f" {down[mag]:>{dw}}✕" if down[mag] else " " * (dw + 2)
+        return text
+
+    def tunnel_width(self, mags: list[str], rest: int) -> int:
+        """Columns for the tunnel names on a MAG's line, whose ``rest`` (the MAG, its
+        counts and cache occupancy) needs ``rest`` columns after them: the longest
+        name, or none (a plain line; the Binding Cache's Tunnel column names them)
+        when the names would push the occupancy out of sight."""
+        tw = max(len(self.g.nodes[m]["tunnel"]) for m in mags)
+        return tw if 5 + tw + rest <= self.c.width else 0
 
     def mine(self) -> list[Attachment]:
         inp = self.inp

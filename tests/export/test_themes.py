@@ -89,5 +89,10 @@ def test_cli_theme_and_window() -> None:
     assert code == 2 and err.strip() == "pmipviz: figure1: --from 1040 is not before --until 1040"
     code, _, err = _cli("export", "ladder", "figure1", "--from", "5000")
     assert code == 2 and "the end of the run (3000 ms)" in err
+    # after figure1's last event (2506 ms) but before its duration (3000 ms): nothing to
+    # draw, not an empty ladder captioned "2600-2506 ms"
+    code, out, err = _cli("export", "ladder", "figure1", "--from", "2600")
+    assert code == 2 and not out
+    assert err.strip() == "pmipviz: figure1: --from 2600 is after the run's last event (2506 ms)"
     code, _, err = _cli("export", "ladder", "figure1", "--format", "svg", "--theme", "sepia")
     assert code == 2 and "sepia" in err and "Traceback" not in err

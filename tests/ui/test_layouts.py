@@ -8,17 +8,19 @@ through the app's own seek / run_until, at an explicit terminal size."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from pmipviz.protocol.keys import short_mn
-from pmipviz.ui.app import PmipvizApp
+from pmipviz.ui.app import TOPOLOGY_HIDDEN, PmipvizApp
 from pmipviz.ui.screenshots import Shot, focus, until
 from pmipviz.ui.widgets.binding_cache import ELLIPSIS, BindingCacheTable
 from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.narration import NarrationView
+from pmipviz.ui.widgets.topology import TopologyView
 from tests.ui.pilot_app import PilotApp
 
 SIZES = {"80x24": (80, 24), "100x30": (100, 30), "120x40": (120, 40), "200x60": (200, 60)}
@@ -45,6 +47,7 @@ SHOTS: dict[str, Shot] = {
 SHOTS["campus_100x30"] = Shot("campus_100x30", focus("mn121@campus.example", until(2060)),
                               scenario="campus", size=(100, 30))
 SHOTS["bad_mag_80x24"] = Shot("bad_mag_80x24", at_end, scenario="bad-mag", size=(80, 24))
+SHOTS["fault_60x15"] = Shot("fault_60x15", until(FAULT_MS), size=(60, 15))
 
 
 def _snap(snap_compare: Any, shot: Shot) -> bool:
@@ -177,3 +180,43 @@ async def test_200x60_gives_the_width_to_topology_and_narration() -> None:
             c.width for c in table.columns.values())
     assert topology >= 80 and narration >= 60, (topology, narration)
     assert spare <= 12, spare  # no wide empty Binding Cache
+
+
+async def test_60x15_gives_the_narration_the_topologys_place() -> None:
+    """Fewer than 24 lines: beside the Binding Cache the narration had room for its
+    title only; in place of the topology it shows lines of text, the ladder keeps
+    its rows and its caption says where the topology went."""
+    app = PilotApp()
+    async with app.run_test(size=(60, 15)) as pilot:
+        await pilot.pause()
+        app.run_until(FAULT_MS)
+        await pilot.pause()
+        narration = app.query_one(NarrationView)
+        ladder = app.query_one(LadderView)
+        assert narration.parent.id == "top"  # type: ignore[union-attr]
+        assert not app.query_one(TopologyView).display
+        assert narration.scrollable_content_region.height >= 4
+        text = [narration.render_line(y).text.strip()
+                for y in range(narration.scrollable_content_region.height)]
+        assert sum(bool(line) for line in text) >= 3, text
+        assert ladder.scrollable_content_region.height - 1 >= 3  # as many rows as before
+        assert ladder.border_subtitle == TOPOLOGY_HIDDEN
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert narration.parent.id == "right"  # type: ignore[union-attr]
+        assert app.query_one(TopologyView).display and not ladder.border_subtitle
+
+
+@pytest.mark.parametrize("size", PROJECTOR)
+async def test_bad_mag_topology_shows_each_mag_cache_whole(size: tuple[int, int]) -> None:
+    app = PilotApp("bad-mag")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        at_end(app)
+        await pilot.pause()
+        topology = app.query_one(TopologyView)
+        lines = [topology.render_line(y).text for y in range(topology.size.height)]
+    mags = [line for line in lines if re.search(r"[├└]─.*MAG\d", line)]
+    assert len(mags) >= 5, lines  # the rest scroll
+    assert all(re.search(r"MAG\d+ +\d+ if +\d+/64\b", line) for line in mags), mags

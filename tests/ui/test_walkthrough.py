@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from pmipviz.ui.widgets.binding_cache import BindingCacheTable
+from pmipviz.ui.widgets.delivery_plot import KeyLines
 from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.mag_caches import MagCachesView
 from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.topology import TopologyView
 from tests.ui.pilot_app import PilotApp
 
-HEADER_RE = re.compile(r"t=(\d+\.\d) ms · event (\d+)/(\d+)")
+HEADER_RE = re.compile(r"t=(\d+\.\d) ms · ev(?:ent)? (\d+)/(\d+)")  # "ev" at 80 columns
 
 
 def lines(widget: Widget) -> str:
@@ -49,6 +51,21 @@ def narration(app: PilotApp) -> tuple[str, str, str]:
 async def press(pilot: Pilot[None], *keys: str) -> None:
     await pilot.press(*keys)
     await pilot.pause()
+
+
+@pytest.mark.app(size=(80, 24))
+async def test_at_a_projectors_size_d_gives_the_counts_of_step_7(
+        app: PilotApp, pilot: Pilot[None]) -> None:
+    """Step 7's aside: at 80x24 the MAG caches pane (the flows line) is not shown; at the
+    end of the run `d` shows the same counts in the delivery plot's key."""
+    await press(pilot, *["s"] * 14)
+    assert where(app) == (2506.0, 1259) and "end" in app.header
+    assert not app.query_one(MagCachesView).display
+    await press(pilot, "d")
+    key = app.query_one("#delivery-key", KeyLines).plain
+    assert re.search(r"sent 200\s.*delivered 200\s.*reordered 3\s.*lost 0", key), key
+    await press(pilot, "d")
+    assert app.query_one(LadderView).display
 
 
 async def test_the_readme_walk_through(app: PilotApp, pilot: Pilot[None]) -> None:

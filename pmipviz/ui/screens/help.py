@@ -40,8 +40,9 @@ KEYS: tuple[tuple[str, str], ...] = (
                      "fold / unfold a header or option"),
     ("T", "theme: dark ↔ light (for projectors in bright rooms; also --theme light)"),
     ("?", "this help"),
-    ("ctrl+p", "command palette: every action, open a shipped scenario or a .toml file, "
-               "save the lesson results, export a screenshot"),
+    ("ctrl+p", "command palette: every action by name, and these only there: Select MN, "
+               "Open scenario (a shipped one), Open scenario file (a .toml here), Save "
+               "lesson results (once a question is answered), Export screenshot (SVG)"),
     ("q / ctrl+q", "quit"),
 )
 
