@@ -90,6 +90,9 @@ class FittingFooter(Footer):
 
     @property
     def shown_text(self) -> str:
-        """The keys shown, as text (for tests)."""
+        """The keys shown, as text (for tests). Fits first: the fit after a resize or a
+        recompose waits for a refresh, which a test reading right after start could race
+        on a loaded machine."""
+        self.fit()
         return " ".join(_text(k).strip() for k in self.query(KEY)
                         if k.display)
