@@ -272,7 +272,8 @@ def _pbu_ref(ev: TraceEvent) -> str:
     if hi == 5:
         return f"{RFC} §5.3.3" if at_lma else f"{RFC} §6.9.1.3"
     if hi in (2, 3):
-        return f"{RFC} §5.3.4, §5.4.1" if at_lma else f"{RFC} §6.9.1.3"
+        # a handoff PBU is the new MAG's initial registration (§6.9.1.1), not a refresh
+        return f"{RFC} §5.3.4, §5.4.1" if at_lma else f"{RFC} §6.9.1.1"
     return f"{RFC} §5.3.2, §5.4.1" if at_lma else f"{RFC} §6.9.1.1"
 
 

@@ -179,3 +179,13 @@ def test_every_event_narrates(name: str, mode: str) -> None:
             assert "departs" not in n.contrast
         else:
             assert not n.contrast.startswith("With the draft")
+
+
+@pytest.mark.parametrize("hi", [2, 3])
+def test_a_handoff_pbu_cites_the_initial_registration_at_the_mag(hi: int) -> None:
+    """A handoff PBU (HI=2 or 3) is the new MAG's initial registration, RFC 5213
+    §6.9.1.1; it cited §6.9.1.3 (Extending Binding Lifetime)."""
+    pbu = {"seq": 1, "lifetime_s": 40, "hi": hi, "mn_id": "mn1@example.org"}
+    assert narrate(_ev("send", "PBU", pbu), "ft").reference == "RFC 5213 §6.9.1.1"
+    recv = _ev("recv", "PBU", pbu, node="LMA", peer="MAG2")
+    assert narrate(recv, "ft").reference == "RFC 5213 §5.3.4, §5.4.1"
