@@ -30,7 +30,7 @@ from pmipviz.protocol.actions import Cache, Drop, Forward, Uncache
 from pmipviz.protocol.messages import DataPacket
 from pmipviz.protocol.vocab import Reason
 from pmipviz.protocol.why import Note
-from pmipviz.sim.network import Iface, Network
+from pmipviz.sim.network import Iface, Network, schedule
 from pmipviz.sim.why import SimWhy
 
 HOP_LIMIT = 64
@@ -80,9 +80,8 @@ class DataPlane(Network):
         self.inflight += 1
         # Link.lost, inlined: a method call per wired hop costs more than the test
         lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
-        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, step, final, lost, on,
-                               on.gen if on is not None else 0)
-        self.env.timeout(delay).callbacks.append(arrival)
+        schedule(self.env, delay, _DataArrival(self, src, dst, pkt, fields, arrive, step, final,
+                                               lost, on, on.gen if on is not None else 0))
 
     def _lma_data(self, pkt: DataPacket, via: str | None = None) -> None:
         """A packet reached the LMA, from a CN or up the tunnel from MAG ``via``; one
@@ -223,8 +222,9 @@ class _DataArrival:
     the receiving node's handler. (The link-loss ``drop`` is ``Network.transmit``'s,
     written again here on purpose: a slotted object per hop, not a closure.)"""
 
-    __slots__ = ("arrive", "dst", "fields", "final", "gen", "iface", "lost", "pkt", "src",
-                 "step", "world")
+    __slots__ = ("arrive", "callbacks", "dst", "fields", "final", "gen", "iface", "lost", "pkt",
+                 "src", "step", "world")
+    _ok = True  # scheduled on simpy's queue itself (``network.schedule``)
 
     def __init__(self, world: DataPlane, src: str, dst: str, pkt: DataPacket,
                  fields: dict[str, Any], arrive: Callable[[], None], step: int | None,
@@ -240,8 +240,9 @@ class _DataArrival:
         self.lost = lost
         self.iface = iface  # an access hop: its MN interface, and its link's generation
         self.gen = gen
+        self.callbacks: tuple[Callable[[_DataArrival], None], ...] | None = _ARRIVED
 
-    def __call__(self, _event: Any) -> None:
+    def arrived(self) -> None:
         world = self.world
         if self.lost:
             world.inflight -= 1
@@ -268,6 +269,9 @@ class _DataArrival:
     def _processed(self) -> None:
         self.world.inflight -= 1
         self.arrive()
+
+
+_ARRIVED = (_DataArrival.arrived,)  # what Environment.step calls with each arrival
 
 
 class MetricsOnlyDataPlane(DataPlane):
@@ -301,9 +305,8 @@ class MetricsOnlyDataPlane(DataPlane):
         self.emit("send", src, dst, "DATA", fields, note)
         self.inflight += 1
         lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
-        arrival = _DataArrival(self, src, dst, pkt, fields, arrive, None, final, lost, on,
-                               on.gen if on is not None else 0)
-        self.env.timeout(delay).callbacks.append(arrival)
+        schedule(self.env, delay, _DataArrival(self, src, dst, pkt, fields, arrive, None, final,
+                                               lost, on, on.gen if on is not None else 0))
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
                  ) -> None:

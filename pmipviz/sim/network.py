@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from heapq import heappush
 from ipaddress import IPv6Address, IPv6Network
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,38 @@ if TYPE_CHECKING:
     from pmipviz.sim.steps import StepFn, StepTagger
 
 Sink = Callable[[TraceEvent], None]
+
+# simpy's priority of a Timeout (``simpy.events.NORMAL``), for ``schedule``
+_NORMAL = 1
+
+
+def schedule(env: simpy.Environment, delay: float, event: Any) -> None:
+    """Put ``event`` on simpy's queue to be processed ``delay`` after now, exactly as a
+    ``Timeout(delay)`` would be (the same time, priority and insertion number, so the
+    same order): ``Environment.schedule`` written out, without the Timeout. ``event``
+    is any object with a ``callbacks`` slot holding what ``Environment.step`` calls
+    with it, and ``_ok = True`` (the hot path's ``_Call`` and ``dataplane``'s
+    arrivals: one object per scheduled step, no Timeout, no closure). simpy 4.1.2's
+    internals (pinned), like ``env._now`` below."""
+    heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), event))  # type: ignore[attr-defined]
+
+
+class _Call:
+    """A call scheduled on the simpy queue (``Network.after``): ``fn(*args)``."""
+
+    __slots__ = ("args", "callbacks", "fn")
+    _ok = True  # what Environment.step checks after the callbacks
+
+    def __init__(self, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+        self.callbacks: tuple[Callable[[_Call], None], ...] | None = _CALL
+
+    def run(self) -> None:
+        self.fn(*self.args)
+
+
+_CALL = (_Call.run,)  # every _Call's callbacks: Environment.step calls _Call.run(call)
 
 
 @dataclass
@@ -197,13 +230,8 @@ class Network:
         self.after(t_ms - self.env.now, fn, *args)
 
     def after(self, delay_ms: float, fn: Callable[..., None], *args: Any) -> None:
-        """Call ``fn(*args)`` after ``delay_ms``."""
-        ev = self.env.timeout(delay_ms)
-        ev.callbacks.append(lambda _e: fn(*args))
-
-    def _after_event(self, delay_ms: float, fn: Callable[[Any], None]) -> None:
-        """Call ``fn(event)`` after ``delay_ms`` (the hot path: no extra closure)."""
-        self.env.timeout(delay_ms).callbacks.append(fn)
+        """Call ``fn(*args)`` after ``delay_ms`` (in the order a Timeout would)."""
+        schedule(self.env, delay_ms, _Call(fn, args))
 
     @property
     def now(self) -> float:
@@ -263,7 +291,7 @@ class Network:
                   note)
         lost = link is not None and link.lost()
 
-        def done(_event: Any) -> None:
+        def done() -> None:
             if lost:
                 f = dict(fields)
                 f["reason"] = Reason.LINK_LOSS
@@ -278,4 +306,4 @@ class Network:
             else:
                 arrive()
 
-        self._after_event(delay, done)
+        self.after(delay, done)
