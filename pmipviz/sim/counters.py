@@ -238,27 +238,7 @@ class Counters:
             pass  # a hop: counts nothing (the most frequent event after "send")
         elif kind == "deliver":
             f = ev.fields
-            fs = self.flows[f["flow"]]
-            n = f["n"]
-            if fs.seen.deliver(n):
-                fs.duplicated += 1
-            else:
-                fs.delivered += 1
-                self.delivered += 1
-            if n < fs.max_n:
-                fs.reordered += 1
-            else:
-                fs.max_n = n
-            t = ev.t_ms
-            last = fs.last_ms
-            if last is None:  # the first delivery: from packet 0's expected arrival
-                lead = n * fs.interval_ms
-                fs.expected_ms = t - lead
-                fs.gap_ms = lead
-            elif t - last > fs.gap_ms:
-                fs.gap_ms = t - last
-            fs.last_ms = t
-            return fs
+            return self.deliver(f["flow"], f["n"], ev.t_ms)
         elif kind == "drop":
             f = ev.fields
             self.lost += 1
@@ -282,6 +262,35 @@ class Counters:
             else:
                 cache.flushed += 1
         return None
+
+    def send_first(self, flow: int) -> None:
+        """A ``send`` with ``hop`` 0 (a packet leaves its source) of flow ``flow``:
+        ``fold``'s, called directly by a metrics-only run (``MetricsOnlyDataPlane``)."""
+        self.sent += 1
+        self.flows[flow].sent += 1
+
+    def deliver(self, flow: int, n: int, t_ms: float) -> FlowCounters:
+        """A ``deliver`` of packet ``n`` of flow ``flow`` at ``t_ms`` (``fold``'s, also
+        called directly by a metrics-only run); returns the flow."""
+        fs = self.flows[flow]
+        if fs.seen.deliver(n):
+            fs.duplicated += 1
+        else:
+            fs.delivered += 1
+            self.delivered += 1
+        if n < fs.max_n:
+            fs.reordered += 1
+        else:
+            fs.max_n = n
+        last = fs.last_ms
+        if last is None:  # the first delivery: from packet 0's expected arrival
+            lead = n * fs.interval_ms
+            fs.expected_ms = t_ms - lead
+            fs.gap_ms = lead
+        elif t_ms - last > fs.gap_ms:
+            fs.gap_ms = t_ms - last
+        fs.last_ms = t_ms
+        return fs
 
     # -- snapshots and undo (the TUI's step back) ------------------------------------
 

@@ -275,11 +275,17 @@ _ARRIVED = (_DataArrival.arrived,)  # what Environment.step calls with each arri
 
 
 class MetricsOnlyDataPlane(DataPlane):
-    """The DATA path of a run whose only sink is the metrics (a sweep's): a hop's and a
-    delivery's fields are only the ones the metrics fold reads (flow, n, hop), and a
-    send gets no step. ``DataPlane._hop`` and ``_deliver`` written again without the
-    rest, deliberately: a run with a trace pays nothing for this (no test on its path);
-    ``tests/sim/test_metrics_only.py`` checks the metrics are the same."""
+    """The DATA path of a run whose only sink is the metrics (a sweep's). Its sends, hop
+    arrivals and deliveries are still counted as trace events, when they happen (by the
+    world, ``Network.count``, and by the metrics, whose handovers compare event counts),
+    but no ``TraceEvent`` is built for them: a ``send`` and a hop's ``recv`` fold nothing
+    but a packet leaving its source (``Metrics.data_sent_first``), a ``deliver`` is
+    folded directly (``Metrics.data_delivered``); the rarer DATA events (drops, cache operations) go
+    through ``emit`` with only the fields the metrics fold reads (flow, n, hop, and the
+    event's own). No step is tagged. ``DataPlane._hop``, ``_DataArrival`` and
+    ``_deliver`` written again without the rest, deliberately: a run with a trace pays
+    nothing for this (no test on its path); ``tests/sim/test_metrics_only.py`` checks
+    the metrics are the same."""
 
     metrics_only = True
 
@@ -287,10 +293,10 @@ class MetricsOnlyDataPlane(DataPlane):
              arrive: Callable[[], None],
              tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
         hops = pkt.hops
-        if len(hops) >= HOP_LIMIT:
+        hop = len(hops)
+        if hop >= HOP_LIMIT:
             self._drop(src, pkt, Reason.TTL, (SimWhy.TTL, src, pkt.n, HOP_LIMIT), "RFC 8200 §3")
             return
-        fields = {"flow": pkt.flow, "n": pkt.n, "hop": len(hops)}
         hops.append(src)
         link = self.links.get((src, dst))
         on: Iface | None = None
@@ -302,14 +308,82 @@ class MetricsOnlyDataPlane(DataPlane):
         else:  # up an access link
             delay = self.access_delay[dst]
             on = self.ifaces[src]
-        self.emit("send", src, dst, "DATA", fields, note)
+        # the send: counted by the world and the metrics (its only sink); a packet
+        # leaving its source is folded
+        self.count += 1
+        metrics: Any = self.sinks[0]  # a Metrics (not imported here: it is the world's sink)
+        if hop == 0:
+            metrics.data_sent_first(pkt.flow, pkt.n, src, dst)
+        else:
+            metrics.events += 1
         self.inflight += 1
         lost = link is not None and link.loss > 0.0 and link.rng.random() < link.loss
-        schedule(self.env, delay, _DataArrival(self, src, dst, pkt, fields, arrive, None, final,
-                                               lost, on, on.gen if on is not None else 0))
+        schedule(self.env, delay, _LeanArrival(self, src, dst, pkt, hop, arrive, final, lost,
+                                               on, on.gen if on is not None else 0))
 
     def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
                  ) -> None:
-        self.emit("deliver", node, peer, "DATA",
-                  {"flow": pkt.flow, "n": pkt.n, "hop": len(pkt.hops)},
-                  note or (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
+        self.count += 1
+        self.sinks[0].data_delivered(  # type: ignore[attr-defined]
+            pkt.flow, pkt.n, self.env._now, node, peer)  # type: ignore[attr-defined]
+
+    def _data_fields(self, pkt: DataPacket) -> dict[str, Any]:
+        return {"flow": pkt.flow, "n": pkt.n, "hop": len(pkt.hops)}
+
+
+class _LeanArrival:
+    """``_DataArrival`` of a metrics-only run: the ``recv`` is only counted."""
+
+    __slots__ = ("arrive", "callbacks", "dst", "final", "gen", "hop", "iface", "lost", "pkt",
+                 "src", "world")
+    _ok = True  # scheduled on simpy's queue itself (``network.schedule``)
+
+    def __init__(self, world: MetricsOnlyDataPlane, src: str, dst: str, pkt: DataPacket,
+                 hop: int, arrive: Callable[[], None], final: bool, lost: bool,
+                 iface: Iface | None, gen: int) -> None:
+        self.world = world
+        self.src = src
+        self.dst = dst
+        self.pkt = pkt
+        self.hop = hop
+        self.arrive = arrive
+        self.final = final
+        self.lost = lost
+        self.iface = iface
+        self.gen = gen
+        self.callbacks: tuple[Callable[[_LeanArrival], None], ...] | None = _LEAN_ARRIVED
+
+    def arrived(self) -> None:
+        world = self.world
+        if self.lost or (self.iface is not None and self.iface.gen != self.gen):
+            self._lost()
+            return
+        if not self.final:
+            world.count += 1  # the recv: counted, folds nothing
+            world.sinks[0].events += 1  # type: ignore[attr-defined]
+        if world._processing > 0:  # queued at the node until it is processed
+            world.after(world._processing, self._processed)
+        else:
+            world.inflight -= 1
+            self.arrive()
+
+    def _lost(self) -> None:
+        """Lost on the link (its loss, or a break under it): ``_DataArrival``'s drops."""
+        world = self.world
+        world.inflight -= 1
+        fields = {"flow": self.pkt.flow, "n": self.pkt.n, "hop": self.hop}
+        if self.lost:
+            link = world.links[(self.src, self.dst)]
+            fields["reason"] = Reason.LINK_LOSS
+            world.emit("drop", self.dst, self.src, "DATA", fields,
+                       (SimWhy.LINK_LOSS, "DATA", self.src, self.dst, link.loss))
+            return
+        assert self.iface is not None
+        world._cut_off(self.src, self.dst, fields, self.iface)
+
+    def _processed(self) -> None:
+        self.world.inflight -= 1
+        self.arrive()
+
+
+_LEAN_ARRIVED = (_LeanArrival.arrived,)

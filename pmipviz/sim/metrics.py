@@ -146,7 +146,7 @@ class Metrics(Counters):
                 origin = self._origins[ev.fields["flow"]].pop(ev.fields["n"], None) \
                     if self._origins and fs.src == fs.mn_id else None
                 if self._waiting:
-                    self._delivered(fs, ev, origin)
+                    self._delivered(fs, ev.t_ms, ev.node, ev.peer, origin)
             elif self._origins:
                 self._uplink_origin(ev)
         elif ev.kind == "fault":
@@ -171,7 +171,31 @@ class Metrics(Counters):
         elif ev.kind == "drop":
             origins.pop(f["n"], None)
 
-    def _delivered(self, fs: FlowCounters, ev: TraceEvent,
+    # -- a metrics-only run's DATA events, folded without a TraceEvent -------------
+
+    def data_sent_first(self, flow: int, n: int, node: str, peer: str) -> None:
+        """A ``send`` with ``hop`` 0 (packet ``n`` of flow ``flow`` leaves ``node`` for
+        ``peer``), folded without its event (``MetricsOnlyDataPlane._hop``): what
+        ``__call__`` does with it."""
+        self.events += 1
+        self.send_first(flow)
+        if self._origins:
+            origins = self._origins.get(flow)
+            if origins is not None:
+                origins[n] = (node, peer, self.events)
+
+    def data_delivered(self, flow: int, n: int, t_ms: float, node: str, peer: str) -> None:
+        """A ``deliver`` of packet ``n`` of flow ``flow`` to ``node`` from ``peer`` at
+        ``t_ms``, folded without its event (``MetricsOnlyDataPlane._deliver``): what
+        ``__call__`` does with it."""
+        self.events += 1
+        fs = self.deliver(flow, n, t_ms)
+        origin = self._origins[flow].pop(n, None) \
+            if self._origins and fs.src == fs.mn_id else None
+        if self._waiting:
+            self._delivered(fs, t_ms, node, peer, origin)
+
+    def _delivered(self, fs: FlowCounters, t_ms: float, node: str, peer: str | None,
                    origin: tuple[str, str | None, int] | None) -> None:
         """A delivery ends the wait for the first delivery (and for the first on a
         new path) of the MN's open handovers, in its flow's direction: a downlink
@@ -189,18 +213,18 @@ class Metrics(Counters):
             key, mag, sent_at = origin
             for ho in waiting:
                 if ho.up_first_delivery_ms is None and sent_at > ho.index:
-                    ho.up_first_delivery_ms = ev.t_ms
+                    ho.up_first_delivery_ms = t_ms
                 if ho.up_first_new_path_ms is None and (key != ho.interface or mag != ho.mag):
-                    ho.up_first_new_path_ms = ev.t_ms
+                    ho.up_first_new_path_ms = t_ms
         else:
-            if "/" not in ev.node:  # only deliveries to the MN's interfaces
+            if "/" not in node:  # only deliveries to the MN's interfaces
                 return
             for ho in waiting:
                 if ho.first_delivery_ms is None:
-                    ho.first_delivery_ms = ev.t_ms
-                if ho.first_new_path_ms is None and (ev.node != ho.interface
-                                                     or ev.peer != ho.mag):
-                    ho.first_new_path_ms = ev.t_ms
+                    ho.first_delivery_ms = t_ms
+                if ho.first_new_path_ms is None and (node != ho.interface
+                                                     or peer != ho.mag):
+                    ho.first_new_path_ms = t_ms
         waiting[:] = [ho for ho in waiting if not ho.found()]
 
     def _fault(self, ev: TraceEvent) -> None:
