@@ -35,6 +35,9 @@ from pmipviz.protocol.vocab import Cause, Reason
 from pmipviz.protocol.why import Note, Why
 
 _DEREG_HOLD = BceState.DEREG_HOLD  # route_p64 compares by identity with a global (fast)
+# a member read from its enum class goes through EnumType.__getattr__'s slow hook
+# (CPython 3.11: ~15 times a global's cost); the per-packet note reads a global
+_DATA_TUNNEL = Why.DATA_TUNNEL
 _EXPIRES = (BceState.ACTIVE, BceState.KEPT, BceState.DEREG_HOLD)  # lifetime can end
 _DATA_REF = "RFC 5213 §5.6.2"  # forwarding: packets for an MN's prefix go down its tunnel
 _HOLD_REF = "RFC 5213 §5.3.5"  # no forwarding during MinDelayBeforeBCEDelete
@@ -494,7 +497,7 @@ class Lma:
             return Drop(packet, reason, (Why.DATA_DROP, packet.n, packet.dst, reason),
                         _HOLD_REF if reason == Reason.DEREG_HOLD else _DATA_REF)
         return Forward(packet, bce.mag,
-                       (Why.DATA_TUNNEL, packet.cached, packet.n, bce.mag, bce.tunnel),
+                       (_DATA_TUNNEL, packet.cached, packet.n, bce.mag, bce.tunnel),
                        _DATA_REF)
 
     def tunnel_up(self, mag: str) -> bool:

@@ -62,6 +62,11 @@ _LOW64 = (1 << 64) - 1  # an address's interface identifier
 # enum's class attribute costs ~150 ns more per lookup (Python 3.11), ``is`` less than ==.
 _REJECTED = BulState.REJECTED
 _FORWARDS_UP = (BulState.REGISTERED, BulState.REGISTERING)  # reverse-tunnels (§6.10.5)
+# the per-packet notes' words as globals: a member read from its enum class goes
+# through EnumType.__getattr__'s slow hook (CPython 3.11: ~15 times a global's cost)
+_FORWARD = Why.FORWARD
+_FORWARD_OWNER = Why.FORWARD_OWNER
+_REVERSE_TUNNEL = Why.REVERSE_TUNNEL
 _AWAITING_PBA = (BulState.REGISTERING, BulState.DEREGISTERING)  # a PBU is out
 _ANSWERED = (*_AWAITING_PBA, BulState.REGISTERED)  # a PBA to its last PBU is taken
 
@@ -574,9 +579,9 @@ class Mag:
             if e.link_up:
                 if owner:
                     if len(keys) == 1:  # the only interface here: no choice was made
-                        return [Forward(packet, k, (Why.FORWARD, self.name, packet.n, k),
+                        return [Forward(packet, k, (_FORWARD, self.name, packet.n, k),
                                         FORWARD_REF)]
-                    return [Forward(packet, k, (Why.FORWARD_OWNER, self.name, packet.n, k),
+                    return [Forward(packet, k, (_FORWARD_OWNER, self.name, packet.n, k),
                                     OWNER_REF)]
                 if sibling is None:
                     sibling = e
@@ -634,4 +639,4 @@ class Mag:
         if entry is None or entry.state not in _FORWARDS_UP:
             return [Drop(packet, Reason.NO_BINDING,
                          (Why.UPLINK_NO_BINDING, self.name, key, packet.n), "RFC 5213 §6.10.5")]
-        return [Forward(packet, "LMA", (Why.REVERSE_TUNNEL, self.name, packet.n), FORWARD_REF)]
+        return [Forward(packet, "LMA", (_REVERSE_TUNNEL, self.name, packet.n), FORWARD_REF)]

@@ -53,7 +53,11 @@ class DeliveryWindow:
 
     def deliver(self, n: int) -> bool:
         """Record a delivery of ``n``; True when ``n`` had been delivered before."""
-        if n < self.low or n in self.delivered:
+        low = self.low
+        if n == low and not self.delivered and not self.dropped:  # in order, nothing held
+            self.low = n + 1
+            return False
+        if n < low or n in self.delivered:
             return True
         self.delivered.add(n)
         self.dropped.discard(n)  # cannot happen in the model; stay exact if it does

@@ -37,6 +37,11 @@ HOP_LIMIT = 64
 # a link that breaks loses what is on it: the draft's problem statement ("the traffic
 # packets are lost"); its cache (§3.2 step 2) holds only what the MAG still has
 LINK_CUT_REF = "draft §1"
+# the per-packet notes' words as globals: a member read from its enum class goes
+# through EnumType.__getattr__'s slow hook (CPython 3.11: ~15 times a global's cost)
+_LMA_TO_CN = SimWhy.LMA_TO_CN
+_DELIVER = SimWhy.DELIVER
+_RECV_DATA = SimWhy.RECV_DATA
 
 
 class DataPlane(Network):
@@ -92,7 +97,7 @@ class DataPlane(Network):
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:  # out of the PMIPv6 domain: plain routing, not the LMA machine's
             lma = self.lma_name
-            self._hop(lma, cn, pkt, (SimWhy.LMA_TO_CN, pkt.n, cn),
+            self._hop(lma, cn, pkt, (_LMA_TO_CN, pkt.n, cn),
                       lambda: self._deliver(cn, lma, pkt), final=True)
             return
         lma = self.lma_name
@@ -176,7 +181,7 @@ class DataPlane(Network):
         fields = pkt.to_fields()  # _data_fields, inlined (one per packet delivered)
         fields["hop"] = len(pkt.hops)
         self.emit("deliver", node, peer, "DATA", fields,
-                  note or (SimWhy.DELIVER, node, pkt.n, pkt.flow, pkt.cached))
+                  note or (_DELIVER, node, pkt.n, pkt.flow, pkt.cached))
 
     def _buffer(self, node: str, a: Cache | Uncache) -> None:
         """A MAG put a packet in its cache or took one out (ft)."""
@@ -259,7 +264,7 @@ class _DataArrival:
             return
         if not self.final:
             world.emit_recv(self.src, self.dst, self.fields,
-                            (SimWhy.RECV_DATA, self.dst, self.pkt.n, self.src), self.step)
+                            (_RECV_DATA, self.dst, self.pkt.n, self.src), self.step)
         if world._processing > 0:  # queued at the node until it is processed
             world.after(world._processing, self._processed)
         else:
