@@ -9,7 +9,8 @@ from typing import Any
 
 from pmipviz.protocol.actions import SendPba, SendPbu, SendRa, StateChange
 from pmipviz.protocol.keys import BulKey
-from pmipviz.protocol.messages import Pbu, address_text
+from pmipviz.protocol.messages import Pba, Pbu, address_text
+from pmipviz.protocol.options import MnIdOption
 from pmipviz.protocol.timers import Timer
 from pmipviz.protocol.vocab import Kind, Msg, Table
 from pmipviz.sim.addressing import link_local, mag_link_local, mag_lli
@@ -100,3 +101,48 @@ class ControlPlane(MnHost):
         """The name of the MN's interface with link-layer identifier ``lli``."""
         iface = self.iface_by_lli(mn_id, lli)
         return iface.name if iface is not None else None
+
+
+class MetricsOnlyControl(ControlPlane):
+    """The control plane of a run whose only sink is the metrics (a sweep's,
+    ``world.MetricsOnlyWorld``): the same messages, timers and table changes, the same
+    events, but their fields are only the ones the metrics read (``Metrics._signalling``:
+    a PBU's and a PBA's ``lifetime_s`` and ``mn_id``, a table change's ``table``,
+    ``key``, ``cause`` and ``after``), so no message is written out field by field, no
+    address as text. ``tests/sim/test_metrics_only.py`` checks the metrics are the same."""
+
+    def _send_pbu(self, mag: str, a: SendPbu) -> None:
+        pbu = a.pbu
+        src = self.mag_addr[mag]
+        link = self._link(mag, self.lma_name)
+        self.transmit(mag, self.lma_name, link.delay_ms, link, Msg.PBU,
+                      {"lifetime_s": pbu.lifetime_s, "mn_id": _last_mn_id(pbu)}, a.why,
+                      lambda: self._lma_pbu(pbu, src),
+                      recv_note=(SimWhy.RECV_PBU, mag, pbu.is_dereg, pbu.seq, pbu.hi))
+
+    def _send_pba(self, a: SendPba) -> None:
+        mag = self.addr_mag.get(a.dst)
+        if mag is None:
+            return
+        pba = a.pba
+        link = self._link(mag, self.lma_name)
+        self.transmit(self.lma_name, mag, link.delay_ms, link, Msg.PBA,
+                      {"lifetime_s": pba.lifetime_s, "mn_id": _last_mn_id(pba)}, a.why,
+                      lambda: self.run_actions(mag, self.mags[mag].on_pba(pba, self.now)),
+                      recv_note=(SimWhy.RECV_PBA, mag, pba.seq, pba.status))
+
+    def _send_ra(self, mag: str, a: SendRa) -> None:
+        iface = self.ifaces[a.interface]
+        ra = a.ra
+        self.transmit(mag, iface.key, self.access_delay[mag], None, Msg.RA, {}, a.why,
+                      lambda: self._mn_ra(iface, mag, ra), recv_kind=None)
+
+    def _state(self, node: str, a: StateChange) -> None:
+        self.emit(Kind.STATE, node, None, None,
+                  {"table": a.table, "key": a.key, "cause": a.cause, "after": a.after}, a.why)
+
+
+def _last_mn_id(msg: Pbu | Pba) -> str | None:
+    """The ``mn_id`` field ``to_fields`` writes: the last MN identifier option's."""
+    ids = [o.identifier for o in msg.options if isinstance(o, MnIdOption)]
+    return ids[-1] if ids else None

@@ -31,7 +31,7 @@ from pmipviz.protocol.actions import (
     Uncache,
 )
 from pmipviz.scenario.model import Scenario
-from pmipviz.sim.control import ControlPlane
+from pmipviz.sim.control import ControlPlane, MetricsOnlyControl
 from pmipviz.sim.dataplane import HOP_LIMIT, MetricsOnlyDataPlane
 from pmipviz.sim.faults import Faults
 from pmipviz.sim.flows import Flows, FlowState
@@ -82,7 +82,8 @@ class World(Flows, Faults, ControlPlane):
                 self.at(fault.at_ms, self.apply_fault, fault)
 
 
-class MetricsOnlyWorld(MetricsOnlyDataPlane, World):
+class MetricsOnlyWorld(MetricsOnlyControl, MetricsOnlyDataPlane, World):
     """A World whose only sink is the metrics (a sweep's run): its events carry no
-    Figure 1 step and a DATA hop's fields are only the ones the metrics fold reads; the
-    metrics are the same as a World's (``tests/sim/test_metrics_only.py``)."""
+    Figure 1 step, no TraceEvent is built for a DATA send, hop or delivery, and the
+    other events' fields are only the ones the metrics read; the metrics are the same
+    as a World's (``tests/sim/test_metrics_only.py``)."""
