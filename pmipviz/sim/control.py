@@ -9,12 +9,13 @@ from typing import Any
 
 from pmipviz.protocol.actions import SendPba, SendPbu, SendRa, StateChange
 from pmipviz.protocol.keys import BulKey
-from pmipviz.protocol.messages import Pba, Pbu, address_text
+from pmipviz.protocol.messages import Pba, Pbu, RouterAdvertisement, address_text
 from pmipviz.protocol.options import MnIdOption
 from pmipviz.protocol.timers import Timer
 from pmipviz.protocol.vocab import Kind, Msg, Table
 from pmipviz.sim.addressing import link_local, mag_link_local, mag_lli
 from pmipviz.sim.host import MnHost
+from pmipviz.sim.network import Iface
 from pmipviz.sim.why import SimWhy
 
 
@@ -108,8 +109,9 @@ class MetricsOnlyControl(ControlPlane):
     ``world.MetricsOnlyWorld``): the same messages, timers and table changes, the same
     events, but their fields are only the ones the metrics read (``Metrics._signalling``:
     a PBU's and a PBA's ``lifetime_s`` and ``mn_id``, a table change's ``table``,
-    ``key``, ``cause`` and ``after``), so no message is written out field by field, no
-    address as text. ``tests/sim/test_metrics_only.py`` checks the metrics are the same."""
+    ``key``, ``cause`` and ``after``; an RS's, an RA's and an MN interface's rows: none),
+    so no message is written out field by field, no address as text.
+    ``tests/sim/test_metrics_only.py`` checks the metrics are the same."""
 
     def _send_pbu(self, mag: str, a: SendPbu) -> None:
         pbu = a.pbu
@@ -140,6 +142,15 @@ class MetricsOnlyControl(ControlPlane):
     def _state(self, node: str, a: StateChange) -> None:
         self.emit(Kind.STATE, node, None, None,
                   {"table": a.table, "key": a.key, "cause": a.cause, "after": a.after}, a.why)
+
+    def _iface_row(self, iface: Iface) -> dict[str, Any] | None:
+        return None
+
+    def _rs_fields(self, iface: Iface) -> dict[str, Any]:
+        return {}
+
+    def _ra_fields(self, ra: RouterAdvertisement) -> dict[str, Any]:
+        return {}
 
 
 def _last_mn_id(msg: Pbu | Pba) -> str | None:

@@ -330,7 +330,7 @@ class MetricsOnlyDataPlane(DataPlane):
                  ) -> None:
         self.count += 1
         self.sinks[0].data_delivered(  # type: ignore[attr-defined]
-            pkt.flow, pkt.n, self.env._now, node, peer)  # type: ignore[attr-defined]
+            pkt.flow, pkt.n, self.env._now, node, peer)
 
     def _data_fields(self, pkt: DataPacket) -> dict[str, Any]:
         return {"flow": pkt.flow, "n": pkt.n, "hop": len(pkt.hops)}
@@ -376,7 +376,7 @@ class _LeanArrival:
         """Lost on the link (its loss, or a break under it): ``_DataArrival``'s drops."""
         world = self.world
         world.inflight -= 1
-        fields = {"flow": self.pkt.flow, "n": self.pkt.n, "hop": self.hop}
+        fields: dict[str, Any] = {"flow": self.pkt.flow, "n": self.pkt.n, "hop": self.hop}
         if self.lost:
             link = world.links[(self.src, self.dst)]
             fields["reason"] = Reason.LINK_LOSS

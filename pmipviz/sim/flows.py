@@ -63,7 +63,7 @@ class Flows(DataPlane):
                 tick = flow.tick = _Tick(self, flow)
             tick.callbacks = _TICKED
             env = self.env
-            schedule(env, t_next - env._now, tick)  # type: ignore[attr-defined]
+            schedule(env, t_next - env._now, tick)
 
     def _new_packet(self, flow: FlowState, src: IPv6Address, dst: IPv6Address) -> DataPacket:
         self._pid += 1
@@ -74,8 +74,7 @@ class Flows(DataPlane):
                                      address_text(dst)))
         dst_int, p64, src_text, dst_text = flow.addr_cache[1]
         pkt = DataPacket(self._pid, flow.index, flow.n, src, dst, flow.spec.size_bytes,
-                         self.env._now, False, [], dst_int, p64,  # type: ignore[attr-defined]
-                         src_text, dst_text)
+                         self.env._now, False, [], dst_int, p64, src_text, dst_text)
         flow.n += 1
         return pkt
 

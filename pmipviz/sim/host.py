@@ -16,14 +16,19 @@ from pmipviz.sim.why import SimWhy
 class MnHost(Network):
     """The MN side of the access link: attach, RS out, RA in, the interface's state."""
 
+    def _iface_row(self, iface: Iface) -> dict[str, Any] | None:
+        """The interface's row for a ``state`` event (a metrics-only run has none)."""
+        return iface.row()
+
     def _set_iface(self, iface: Iface, note: Note, cause: str, **changes: Any) -> None:
         """Change the interface's run-time state and report it (an ``iface`` row)."""
-        before = iface.row()
+        before = self._iface_row(iface)
         for k, v in changes.items():
             setattr(iface, k, v)
         self.emit(Kind.STATE, iface.key, None, None,
                   {"table": Table.IFACE, "key": iface.key, "cause": cause, "before": before,
-                   "after": iface.row(), "mn_id": iface.mn_id, "interface": iface.name}, note)
+                   "after": self._iface_row(iface), "mn_id": iface.mn_id,
+                   "interface": iface.name}, note)
 
     def _attach_initial(self, iface: Iface) -> None:
         """The scenario's time for the interface to attach to its home MAG."""
@@ -41,11 +46,19 @@ class MnHost(Network):
         """The interface comes up on ``mag`` and solicits a router."""
         self._set_iface(iface, (SimWhy.ATTACH, iface.key, mag, again), "attach", mag=mag,
                         up=True)
+        self.transmit(iface.key, mag, self.access_delay[mag], None, Msg.RS, self._rs_fields(iface),
+                      (SimWhy.RS, iface.key, mag), lambda: self._mag_rs(iface, mag, hi))
+
+    def _rs_fields(self, iface: Iface) -> dict[str, Any]:
+        """The fields of the interface's RS (a metrics-only run's: none)."""
         fields = RouterSolicitation(iface.mn_id, iface.name, iface.lli).to_fields()
         fields["ip_src"] = address_text(link_local(iface.lli))
         fields["ip_dst"] = "ff02::2"
-        self.transmit(iface.key, mag, self.access_delay[mag], None, Msg.RS, fields,
-                      (SimWhy.RS, iface.key, mag), lambda: self._mag_rs(iface, mag, hi))
+        return fields
+
+    def _ra_fields(self, ra: RouterAdvertisement) -> dict[str, Any]:
+        """The fields of an RA the interface receives (a metrics-only run's: none)."""
+        return ra.to_fields()
 
     def _mag_rs(self, iface: Iface, mag: str, hi: int) -> None:
         """The RS reached ``mag``: its machine sees the interface attach."""
@@ -58,18 +71,18 @@ class MnHost(Network):
         """The MAG's RA reached the interface: it configures its address (RFC 4862)."""
         if not iface.up or iface.mag != mag:
             self.emit(Kind.DROP, iface.key, mag, Msg.RA,
-                      {**ra.to_fields(), "reason": Reason.LINK_DOWN},
+                      {**self._ra_fields(ra), "reason": Reason.LINK_DOWN},
                       (SimWhy.RA_LOST, mag, iface.key))
             return
-        before = iface.row()
+        before = self._iface_row(iface)
         iface.hnps = ra.hnps
         iface.address = address_with(ra.hnps[0], iface.iid) if ra.hnps else None
         iface.addr_int = int(iface.address) if iface.address is not None else -1
-        self.emit(Kind.RECV, iface.key, mag, Msg.RA, ra.to_fields(),
+        self.emit(Kind.RECV, iface.key, mag, Msg.RA, self._ra_fields(ra),
                   self._router_note(iface, mag, ra))
         self.emit(Kind.STATE, iface.key, None, None,
                   {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
-                   "before": before, "after": iface.row(), "mn_id": iface.mn_id,
+                   "before": before, "after": self._iface_row(iface), "mn_id": iface.mn_id,
                    "interface": iface.name, "ref": "RFC 4862 §5.5.3"},
                   (SimWhy.ADDRESS, iface.key, iface.address))
 

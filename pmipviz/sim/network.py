@@ -46,7 +46,8 @@ def schedule(env: simpy.Environment, delay: float, event: Any) -> None:
     with it, and ``_ok = True`` (the hot path's ``_Call`` and ``dataplane``'s
     arrivals: one object per scheduled step, no Timeout, no closure). simpy 4.1.2's
     internals (pinned), like ``env._now`` below."""
-    heappush(env._queue, (env._now + delay, _NORMAL, next(env._eid), event))  # type: ignore[attr-defined]
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now + delay, _NORMAL, next(env._eid), event))
 
 
 class _Call:
