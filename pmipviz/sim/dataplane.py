@@ -34,6 +34,9 @@ from pmipviz.sim.network import Iface, Network, schedule
 from pmipviz.sim.why import SimWhy
 
 HOP_LIMIT = 64
+Arrive = Callable[[DataPacket, str, str], None]
+"""What a hop's arrival calls: the next node's handler, given the packet and the
+hop's ``src`` and ``dst`` (a bound method: no closure per hop)."""
 # a link that breaks loses what is on it: the draft's problem statement ("the traffic
 # packets are lost"); its cache (§3.2 step 2) holds only what the MAG still has
 LINK_CUT_REF = "draft §1"
@@ -47,11 +50,11 @@ _RECV_DATA = SimWhy.RECV_DATA
 class DataPlane(Network):
     """Carries DATA packets hop by hop and executes Forward, Cache, Uncache and Drop."""
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
-             arrive: Callable[[], None],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note, arrive: Arrive,
              tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
-        """One DATA hop; on an access link to an MN (and from the LMA to a CN) the
-        arrival is a ``deliver`` (``final``), emitted by ``arrive``. ``ref`` (a protocol
+        """One DATA hop; on arrival, ``arrive(pkt, src, dst)``. On an access link to an
+        MN (and from the LMA to a CN) the arrival is a ``deliver`` (``final``), emitted
+        by ``arrive``. ``ref`` (a protocol
         machine's ``Forward``) goes on the ``send`` only.
 
         Deliberate duplicates, for speed: this is ``Network.transmit`` unrolled for DATA
@@ -88,60 +91,59 @@ class DataPlane(Network):
         schedule(self.env, delay, _DataArrival(self, src, dst, pkt, fields, arrive, step, final,
                                                lost, on, on.gen if on is not None else 0))
 
-    def _lma_data(self, pkt: DataPacket, via: str | None = None) -> None:
-        """A packet reached the LMA, from a CN or up the tunnel from MAG ``via``; one
-        that came up a tunnel the LMA has torn down is dropped (``tunnel_down``)."""
-        if via is not None and not self.lma.tunnel_up(via):
-            self._drop_action(self.lma_name, self.lma.tunnel_drop(pkt, via))
+    def _lma_tunnel_data(self, pkt: DataPacket, mag: str, lma: str) -> None:
+        """A packet came up the tunnel from ``mag`` to the LMA; one that came up a tunnel
+        the LMA has torn down is dropped (``tunnel_down``)."""
+        if not self.lma.tunnel_up(mag):
+            self._drop_action(self.lma_name, self.lma.tunnel_drop(pkt, mag))
             return
+        self._lma_data(pkt, mag, lma)
+
+    def _lma_data(self, pkt: DataPacket, src: str, lma: str) -> None:
+        """A packet reached the LMA (from ``src``: a CN, or a MAG's tunnel)."""
         cn = self.int_cn.get(pkt.dst_int)
         if cn is not None:  # out of the PMIPv6 domain: plain routing, not the LMA machine's
-            lma = self.lma_name
-            self._hop(lma, cn, pkt, (_LMA_TO_CN, pkt.n, cn),
-                      lambda: self._deliver(cn, lma, pkt), final=True)
+            self._hop(lma, cn, pkt, (_LMA_TO_CN, pkt.n, cn), self._deliver, final=True)
             return
-        lma = self.lma_name
         a = self.lma.data(pkt)
         if isinstance(a, Forward):  # down the tunnel to the MAG ``a.to``
-            mag = a.to
             # no ref on this send (see vocab.Kind: a dict copy per packet on the hot
             # path, for a ref that is always the same)
-            self._hop(lma, mag, pkt, a.why, lambda: self._mag_downlink(pkt, mag), tunnel=True)
+            self._hop(lma, a.to, pkt, a.why, self._mag_downlink, tunnel=True)
         else:
             self._drop_action(lma, a)
 
-    def _mag_downlink(self, pkt: DataPacket, mag: str) -> None:
+    def _mag_downlink(self, pkt: DataPacket, lma: str, mag: str) -> None:
         """A packet came out of ``mag``'s tunnel."""
         # env._now: the clock without World.now's two property calls (see Network.emit)
         self.run_actions(mag, self.mags[mag].downlink(pkt, self.env._now))
 
-    def _mag_uplink(self, pkt: DataPacket, mag: str, key: str) -> None:
+    def _mag_uplink(self, pkt: DataPacket, key: str, mag: str) -> None:
         """An MN interface's packet reached ``mag``."""
         self.run_actions(mag, self.mags[mag].uplink(pkt, key))
 
     def _forward(self, node: str, a: Forward) -> None:
         """A MAG sends a packet on: up its tunnel, or down an access link. (The LMA's
         ``Forward`` down a tunnel is carried out in ``_lma_data``.)"""
-        pkt = a.packet
-        if a.to == "LMA":
-            self._hop(node, self.lma_name, pkt, a.why,
-                      lambda: self._lma_data(pkt, node), tunnel=True, ref=a.ref)
+        to = a.to
+        if to == "LMA":
+            self._hop(node, self.lma_name, a.packet, a.why, self._lma_tunnel_data, tunnel=True,
+                      ref=a.ref)
             return
-        iface = self.ifaces[a.to]
-        self._hop(node, iface.key, pkt, a.why, lambda: self._access_arrival(pkt, node, iface),
-                  final=True, ref=a.ref)
+        self._hop(node, to, a.packet, a.why, self._access_arrival, final=True, ref=a.ref)
 
-    def _access_arrival(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
+    def _access_arrival(self, pkt: DataPacket, mag: str, key: str) -> None:
         """A packet reached the MN end of ``mag``'s access link. It was on the link from
         its send to its arrival with no break or move of ``iface`` in between (one in
         between loses it: ``_DataArrival``), and a MAG sends down a link only while it
         sees it up: so the interface is there, and the packet has reached the MN (a
         break while the MN processes it, ``processing_ms``, does not undo that). A packet
         for another interface's address goes to ``_foreign`` (the host model)."""
+        iface = self.ifaces[key]
         if pkt.dst_int != iface.addr_int:  # another interface's address (issue 10)
             self._foreign(pkt, mag, iface)
             return
-        self._deliver(iface.key, mag, pkt)
+        self._deliver(pkt, mag, key)
 
     def _cut_off(self, src: str, dst: str, fields: dict[str, Any], iface: Iface) -> None:
         """A DATA packet was on the access link between ``src`` and ``dst`` when a break
@@ -169,15 +171,16 @@ class DataPlane(Network):
                        "RFC 1122 §3.3.4.2")
             return
         if first:
-            self._deliver(iface.key, mag, pkt,
+            self._deliver(pkt, mag, iface.key,
                           (SimWhy.DELIVER_FOREIGN, iface.key, pkt.n, pkt.flow, pkt.cached,
                            owner, pkt.dst_text))
             return
-        self._deliver(iface.key, mag, pkt)
+        self._deliver(pkt, mag, iface.key)
 
-    def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
+    def _deliver(self, pkt: DataPacket, peer: str, node: str, note: Note | None = None
                  ) -> None:
-        """The packet reached its destination (an MN interface or a CN)."""
+        """The packet reached its destination ``node`` (an MN interface or a CN) from
+        ``peer`` (an arrival's handler, like the others: packet, src, dst)."""
         fields = pkt.to_fields()  # _data_fields, inlined (one per packet delivered)
         fields["hop"] = len(pkt.hops)
         self.emit("deliver", node, peer, "DATA", fields,
@@ -232,7 +235,7 @@ class _DataArrival:
     _ok = True  # scheduled on simpy's queue itself (``network.schedule``)
 
     def __init__(self, world: DataPlane, src: str, dst: str, pkt: DataPacket,
-                 fields: dict[str, Any], arrive: Callable[[], None], step: int | None,
+                 fields: dict[str, Any], arrive: Arrive, step: int | None,
                  final: bool, lost: bool, iface: Iface | None, gen: int) -> None:
         self.world = world
         self.src = src
@@ -269,11 +272,11 @@ class _DataArrival:
             world.after(world._processing, self._processed)
         else:
             world.inflight -= 1
-            self.arrive()
+            self.arrive(self.pkt, self.src, self.dst)
 
     def _processed(self) -> None:
         self.world.inflight -= 1
-        self.arrive()
+        self.arrive(self.pkt, self.src, self.dst)
 
 
 _ARRIVED = (_DataArrival.arrived,)  # what Environment.step calls with each arrival
@@ -294,8 +297,7 @@ class MetricsOnlyDataPlane(DataPlane):
 
     metrics_only = True
 
-    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note,
-             arrive: Callable[[], None],
+    def _hop(self, src: str, dst: str, pkt: DataPacket, note: Note, arrive: Arrive,
              tunnel: bool = False, final: bool = False, ref: str | None = None) -> None:
         hops = pkt.hops
         hop = len(hops)
@@ -326,7 +328,7 @@ class MetricsOnlyDataPlane(DataPlane):
         schedule(self.env, delay, _LeanArrival(self, src, dst, pkt, hop, arrive, final, lost,
                                                on, on.gen if on is not None else 0))
 
-    def _deliver(self, node: str, peer: str, pkt: DataPacket, note: Note | None = None
+    def _deliver(self, pkt: DataPacket, peer: str, node: str, note: Note | None = None
                  ) -> None:
         self.count += 1
         self.sinks[0].data_delivered(  # type: ignore[attr-defined]
@@ -344,7 +346,7 @@ class _LeanArrival:
     _ok = True  # scheduled on simpy's queue itself (``network.schedule``)
 
     def __init__(self, world: MetricsOnlyDataPlane, src: str, dst: str, pkt: DataPacket,
-                 hop: int, arrive: Callable[[], None], final: bool, lost: bool,
+                 hop: int, arrive: Arrive, final: bool, lost: bool,
                  iface: Iface | None, gen: int) -> None:
         self.world = world
         self.src = src
@@ -370,7 +372,7 @@ class _LeanArrival:
             world.after(world._processing, self._processed)
         else:
             world.inflight -= 1
-            self.arrive()
+            self.arrive(self.pkt, self.src, self.dst)
 
     def _lost(self) -> None:
         """Lost on the link (its loss, or a break under it): ``_DataArrival``'s drops."""
@@ -388,7 +390,7 @@ class _LeanArrival:
 
     def _processed(self) -> None:
         self.world.inflight -= 1
-        self.arrive()
+        self.arrive(self.pkt, self.src, self.dst)
 
 
 _LEAN_ARRIVED = (_LeanArrival.arrived,)

@@ -104,7 +104,7 @@ class Flows(DataPlane):
                    str(IfaceKey(carrier.mn_id, carrying.name if carrying else "?"))
                    if carrier else None, carrier.mag if carrier else None,
                    named is not None, self.mode == "ft"),
-                  lambda: self._lma_data(pkt))
+                  self._lma_data)
 
     def _originate(self, flow: FlowState) -> None:
         """One packet of the flow and its first hop: CN to the LMA, or MN to its MAG."""
@@ -116,7 +116,7 @@ class Flows(DataPlane):
                 return
             pkt = self._new_packet(flow, self.cn_addr[cn], dst)
             self._hop(cn, self.lma_name, pkt, (_CN_SENDS, cn, pkt.n, flow.mn_id),
-                      lambda: self._lma_data(pkt))
+                      self._lma_data)
         else:
             # the MN's choice: an interface down that it has not noticed yet still counts
             active = self.uplink_iface(flow.mn_id)
@@ -143,7 +143,7 @@ class Flows(DataPlane):
                             flow.sender_src, src_text, shared)
                 flow.sender = key
                 flow.sender_src = src_text
-            self._hop(key, mag, pkt, note, lambda: self._mag_uplink(pkt, mag, key))
+            self._hop(key, mag, pkt, note, self._mag_uplink)
 
 
 class _Tick:
