@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test storm lint bench screenshots clean
+.PHONY: run test storm lint bench bench-instructions screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_setup.py
 	$(BIN)/python benchmarks/bench_memory.py
+
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/count_instructions.py metrics headless full bare
 
 screenshots: $(STAMP)
 	$(BIN)/python -m pmipviz.ui.screenshots screenshots

@@ -4,7 +4,9 @@ run: the full trace (notes written, JSON lines to /dev/null: ``run --trace``), a
 headless run (metrics folded, Figure 1 steps tagged: ``run --json``) and metrics only
 (no step tagged either: a run of ``pmipviz sweep``).
 
-Run: make bench   (or .venv/bin/python benchmarks/bench_core.py [--repeat N])
+Run: make bench   (or .venv/bin/python benchmarks/bench_core.py [--repeat N]). On a shared
+machine the wall-clock ratios swing; ``benchmarks/count_instructions.py`` (``make
+bench-instructions``) gives the same ratios in instructions, which do not.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def main() -> None:
     print(f"pmipviz full trace        : {full:12,.0f}   ratio {full / raw:5.2f}")
     print(f"pmipviz headless (steps)  : {ours:12,.0f}   ratio {ours / raw:5.2f}")
     print(f"pmipviz metrics only      : {lean:12,.0f}   ratio {lean / raw:5.2f}"
-          "   (a sweep's run; target 0.35)")
+          "   (a sweep's run; target 0.35; by instructions: count_instructions.py)")
     print(f"raw simpy campus traffic  : {traffic:12,.0f}   ratio {ours / traffic:5.2f}"
           f" headless, {lean / traffic:5.2f} metrics only   ({records} records)")
     print("targets: ratio >= 0.3 now, >= 0.6 later")

@@ -1,19 +1,22 @@
 """Instructions (cachegrind) of one campus run, the process's imports and scenario load
 subtracted: the measure that holds on a shared machine, where wall-clock time does not.
 
-Each case runs twice under ``valgrind --tool=cachegrind --cache-sim=no`` with
-``PYTHONHASHSEED=0``: once with the run, once without (imports and load only); the
-difference is the run's. The bare simpy loop (as many timeouts as campus has trace
-events) is measured the same way, so the ratio is instructions of the bare loop over
-instructions of the run (the wall-clock ratio of ``bench_core.py``, in instructions).
+Each case runs in a process of its own under ``valgrind --tool=cachegrind
+--cache-sim=no`` with ``PYTHONHASHSEED=0``; one more process does the imports and the
+load alone, and its count is subtracted from each case's. The bare simpy loop (as many
+timeouts as campus has trace events) is measured the same way, so the ratio is
+instructions of the bare loop over instructions of the run (the wall-clock ratio of
+``bench_core.py``, in instructions).
 
 Run: .venv/bin/python benchmarks/count_instructions.py [metrics headless full bare]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,7 +50,10 @@ def instructions(code: str) -> int:
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         proc = subprocess.run(
             ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}",
-             sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+             sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise SystemExit(f"count_instructions: the run failed under valgrind:\n"
+                             f"{proc.stderr[-2000:]}")
         match = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
         if match is None:
             raise SystemExit(proc.stderr)
@@ -55,6 +61,15 @@ def instructions(code: str) -> int:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("cases", nargs="*", metavar="CASE",
+                        help=f"of {', '.join(CASES)} (default: metrics headless bare)")
+    args = parser.parse_args()
+    unknown = [name for name in args.cases if name not in CASES]
+    if unknown:
+        parser.error(f"unknown case {unknown[0]!r}: the cases are {', '.join(CASES)}")
+    if shutil.which("valgrind") is None:
+        parser.exit(2, "count_instructions: valgrind is not installed\n")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     setup = SETUP.format(root=root)
     sys.path.insert(0, root)
@@ -65,7 +80,7 @@ def main() -> None:
     events = int(run_metrics(scenario, scenario.mode, scenario.seed, None)["events"])
     print(f"campus: {events} trace events (the bare loop makes as many timeouts)")
     base = instructions(setup)
-    names = sys.argv[1:] or ["metrics", "headless", "bare"]
+    names = args.cases or ["metrics", "headless", "bare"]
     counts = {name: instructions(setup + CASES[name].format(events=events)) - base
               for name in names}
     bare = counts.get("bare")

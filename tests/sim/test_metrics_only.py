@@ -63,3 +63,29 @@ def test_links_that_break_fold_the_same(name: str, mode: str) -> None:
     full = doc(path, mode, lossy=False, metrics_only=False)
     assert full["lost_by_reason"].get("link_down", 0) > 0
     assert doc(path, mode, lossy=False, metrics_only=True) == full
+
+
+def test_a_metrics_only_run_builds_no_event_object_for_a_data_hop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lean path (``MetricsOnlyDataPlane``): a DATA send, hop arrival or delivery is
+    counted and folded without a ``TraceEvent``; the events that are built are the
+    others (drops, cache operations, control), and the count is still every event's."""
+    import pmipviz.sim.network as network
+
+    built: list[TraceEvent] = []
+
+    class Counting(TraceEvent):
+        __slots__ = ()
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(network, "TraceEvent", Counting)
+    scenario = load_scenario("figure1")
+    metrics, _ = run(scenario, mode="ft", metrics_only=True)
+    lean_kinds = {"send", "recv", "deliver"}
+    assert built and not [ev for ev in built if ev.msg == "DATA" and ev.kind in lean_kinds]
+    lean_built = len(built)
+    full, _ = run(scenario, mode="ft")
+    assert metrics.events == full.events == len(built) - lean_built > lean_built
