@@ -89,3 +89,15 @@ def test_a_metrics_only_run_builds_no_event_object_for_a_data_hop(
     lean_built = len(built)
     full, _ = run(scenario, mode="ft")
     assert metrics.events == full.events == len(built) - lean_built > lean_built
+
+
+@pytest.mark.parametrize("name", ["two-way-break", "uplink-switch", "uplink-break"])
+@pytest.mark.parametrize("mode", ["ft", "rfc5213"])
+def test_uplink_handover_metrics_fold_the_same(name: str, mode: str) -> None:
+    """A handover's uplink interruption and new path compare where and when (in events)
+    each uplink packet left the MN: ``Metrics.data_sent_first`` keeps that, and the
+    event count, as ``__call__`` does for a full run's ``send``."""
+    path = str(ITEM4 / f"{name}.toml")
+    full = doc(path, mode, lossy=False, metrics_only=False)
+    assert [h["uplink_interruption_ms"] for h in full["handovers"]] != [None]
+    assert doc(path, mode, lossy=False, metrics_only=True) == full
