@@ -40,14 +40,14 @@ class RowFormat:
     def line(self, row: dict[str, Any]) -> str:
         """One row as one line (with its newline)."""
         if self.ext == ".csv":
-            return self._csv([_cell(row[c]) for c in self.columns])
+            return self._csv([cell_text(row[c]) for c in self.columns])
         return json.dumps({c: row[c] for c in self.columns}) + "\n"
 
     def key_prefix(self, key: dict[str, Any]) -> str:
         """How a row with these key values starts: a resumed file's lines are matched
         to the runs by it."""
         if self.ext == ".csv":
-            return self._csv([_cell(key[c]) for c in self.keys])[:-1] + ","
+            return self._csv([cell_text(key[c]) for c in self.keys])[:-1] + ","
         return json.dumps({c: key[c] for c in self.keys})[:-1] + ", "
 
     @staticmethod
@@ -65,7 +65,8 @@ class RowFormat:
         return {c: _parse_cell(v) for c, v in zip(self.columns, cells, strict=True)}
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as a CSV cell: empty for None, true/false for a bool, else str."""
     if value is None:
         return ""
     if isinstance(value, bool):

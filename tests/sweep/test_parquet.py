@@ -17,6 +17,7 @@ import pytest
 
 from pmipviz.cli import main
 from pmipviz.sweep import command
+from pmipviz.sweep.rows import cell_text
 from tests.sweep.study import RUNS, UNTIL, VARY, sweep
 from tests.sweep.test_sweep import _interrupt_after
 
@@ -28,15 +29,6 @@ def _read(path: Path) -> tuple[pa.Schema, list[dict[str, Any]]]:
     threaded read can abort the process at exit)."""
     file = pq.ParquetFile(path)
     return file.schema_arrow, file.read(use_threads=False).to_pylist()
-
-
-def _cell(value: Any) -> str:
-    """A value as the CSV writes it."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _expected_type(column: str) -> pa.DataType:
@@ -61,7 +53,7 @@ def test_the_rows_are_the_csv_rows_in_typed_columns(tmp_path: Path, scenario: Pa
     assert schema.names == header
     assert {f.name: f.type for f in schema} == {c: _expected_type(c) for c in header}
     assert len(rows) == len(lines) == RUNS
-    assert [[_cell(row[c]) for c in header] for row in rows] == lines  # values and order
+    assert [[cell_text(row[c]) for c in header] for row in rows] == lines  # values and order
     gaps = [row["handovers[0].interruption_ms"] for row in rows]
     assert None in gaps and any(isinstance(g, float) for g in gaps)  # nulls, and values
     # a sweep whose handover column is empty in every row: the same schema, the column typed

@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from pmipviz.protocol.keys import short_mn
 from pmipviz.ui.app import TOPOLOGY_HIDDEN, PmipvizApp
@@ -22,6 +21,7 @@ from pmipviz.ui.widgets.ladder import LadderView
 from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.topology import TopologyView
 from tests.ui.pilot_app import PilotApp
+from tests.ui.snap import matches
 
 SIZES = {"80x24": (80, 24), "100x30": (100, 30), "120x40": (120, 40), "200x60": (200, 60)}
 PROJECTOR = [(80, 24), (100, 30)]
@@ -50,22 +50,9 @@ SHOTS["bad_mag_80x24"] = Shot("bad_mag_80x24", at_end, scenario="bad-mag", size=
 SHOTS["fault_60x15"] = Shot("fault_60x15", until(FAULT_MS), size=(60, 15))
 
 
-def _snap(snap_compare: Any, shot: Shot) -> bool:
-    async def run_before(pilot: Pilot[None]) -> None:
-        await pilot.pause()
-        shot.setup(pilot.app)  # type: ignore[arg-type]
-        await pilot.pause()
-        # the end-of-run toast expires with the wall clock (5 s): not in the picture
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    return bool(snap_compare(shot.app(), press=shot.keys, terminal_size=shot.size,
-                             run_before=run_before))
-
-
 @pytest.mark.parametrize("name", list(SHOTS))
 def test_layout(snap_compare: Any, name: str) -> None:
-    assert _snap(snap_compare, SHOTS[name])
+    assert matches(snap_compare, SHOTS[name])
 
 
 async def _at(size: tuple[int, int], scenario: str, setup: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pmipviz.ui.widgets.narration import NarrationView
 from pmipviz.ui.widgets.topology import TopologyView
 from tests.export.test_themes import contrast
 from tests.ui.pilot_app import PilotApp, settled
+from tests.ui.snap import matches
 
 TEXT = 4.5  # WCAG AA, normal text
 BOLD = 3.0  # WCAG AA, large (bold) text and graphics
@@ -174,17 +175,7 @@ LIGHT_SHOTS = {s.name: s for s in (
 
 @pytest.mark.parametrize("name", list(LIGHT_SHOTS))
 def test_light_screen(snap_compare: Any, name: str) -> None:
-    shot = LIGHT_SHOTS[name]
-
-    async def run_before(pilot: Pilot[None]) -> None:
-        await pilot.pause()
-        shot.setup(pilot.app)  # type: ignore[arg-type]
-        await pilot.pause()
-        pilot.app.clear_notifications()
-        await pilot.pause()
-
-    assert snap_compare(shot.app(), press=shot.keys, terminal_size=shot.size,
-                        run_before=run_before)
+    assert matches(snap_compare, LIGHT_SHOTS[name])
 
 
 async def test_a_theme_from_textuals_picker_recolours_by_its_kind(
