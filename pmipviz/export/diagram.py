@@ -52,7 +52,7 @@ def build_ladder(scenario: Scenario, *, mode: str | None = None, until_ms: float
     end = scenario.duration_ms if until_ms is None else until_ms
     if from_ms >= end:
         what = f"--until {end:g}" if until_ms is not None else \
-            f"the end of the run ({end:g} ms)"
+            f"the scenario's duration ({end:g} ms)"
         raise ValueError(f"--from {from_ms:g} is not before {what}")
 
     last = [0.0]
