@@ -695,7 +695,8 @@ class PmipvizApp(PaletteApp):
             await self.action_toggle_plot()
         plot = self.plot_view
         if plot is not None and not plot.zoom_to_handover(self.sim.trace):
-            self.notify("No fault in the run so far: break an interface with 1-9",
+            where = "in the run" if self.sim.complete else "simulated so far"
+            self.notify(f"No fault of the selected MN {where}: break an interface with 1-9",
                         markup=False)
 
     def action_quit_main(self) -> None:
