@@ -132,7 +132,8 @@ class Tag:
 class MarkedPlot(PlotWidget):
     """A ``PlotWidget`` with tags above its vertical lines, an outage arrow with its
     label, and the x axis's unit under the tick labels. Not focusable: the app's keys
-    drive the simulation, and the plot follows the data (no pan or zoom)."""
+    drive the simulation; its axes follow the data or the time window the app sets
+    (``zoom``), never its own pan and zoom."""
 
     can_focus = False
 
