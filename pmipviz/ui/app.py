@@ -59,6 +59,7 @@ SIM_ACTIONS = frozenset({
     "inspect", "help", "next_mn", "prev_mn", "quit_main", "toggle_lesson",
     "next_milestone", "prev_milestone", "next_fault", "prev_fault", "seek_time",
     "toggle_plot", "event_list", "toggle_theme",
+    "zoom_in", "zoom_out", "pan_earlier", "pan_later", "zoom_whole", "zoom_handover",
 })
 
 END_HINT = "r start again, m other mode, S back"
@@ -113,6 +114,15 @@ class PmipvizApp(PaletteApp):
                 priority=True, show=False),
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
         Binding("T", "toggle_theme", "theme", priority=True, show=False),
+        # the delivery plot's time axis (+/- are the speed keys)
+        Binding("i", "zoom_in", "zoom in", priority=True, show=False),
+        Binding("o", "zoom_out", "zoom out", priority=True, show=False),
+        Binding("less_than_sign", "pan_earlier", "earlier", key_display="<", priority=True,
+                show=False),
+        Binding("greater_than_sign", "pan_later", "later", key_display=">", priority=True,
+                show=False),
+        Binding("0", "zoom_whole", "whole run", priority=True, show=False),
+        Binding("z", "zoom_handover", "handover", priority=True, show=False),
     ]
 
     def __init__(self, scenario: str | Path | Scenario = "figure1",
@@ -643,6 +653,52 @@ class PmipvizApp(PaletteApp):
         else:
             self.query_one(LadderView).focus()
 
+    def _shown_plot(self) -> DeliveryPlotView | None:
+        """The delivery plot when it is on screen; else None, with a notice."""
+        plot = self.plot_view
+        if self.plot_shown and plot is not None:
+            return plot
+        self.notify("Zoom and pan act on the delivery plot: d shows it (z: the handover)",
+                    markup=False)
+        return None
+
+    def action_zoom_in(self) -> None:
+        """``i``: the plot's time window twice narrower, centred on the cursor."""
+        if (plot := self._shown_plot()) is not None:
+            plot.zoom_by(2.0)
+
+    def action_zoom_out(self) -> None:
+        """``o``: twice wider, up to the whole run."""
+        if (plot := self._shown_plot()) is not None:
+            plot.zoom_by(0.5)
+
+    def action_pan_earlier(self) -> None:
+        """``<``: the window half its width earlier."""
+        if (plot := self._shown_plot()) is not None:
+            plot.pan(-1)
+
+    def action_pan_later(self) -> None:
+        """``>``: the window half its width later."""
+        if (plot := self._shown_plot()) is not None:
+            plot.pan(1)
+
+    def action_zoom_whole(self) -> None:
+        """``0``: the whole run so far."""
+        if (plot := self._shown_plot()) is not None:
+            plot.whole()
+
+    async def action_zoom_handover(self) -> None:
+        """``z``: the plot (shown if it was not) zoomed to the selected MN's first
+        handover, from a bit before its fault to a bit after its first packet on the
+        new path and its cached packets."""
+        if not self.plot_shown:
+            await self.action_toggle_plot()
+        plot = self.plot_view
+        if plot is not None and not plot.zoom_to_handover(self.sim.trace):
+            where = "in the run" if self.sim.complete else "simulated so far"
+            self.notify(f"No fault of the selected MN {where}: break an interface with 1-9",
+                        markup=False)
+
     def action_quit_main(self) -> None:
         self.exit()
 
@@ -742,6 +798,19 @@ class PmipvizApp(PaletteApp):
                             "(sent, delivered, cached, lost), the handover markers, the "
                             "outage, each MAG's cache; in place of the ladder, or back",
                             self.action_toggle_plot)
+        yield SystemCommand("Zoom to the handover", "z: the delivery plot from just before "
+                            "the first fault to just after the first packet on the new "
+                            "path and the cached packets", self.action_zoom_handover)
+        yield SystemCommand("Zoom in (delivery plot)", "i: the time axis twice narrower, "
+                            "centred on the current event", self.action_zoom_in)
+        yield SystemCommand("Zoom out (delivery plot)", "o: the time axis twice wider",
+                            self.action_zoom_out)
+        yield SystemCommand("Pan earlier (delivery plot)", "<: the time window half its "
+                            "width earlier", self.action_pan_earlier)
+        yield SystemCommand("Pan later (delivery plot)", ">: the time window half its "
+                            "width later", self.action_pan_later)
+        yield SystemCommand("Whole run (delivery plot)", "0: the time axis back to the whole "
+                            "run so far", self.action_zoom_whole)
         yield SystemCommand("Event list", "e: every event so far in a table (time, node, "
                             "message, Figure 1 step), filtered by type, MN or text; enter "
                             "goes there", self.action_event_list)

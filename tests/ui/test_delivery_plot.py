@@ -212,10 +212,21 @@ PLOT_SHOTS = {s.name: s for s in (
          keys=("d",)),
 )}
 
+# `z` (the plot zoomed to the handover) just after it, at 120x40, in both modes
+ZOOM_SHOTS = {s.name: s for s in (
+    Shot("plot_ft_handover_zoom", until(1100), keys=("z",)),
+    Shot("plot_rfc5213_handover_zoom", until(1100), mode="rfc5213", keys=("z",)),
+)}
+
 
 @pytest.mark.parametrize("name", list(PLOT_SHOTS))
 def test_plot_screen(snap_compare: Any, name: str) -> None:
     assert matches(snap_compare, PLOT_SHOTS[name])
+
+
+@pytest.mark.parametrize("name", list(ZOOM_SHOTS))
+def test_zoomed_plot_screen(snap_compare: Any, name: str) -> None:
+    assert matches(snap_compare, ZOOM_SHOTS[name])
 
 
 def test_the_feed_steps_back_from_its_copies() -> None:

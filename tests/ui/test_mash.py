@@ -34,7 +34,8 @@ TICK = "<tick>"  # the play timer's tick, fired by the test when the app is play
 MAIN_KEYS = ("space", "n", "b", "j", "right", "left", *"123456789", "m", "r", "plus",
              "minus", "equals_sign", "enter", "question_mark", "l", "left_square_bracket",
              "right_square_bracket", "escape", "tab", "shift+tab", "up", "down", "pageup",
-             "pagedown", "home", "end", "a", "c", "d", "ctrl+p", "s", "S", "f", "F", "g")
+             "pagedown", "home", "end", "a", "c", "d", "ctrl+p", "s", "S", "f", "F", "g",
+             "z", "0", "less_than_sign", "greater_than_sign")  # (i, o: in PALETTE_KEYS)
 PALETTE_KEYS = ("ctrl+home", "ctrl+end", "shift+home", "shift+end", "backspace", "s", "e",
                 "o", "t", "p", "i")
 # Opening a screen costs ~0.25 s of CPU (the main screen is laid out and drawn
@@ -115,7 +116,10 @@ async def settle(app: MashApp, pilot: Pilot[None]) -> None:
             await pilot.press("l")
         await pilot.pause()
     assert len(app.screen_stack) == 1 and not app.lesson.on and not app.playing
-    await pilot.press("escape")  # the ladder follows the current event
+    # the ladder follows the current event (escape is the ladder's key: tab may have
+    # left the focus on another pane)
+    app.query_one(LadderView).focus()
+    await pilot.press("escape")
     app.clear_notifications()
     await pilot.pause()
 
@@ -133,8 +137,13 @@ async def unscroll(app: PmipvizApp, pilot: Pilot[None]) -> None:
     are scrolled is view state (the last jump revealed the selected MN's Binding
     Cache rows; tab then up/down scroll the focused pane; the ladder scrolls only as
     far as it must to show the newest row, so where it stops depends on the path),
-    not the run's. What the rows say is still compared."""
+    not the run's. What the rows say is still compared. So is the delivery plot's
+    zoomed window (it follows the cursor by half windows, from where it was): back to
+    the whole run."""
     await quiesce(pilot)
+    plot = app.plot_view
+    if plot is not None:
+        plot.whole()
     for pane in (TopologyView, BindingCacheTable, MagCachesView, NarrationView):
         app.query_one(pane).scroll_home(animate=False, immediate=True)
     app.query_one(LadderView).scroll_end(animate=False, immediate=True)

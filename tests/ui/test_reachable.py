@@ -20,7 +20,8 @@ from tests.ui.test_lesson import dereg_question, letter, open_question
 # how the help writes a key the bindings name
 KEY_NAMES = {"right": "→", "left": "←", "question_mark": "?", "plus": "+", "minus": "-",
              "equals_sign": "+", "right_square_bracket": "]", "left_square_bracket": "[",
-             "enter": "enter", "space": "space"}
+             "enter": "enter", "space": "space", "less_than_sign": "<",
+             "greater_than_sign": ">"}
 
 
 def help_keys() -> set[str]:

@@ -28,6 +28,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("[ / ]", "select the previous / next MN (also ctrl+p → Select MN)"),
     ("m", "switch mode FT (draft) ↔ RFC 5213 at the same point"),
     ("d", "delivery plot of the selected MN in place of the ladder, or back"),
+    ("z", "delivery plot zoomed to the handover: from just before the fault to just after "
+          "the first packet on the new path"),
+    ("i / o", "delivery plot: zoom the time axis in / out by 2 around the current event"),
+    ("< / >", "delivery plot: pan half a window earlier / later"),
+    ("0", "delivery plot: the whole run again"),
     ("e", "event list: every event so far (time, node, message, step); p preset "
           "(signalling, problems), m the selected MN only, / filter text; enter goes there"),
     ("l", "lesson mode: stop before each step that matters and ask a question"),

@@ -9,8 +9,9 @@ Drawn with textual-plot (``PlotWidget``, pinned at 0.10.1). ``MarkedPlot`` adds 
 the widget lacks, through the pinned version's canvases: the marker tags above the
 plot, the outage's double arrow and its label, the time axis's unit, whole-number
 ticks for the drawn height, the losses and cached packets drawn over the marker lines.
-Nothing here reads the wall clock: the axes are set from the data, pan and zoom are
-off."""
+Nothing here reads the wall clock: the axes are set from the data, or from the time
+window the app's zoom keys chose (``ui.time_window``; the widget's own pan and zoom
+are off)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from pmipviz.export.plot_data import (
     Outage,
     PacketMark,
     PlotFold,
+    delivery_data,
     flow_intervals,
     plot_fold,
 )
@@ -42,6 +44,15 @@ from pmipviz.protocol.keys import short_mn
 from pmipviz.scenario.model import Scenario
 from pmipviz.sim.trace import TraceEvent
 from pmipviz.ui.palette import PlotColors, styles
+from pmipviz.ui.time_window import (
+    Window,
+    caption,
+    followed,
+    handover_window,
+    panned,
+    time_ticks,
+    zoomed,
+)
 
 # the figure's meaning in the TUI theme's colours (palette.PlotColors; plot_figure's
 # are for paper), read when drawing
@@ -98,14 +109,15 @@ def nice_end(end: float) -> float:
     return float(math.ceil(end / step - 1e-9) * step)
 
 
-def int_ticks(top: float, rows: int) -> list[float]:
-    """Whole-number ticks from 0 to at most ``top``, about one every other row."""
+def int_ticks(top: float, rows: int, bottom: float = 0.0) -> list[float]:
+    """Whole-number ticks from ``bottom`` to at most ``top``, about one every other row."""
     most = max(2, rows // 2 + 1)
     step = 1
     for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
-        if top / step <= most:
+        if (top - bottom) / step <= most:
             break
-    return [float(v) for v in range(0, int(top) + 1, step)]
+    first = math.ceil(max(bottom, 0.0) / step) * step
+    return [float(v) for v in range(first, int(top) + 1, step)]
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,8 @@ class Tag:
 class MarkedPlot(PlotWidget):
     """A ``PlotWidget`` with tags above its vertical lines, an outage arrow with its
     label, and the x axis's unit under the tick labels. Not focusable: the app's keys
-    drive the simulation, and the plot follows the data (no pan or zoom)."""
+    drive the simulation; its axes follow the data or the time window the app sets
+    (``zoom``), never its own pan and zoom."""
 
     can_focus = False
 
@@ -131,10 +144,15 @@ class MarkedPlot(PlotWidget):
         self.outage: tuple[float, float, str] | None = None  # start, end, label
         self.unit = ""
         self.int_top: float | None = None  # whole-number y ticks up to this, if set
+        self.int_bottom = 0.0  # and from this
+        self.zoom: Window | None = None  # a zoomed time window: ticks that fit its width
 
     def _render_plot(self) -> None:
         if self.int_top is not None:  # whole-number ticks for the height drawn now
-            self.set_yticks(int_ticks(self.int_top, self._scale_rectangle.height))
+            self.set_yticks(int_ticks(self.int_top, self._scale_rectangle.height,
+                                      self.int_bottom))
+        self.set_xticks(None if self.zoom is None else
+                        time_ticks(self.zoom, self._scale_rectangle.width))
         super()._render_plot()
         if self._scale_rectangle.width <= 0:
             return
@@ -164,16 +182,21 @@ class MarkedPlot(PlotWidget):
         if self.outage is None:
             return
         start, end, label = self.outage
+        if end < self._x_min or start >= self._x_max:
+            return  # outside a zoomed window
         canvas = self.query_one("#plot", Canvas)
-        x0, _ = self.get_pixel_from_coordinate(start, 0)
+        # cut at a zoomed window's edges, without an arrow head there
+        x0, _ = self.get_pixel_from_coordinate(max(start, self._x_min), 0)
         x1, _ = self.get_pixel_from_coordinate(end, 0)
+        if end > self._x_max:
+            x1 = self._scale_rectangle.right - 1
         y = max(1, self._scale_rectangle.bottom - 1)
         outage = _colors().outage
         text = f"[bold {outage}]{label}"
         if x1 - x0 >= 2:
             canvas.draw_line(x0, y, x1, y, style=outage, char="─")
-            canvas.set_pixel(x0, y, "◀", style=outage)
-            canvas.set_pixel(x1, y, "▶", style=outage)
+            canvas.set_pixel(x0, y, "◀" if start >= self._x_min else "─", style=outage)
+            canvas.set_pixel(x1, y, "▶" if end <= self._x_max else "─", style=outage)
         else:
             canvas.set_pixel(x0, y, "↔", style=outage)
         width = len(label)
@@ -365,6 +388,11 @@ class DeliveryPlotView(Vertical):
         self.occupancy: OccupancyData | None = None
         self._seen: tuple[object, ...] = ()  # what the plots were last drawn from
         self._drawn: tuple[DeliveryData, OccupancyData, float] | None = None
+        self.zoom: Window | None = None  # the time window; None: the whole run so far
+        self.now_ms = 0.0
+        self._before: float | None = None  # the cursor's time at the last follow
+        self._run_ms = 0.0  # the scenario's duration
+        self._caption = ""
 
     def compose(self) -> ComposeResult:
         yield KeyLines(id="delivery-key")
@@ -391,6 +419,10 @@ class DeliveryPlotView(Vertical):
         self.feed = PlotFeed(scenario, mn)
         self.mode = mode
         self._seen = ()
+        # the zoom stays (the other mode, another MN, a reset: the same times); the
+        # cursor's jump is not a step out of the window
+        self._before = None
+        self._run_ms = scenario.duration_ms
 
     def follow(self, trace: Sequence[TraceEvent], cursor: int, now_ms: float,
                force: bool = False, ended: bool = False) -> None:
@@ -404,21 +436,78 @@ class DeliveryPlotView(Vertical):
         mn = short_mn(feed.mn) if feed.mn else "no MN"
         flows = len(feed.fold.flows)
         self.border_title = f"Delivery plot · MN {mn} · {self.mode}"
-        self.border_subtitle = (f"{flows} flow{'s' * (flows != 1)} · t={now_ms:g} ms · "
-                                "d ladder")
+        self._caption = f"{flows} flow{'s' * (flows != 1)} · t={now_ms:g} ms · "
         end = nice_end(max(now_ms, self.delivery.until_ms, 100.0))
+        self.now_ms = now_ms
+        if self.zoom is not None:
+            self.zoom = followed(self.zoom, self._before, now_ms, self.run_end(end))
+        self._before = now_ms
+        self._subtitle(end)
         drawn = dataclasses.replace(self.delivery,
                                     outage=until_now(self.delivery.outage,
                                                      math.inf if ended else now_ms))
         seen = (feed.fed if force else -1, end, self.compact, self.mode, drawn.outage,
                 len(drawn.sent), len(drawn.delivered), len(drawn.lost), len(drawn.markers),
-                tuple(len(steps) for _, steps in self.occupancy.series))
+                tuple(len(steps) for _, steps in self.occupancy.series), self.zoom)
         if seen == self._seen:
             return  # another MN's event: nothing of this plot moved
         self._seen = seen
         self._drawn = (drawn, self.occupancy, end)
         self._draw_delivery(drawn, end)
         self._draw_occupancy(self.occupancy, end)
+
+    def _subtitle(self, end: float) -> None:
+        zoom = "" if self.zoom is None else caption(self.zoom, self.run_end(end)) + " · "
+        self.border_subtitle = f"{self._caption}{zoom}d ladder"
+
+    def run_end(self, end: float) -> float:
+        """The run's last time a window may show: the scenario's duration, or the
+        whole-run axis's end ``end`` when later."""
+        return max(self._run_ms, end)
+
+    # -- the time window (the app's zoom keys) --------------------------------------
+
+    def _whole(self) -> Window:
+        end = self._drawn[2] if self._drawn is not None else nice_end(max(self.now_ms, 100.0))
+        return Window(0.0, end)
+
+    def _set_zoom(self, window: Window | None) -> None:
+        if window != self.zoom:
+            self.zoom = window
+            self._subtitle(self._whole().hi)
+            self._redraw()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom in (``factor`` > 1) or out, centred on the cursor's time when the window
+        shows it, else on the window's middle (a window away from the cursor, e.g. the
+        handover seen from the end of the run, is looked at more closely)."""
+        whole = self._whole()
+        current = self.zoom or whole
+        centre = self.now_ms if current.contains(self.now_ms) else \
+            (current.lo + current.hi) / 2
+        self._set_zoom(zoomed(current, factor, centre, whole, self.run_end(whole.hi)))
+
+    def pan(self, direction: int) -> None:
+        """Half a window earlier (-1) or later (+1); nothing for the whole run."""
+        if self.zoom is not None:
+            self._set_zoom(panned(self.zoom, direction, self.run_end(self._whole().hi)))
+
+    def whole(self) -> None:
+        """Back to the whole run so far."""
+        self._set_zoom(None)
+
+    def zoom_to_handover(self, trace: Sequence[TraceEvent]) -> bool:
+        """The window around the first handover of the MN in ``trace`` (every event
+        known, the cursor's future too); False when it has no fault."""
+        feed = self.feed
+        if feed is None or feed.mn is None:
+            return False
+        data = delivery_data(trace, feed.scenario, feed.mn)
+        window = handover_window(data, feed.interval_ms, self.run_end(self._whole().hi))
+        if window is None:
+            return False
+        self._set_zoom(window)
+        return True
 
     def on_resize(self) -> None:
         """Draw again for the new size: the key's wording, the occupancy's ticks."""
@@ -441,12 +530,25 @@ class DeliveryPlotView(Vertical):
             delivery_key(data, self.compact, interval))
         plot = self.query_one("#delivery-plot", MarkedPlot)
         plot.clear()
-        top = max([p.n for p in (*data.sent, *data.delivered, *data.lost)], default=0)
-        plot.set_xlimits(0.0, end)
-        plot.set_ylimits(0.0, max(top, 1) * 1.05)
-        plot.int_top = max(top, 1) * 1.05
-        _scatter(plot, data.sent, _colors().sent)
-        _scatter(plot, [p for p in data.delivered if not p.cached and not p.reordered],
+        zoom = plot.zoom = self.zoom
+        sent, delivered, lost = (inside(marks, zoom)
+                                 for marks in (data.sent, data.delivered, data.lost))
+        markers = [m for m in data.markers if zoom is None or _shown(m.t_ms, zoom)]
+        numbers = [p.n for p in (*sent, *delivered, *lost)]
+        top = max(numbers, default=0)
+        if zoom is None:
+            plot.set_xlimits(0.0, end)
+            plot.set_ylimits(0.0, max(top, 1) * 1.05)
+            plot.int_top, plot.int_bottom = max(top, 1) * 1.05, 0.0
+        else:  # the packets of the window fill the height
+            bottom = min(numbers, default=0)
+            pad = max(1.0, (top - bottom) * 0.1)
+            low, high = max(bottom - 2 * pad, -pad), max(top, 1) + pad
+            plot.set_xlimits(zoom.lo, zoom.hi)
+            plot.set_ylimits(low, high)
+            plot.int_top, plot.int_bottom = high, low
+        _scatter(plot, sent, _colors().sent)
+        _scatter(plot, [p for p in delivered if not p.cached and not p.reordered],
                  _colors().delivered)
         # the losses, cached and reordered packets come in the handover, at the marker
         # lines: drawn over them (the widget draws its lines over its datasets)
@@ -454,11 +556,11 @@ class DeliveryPlotView(Vertical):
         colors = _colors()
         plot.on_top = [(p.t_ms, p.n, LOST_GLYPHS[i % len(LOST_GLYPHS)],
                         colors.lost[i % len(colors.lost)])
-                       for p in data.lost for i in [reasons[p.reason or "unknown"]]]
-        plot.on_top += [(p.t_ms, p.n, "○", colors.reordered) for p in data.delivered
+                       for p in lost for i in [reasons[p.reason or "unknown"]]]
+        plot.on_top += [(p.t_ms, p.n, "○", colors.reordered) for p in delivered
                         if p.reordered]
-        plot.on_top += [(p.t_ms, p.n, "◆", colors.cached) for p in data.delivered if p.cached]
-        _vlines(plot, data.markers)
+        plot.on_top += [(p.t_ms, p.n, "◆", colors.cached) for p in delivered if p.cached]
+        _vlines(plot, markers)
         o = data.outage
         plot.outage = (o.start_ms, o.end_ms, o.label) if o is not None and is_outage(
             o, interval) else None
@@ -468,15 +570,40 @@ class DeliveryPlotView(Vertical):
         plot = self.query_one("#occupancy-plot", MarkedPlot)
         plot.clear()
         top = max(data.peak, 1) * 1.25
-        plot.set_xlimits(0.0, end)
+        zoom = plot.zoom = self.zoom
+        plot.set_xlimits(*((0.0, end) if zoom is None else (zoom.lo, zoom.hi)))
         plot.set_ylimits(0.0, top)  # an empty cache: on the axis
         plot.int_top = top
         for i, (_, steps) in enumerate(data.series):
-            xs, ys = steps_xy(steps)
+            xs, ys = steps_xy(steps if zoom is None else clip_steps(steps, zoom))
             plot.plot(xs, ys, line_style=_colors().mags[i % len(_colors().mags)],
                       hires_mode=HiResMode.BRAILLE)
         # no marker lines: they would cover the short rise and fall of a cache (the
         # delivery plot above, on the same time axis, has them)
+
+
+def _shown(t_ms: float, zoom: Window) -> bool:
+    """Whether a mark at ``t_ms`` is drawn in ``zoom``: at its right edge a mark
+    would land on the axis, so only up to just before it."""
+    return zoom.lo <= t_ms < zoom.hi
+
+
+def inside(marks: Sequence[PacketMark], zoom: Window | None) -> Sequence[PacketMark]:
+    """The marks a window shows (all of them for the whole run)."""
+    return marks if zoom is None else [p for p in marks if _shown(p.t_ms, zoom)]
+
+
+def clip_steps(steps: Sequence[tuple[float, int]],
+               zoom: Window) -> list[tuple[float, int]]:
+    """A step function cut to ``zoom``: the value held at its start, the changes
+    inside, the value held to its end when the function goes on after it."""
+    held = [n for t, n in steps if t < zoom.lo]
+    out = [(zoom.lo, held[-1])] if held else []
+    out += [(t, n) for t, n in steps if zoom.lo <= t <= zoom.hi]
+    later = [n for t, n in steps if t > zoom.hi]
+    if later and out:
+        out.append((zoom.hi, out[-1][1]))
+    return out
 
 
 def _scatter(plot: MarkedPlot, marks: Sequence[PacketMark], colour: str) -> None:
