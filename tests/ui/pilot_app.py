@@ -23,6 +23,7 @@ from textual.timer import Timer
 
 from pmipviz.ui import app as app_module
 from pmipviz.ui.app import PmipvizApp
+from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.status_line import StatusLine
 
 SIZE = (120, 40)  # the terminal of every UI test unless it says otherwise
@@ -64,3 +65,17 @@ async def settled(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def footer_text(pilot: Pilot[Any]) -> str:
+    """The footer's keys once it has some: Textual recomposes the footer when the
+    bindings change, which on a loaded machine can still be under way after the first
+    pause (its keys removed, the new ones not mounted). Waits a bounded number of
+    turns of the event loop, not wall-clock time."""
+    footer = pilot.app.query_one(FittingFooter)
+    for _ in range(200):
+        text = footer.shown_text
+        if text:
+            return text
+        await pilot.pause()
+    return footer.shown_text

@@ -27,9 +27,8 @@ from pmipviz.ui.widgets.delivery_plot import (
     steps_xy,
     tag_columns,
 )
-from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.ladder import LadderView
-from tests.ui.pilot_app import PilotApp
+from tests.ui.pilot_app import PilotApp, footer_text
 from tests.ui.snap import matches
 
 
@@ -59,7 +58,7 @@ def shown(app: PmipvizApp) -> tuple[Any, Any]:
 
 async def test_d_swaps_the_ladder_for_the_plot_and_back(app: PilotApp, pilot: Pilot) -> None:
     assert app.plot_view is None  # made on first use
-    assert "plot" in app.query_one(FittingFooter).shown_text
+    assert "plot" in await footer_text(pilot)
     await pilot.press("d")
     await pilot.pause()
     view = plot_of(app)

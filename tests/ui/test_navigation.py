@@ -12,8 +12,7 @@ from pmipviz.ui.navigation import index_at_time, next_fault, previous_fault
 from pmipviz.ui.screens.goto import GotoScreen, parse_time
 from pmipviz.ui.screens.help import KEYS
 from pmipviz.ui.screens.question import QuestionScreen
-from pmipviz.ui.widgets.footer import FittingFooter
-from tests.ui.pilot_app import PilotApp
+from tests.ui.pilot_app import PilotApp, footer_text
 
 
 def test_index_at_time_and_the_faults_around_a_cursor() -> None:
@@ -159,7 +158,7 @@ async def test_several_mns_stop_at_the_selected_mns_milestones(app: PilotApp,
 
 async def test_the_new_keys_are_in_the_footer_palette_and_help(app: PilotApp,
                                                                pilot: Pilot) -> None:
-    assert "s milestone" in app.query_one(FittingFooter).shown_text
+    assert "s milestone" in await footer_text(pilot)
     assert {"s / S", "f / F", "g"} <= {key for key, _ in KEYS}
     titles = {c.title for c in app.get_system_commands(app.screen)}
     assert {"Next milestone", "Previous milestone", "Next fault", "Previous fault",

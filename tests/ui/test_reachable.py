@@ -13,8 +13,7 @@ from textual.pilot import Pilot
 
 from pmipviz.ui.app import PmipvizApp
 from pmipviz.ui.screens.help import KEYS
-from pmipviz.ui.widgets.footer import FittingFooter
-from tests.ui.pilot_app import PilotApp
+from tests.ui.pilot_app import PilotApp, footer_text
 from tests.ui.test_lesson import dereg_question, letter, open_question
 
 # how the help writes a key the bindings name
@@ -72,8 +71,8 @@ async def test_every_palette_entry_is_in_the_help(app: PilotApp, pilot: Pilot) -
 
 
 async def test_the_features_of_issue_11_are_in_the_footer_or_the_palette(
-        app: PilotApp) -> None:
-    footer = app.query_one(FittingFooter).shown_text
+        app: PilotApp, pilot: Pilot) -> None:
+    footer = await footer_text(pilot)
     titles = set(own_commands(app))
     for title in ("Event list", "Go to a time", "Next fault", "Previous fault",
                   "Next milestone", "Previous milestone", "Open scenario file", "Inspect",
