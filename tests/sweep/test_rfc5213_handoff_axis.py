@@ -12,8 +12,8 @@ import pytest
 from pmipviz.cli import main
 from pmipviz.sweep import SweepError
 from pmipviz.sweep.grid import build_study
-from pmipviz.sweep.parquet import value_kind
 from pmipviz.sweep.params import parse_vary, resolve
+from pmipviz.sweep.parquet import value_kind
 
 
 def test_the_key_is_a_word_parameter() -> None:
