@@ -42,8 +42,8 @@ def test_a_study_compares_the_three_behaviours(tmp_path: Path,
                  "--mode", "ft,rfc5213", "--workers", "1", "--no-summary",
                  "-o", str(out)]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    got = {(r["scenario.rfc5213_handoff"], r["mode"]): (r["lost"], r["handovers[0].interruption_ms"])
-           for r in rows}
+    got = {(r["scenario.rfc5213_handoff"], r["mode"]):
+           (r["lost"], r["handovers[0].interruption_ms"]) for r in rows}
     assert got == {
         ("none", "ft"): ("0", "36.0"), ("hi2", "ft"): ("0", "36.0"),  # ft ignores it
         ("none", "rfc5213"): ("151", ""),  # the baseline: no new path, lost to the end
