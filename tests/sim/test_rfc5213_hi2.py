@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from pmipviz.export.ladder import state_label
 from pmipviz.protocol.constants import INITIAL_BINDACK_TIMEOUT_MS, MIN_DELAY_BEFORE_BCE_DELETE_MS
 from pmipviz.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 from pmipviz.sim.trace import TraceEvent
@@ -224,3 +225,27 @@ def test_a_bad_value_is_one_line_naming_file_and_line(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines()[-1].endswith(
         f"bad.toml:{line}: scenario.rfc5213_handoff: must be one of: none, hi2 (got 'hi3')")
     assert "Traceback" not in done.stderr
+
+
+def test_a_break_of_the_surviving_interface_takes_the_session_it_carries() -> None:
+    """IF2 breaks too, 500 ms later: MAG2 de-registers both sessions it serves on IF2's
+    link (IF2's own and IF1's, handed over), and the MN has no interface left to claim
+    them on."""
+    second = F + 500.0
+    sc = SC.with_changes(faults=(*SC.faults, replace(SC.faults[0], at_ms=second,
+                                                     interface=IF2)))
+    events, _, _ = trace_of(sc)
+    deregs = [e for e in _pbus(events, "MAG2") if e.fields["lifetime_s"] == 0]
+    assert [(e.t_ms, e.fields["hnp"]) for e in deregs] == [
+        (second + DET["MAG2"], ["2001:db8:100:1::/64"]),
+        (second + DET["MAG2"], ["2001:db8:100::/64"])]
+    assert not [e for e in events if e.kind == "send" and e.msg == "RS" and e.t_ms >= second]
+    held = [e.fields["key"] for e in bce_events(events, cause="dereg")]
+    assert sorted(held) == [f"{MN}#1", f"{MN}#2"]
+
+
+def test_the_ladder_says_which_address_if2_adopts() -> None:
+    events, _, _ = trace_of(SC)
+    (adopt,) = [e for e in events if e.kind == "state" and e.node == IF2
+                and e.fields["table"] == "iface" and e.fields["after"].get("adopted")]
+    assert state_label(adopt.fields) == "adopts 2001:db8:100::ff:fe00:101"
