@@ -153,6 +153,11 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.BUL_ADD: lambda mag, key: (f"{mag} adds {short_iface(key)} to its Binding Update List "
                                    "(§6.1)"),
     Why.PBU_ATTACH: _pbu_attach,
+    Why.LINK_DOWN_CARRIED: lambda mag, key, link, detection_ms: (
+        f"{mag}'s link to {short_iface(link)} is down, and with it {short_iface(key)}'s "
+        f"session, which {short_iface(link)} carries since the HI=2 handoff: its packets are "
+        f"lost (RFC 5213 has no cache); {mag} will declare it unreachable after "
+        f"{detection_ms:g} ms"),
     Why.BUL_CLAIM: lambda mag, key, link, hnps: (
         f"{mag} adds a Binding Update List entry for {short_iface(key)}'s session "
         f"({_hnps(hnps)}), now carried on {short_iface(link)}'s link: the MN re-attached "

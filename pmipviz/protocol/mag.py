@@ -570,6 +570,8 @@ class Mag:
         sibling = self._sibling_up(entry)
         if sibling is not None:
             why = (*why, sibling)
+        if entry.link:  # a session handed over with HI=2: it fails with its new link
+            why = (Why.LINK_DOWN_CARRIED, self.name, key, entry.link, self.config.detection_ms)
         return [self._bul_change(entry, before, why,
                                  "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
                                  "link_down"),

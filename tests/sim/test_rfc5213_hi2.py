@@ -242,6 +242,10 @@ def test_a_break_of_the_surviving_interface_takes_the_session_it_carries() -> No
     assert not [e for e in events if e.kind == "send" and e.msg == "RS" and e.t_ms >= second]
     held = [e.fields["key"] for e in bce_events(events, cause="dereg")]
     assert sorted(held) == [f"{MN}#1", f"{MN}#2"]
+    (carried,) = [e for e in events if e.kind == "state" and e.node == "MAG2"
+                  and e.fields["cause"] == "link_down" and e.fields["key"] == f"MAG2:{IF1}"]
+    assert carried.t_ms == second
+    assert "mn1/IF1's session, which mn1/IF2 carries since the HI=2 handoff" in carried.note
 
 
 def test_the_ladder_says_which_address_if2_adopts() -> None:
