@@ -243,6 +243,10 @@ def state_label(f: dict[str, Any]) -> str | None:
     if table == "iface":
         if cause == "attach":
             return f"attach → {after.get('mag')}"
+        adopted = [a for a in after.get("adopted") or () if a not in
+                   (before.get("adopted") or ())]
+        if cause == "address" and adopted:  # a lost interface's address (HI=2 handoff)
+            return f"adopts {', '.join(adopted)}"
         if cause == "address" and after.get("address"):
             return f"addr {after['address']}"
     return None

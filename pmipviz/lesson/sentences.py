@@ -153,6 +153,20 @@ _SENTENCES: dict[str, Callable[..., str]] = {
     Why.BUL_ADD: lambda mag, key: (f"{mag} adds {short_iface(key)} to its Binding Update List "
                                    "(§6.1)"),
     Why.PBU_ATTACH: _pbu_attach,
+    Why.LINK_DOWN_CARRIED: lambda mag, key, link, detection_ms: (
+        f"{mag}'s link to {short_iface(link)} is down, and with it {short_iface(key)}'s "
+        f"session, which {short_iface(link)} carries since the HI=2 handoff: its packets are "
+        f"lost (RFC 5213 has no cache); {mag} will declare it unreachable after "
+        f"{detection_ms:g} ms"),
+    Why.BUL_CLAIM: lambda mag, key, link, hnps: (
+        f"{mag} adds a Binding Update List entry for {short_iface(key)}'s session "
+        f"({_hnps(hnps)}), now carried on {short_iface(link)}'s link: the MN re-attached "
+        f"that prefix on {short_iface(link)} (RFC 5213 leaves how the MN tells its MAG out "
+        "of scope; pmipviz's assumption)"),
+    Why.PBU_CLAIM: lambda mag, key, link, hnps: (
+        f"{mag} sends a PBU with HI=2 (handoff between two interfaces of the MN), "
+        f"{_hnps(hnps)} and {short_iface(link)}'s MN LL-ID: the LMA should move "
+        f"{short_iface(key)}'s session to {short_iface(link)} (§5.4.1)"),
     Why.BUL_RETRY: lambda mag, key: (f"{mag} may not use that prefix for {short_iface(key)} "
                                      "(155): it asks for a new one (§6.9.1.2)"),
     Why.PBU_ALL_ZERO: lambda mag, key: (f"{mag} sends a PBU with an ALL_ZERO HNP for "
@@ -401,6 +415,15 @@ _SENTENCES.update({
     SimWhy.RS: lambda key, mag: f"{short_iface(key)} sends a Router Solicitation to {mag}",
     SimWhy.RA_LOST: lambda mag, key: (f"the RA from {mag} never reaches {short_iface(key)}: the "
                                       "link is down"),
+    SimWhy.CLAIM: lambda key, mag, lost, hnps: (
+        f"the MN re-attaches {short_iface(lost)}'s prefix {_hnps(hnps)} on "
+        f"{short_iface(key)}: it tells {mag} in a Router Solicitation that carries the "
+        "prefix to claim (RFC 5213 leaves this MN-to-MAG hint out of scope; pmipviz's "
+        "assumption, rfc5213_handoff = \"hi2\")"),
+    SimWhy.RA_ADOPT: lambda key, address, hnps, lost: (
+        f"{short_iface(key)} receives the RA for {_hnps(hnps)} and keeps "
+        f"{short_iface(lost)}'s address {_address(address)} on itself, beside its own: "
+        "packets for it are its own now (RFC 5213 §5.4.1 handoff between interfaces)"),
     SimWhy.RA_RECV: lambda key, address, hnps: (
         f"{short_iface(key)} receives the RA and configures {_address(address)} from "
         f"{_hnps(hnps)}"),

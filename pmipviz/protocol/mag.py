@@ -121,9 +121,13 @@ class BulEntry:
     # the attachment, RFC 4861 §7.2 / RFC 4862; None: unknown, then the entry is taken
     # as owning every address in its prefixes)
     iid: int | None = None
+    # the access link (an interface key) the session is delivered on when it is not the
+    # entry's own interface: a session handed over to another interface of the MN with
+    # HI=2 (issue 10 item 7, ``Mag.claim``); "" for every other entry
+    link: str = ""
 
     def row(self) -> dict[str, Any]:
-        return {
+        row = {
             "mn_id": self.mn_id,
             "interface": IfaceKey.parse(self.key).name,
             "state": self.state.value,  # a plain str: snapshots pickle it small
@@ -135,6 +139,9 @@ class BulEntry:
             "status": self.status,
             "link_local": address_text(self.link_local) if self.link_local else None,
         }
+        if self.link:  # only a handed-over session's row has it (other traces unchanged)
+            row["link"] = IfaceKey.parse(self.link).name
+        return row
 
 
 @dataclass
@@ -162,6 +169,8 @@ class Mag:
     _added: int = 0
     _seq: int = 0
     _last_ts: dict[str, int] = field(default_factory=dict)  # MN-ID -> last Timestamp sent
+    # interface key -> the BUL keys of the sessions handed over onto its access link
+    _carried: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -276,6 +285,33 @@ class Mag:
                                           (Why.PBU_ATTACH, self.name, key, hi),
                                           "RFC 5213 §6.9.1.1")]
 
+    def claim(self, key: str, link: str, mn_id: str, lli: bytes, att: int,
+              hnps: tuple[IPv6Network, ...], now: float, iid: int | None = None
+              ) -> list[Action]:
+        """RFC 5213 §5.4.1 (issue 10 item 7, ``rfc5213_handoff = "hi2"``): the MN
+        re-attaches the prefixes ``hnps`` of its lost interface ``key`` on its interface
+        ``link``, attached here. A new BUL entry for that session, delivered on
+        ``link``'s access link, is registered with HI=2 (handoff between two interfaces
+        of the MN), the session's HNPs and ``link``'s MN LL-ID and ATT: the LMA finds the
+        entry by HNP and updates it (§5.4.1.1 case 5b). ``iid``: the interface identifier
+        of the lost interface's address, which the MN keeps on ``link``. Nothing is
+        done when this MAG holds a session under ``key`` already (the lost interface's
+        own, e.g. it was attached here too): stated in the README."""
+        if key in self.bul:
+            return []
+        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid, hnps=hnps,
+                         link=link)
+        self.bul[key] = entry
+        self._added += 1
+        self._rank[key] = self._added
+        self._carried.setdefault(link, []).append(key)
+        change = self._bul_change(entry, None, (Why.BUL_CLAIM, self.name, key, link, hnps),
+                                  "RFC 5213 §5.4.1", "attach")
+        return [change, *self._send(entry, self.config.lifetime_s,
+                                    HandoffIndicator.BETWEEN_INTERFACES, now,
+                                    (Why.PBU_CLAIM, self.name, key, link, hnps),
+                                    "RFC 5213 §5.4.1")]
+
     def _release_cache(self, key: str) -> list[Action]:
         """Deliver the packets cached for interface ``key`` down its link, which is up."""
         return self._uncache(lambda item: item.iface == key, key)
@@ -355,9 +391,10 @@ class Mag:
         actions: list[Action] = [
             self._bul_change(entry, before, (Why.BUL_REGISTERED, self.name, entry.key,
                                              entry.hnps), "RFC 5213 §6.9.1.2", "registered"),
-            SendRa(entry.key, RouterAdvertisement(entry.mn_id, IfaceKey.parse(entry.key).name,
-                                                  entry.hnps, source=self._router(entry)),
-                   (Why.RA_REGISTERED, self.name, entry.key, entry.hnps),
+            SendRa(entry.link or entry.key,
+                   RouterAdvertisement(entry.mn_id, IfaceKey.parse(entry.key).name,
+                                       entry.hnps, source=self._router(entry)),
+                   (Why.RA_REGISTERED, self.name, entry.link or entry.key, entry.hnps),
                    "RFC 5213 §6.9.1.2"),
         ]
         if entry.lifetime_s > 0:
@@ -406,6 +443,8 @@ class Mag:
     def _remove(self, entry: BulEntry, before: dict[str, Any], now: float,
                 why: Note) -> list[Action]:
         del self.bul[entry.key]
+        if entry.link:
+            self._carried[entry.link].remove(entry.key)
         self._by_seq.get(entry.seq, set()).discard(entry.key)
         self._rank.pop(entry.key, None)
         orphans = []
@@ -513,7 +552,14 @@ class Mag:
     # -- link layer -----------------------------------------------------------
 
     def link_down(self, key: str, now: float) -> list[Action]:
-        """The access link to an MN interface failed (noticed after detection_ms)."""
+        """The access link to an MN interface failed (noticed after detection_ms); the
+        sessions handed over onto that link (HI=2) fail with it."""
+        out = self._link_down_entry(key)
+        for k in self._carried.get(key, ()):
+            out += self._link_down_entry(k)
+        return out
+
+    def _link_down_entry(self, key: str) -> list[Action]:
         entry = self.bul.get(key)
         if entry is None:
             return []
@@ -524,6 +570,8 @@ class Mag:
         sibling = self._sibling_up(entry)
         if sibling is not None:
             why = (*why, sibling)
+        if entry.link:  # a session handed over with HI=2: it fails with its new link
+            why = (Why.LINK_DOWN_CARRIED, self.name, key, entry.link, self.config.detection_ms)
         return [self._bul_change(entry, before, why,
                                  "draft §3.2 step 2" if ft else "RFC 5213 §6.9.1.4",
                                  "link_down"),
@@ -537,7 +585,14 @@ class Mag:
         return self._up_sibling(_p64(entry.hnps[0]), entry.key)
 
     def link_up(self, key: str, now: float) -> list[Action]:
-        """The access link came back before the failure was detected: deliver the cache."""
+        """The access link came back before the failure was detected: deliver the cache
+        (and the sessions handed over onto it come back with it)."""
+        out = self._link_up_entry(key)
+        for k in self._carried.get(key, ()):
+            out += self._link_up_entry(k)
+        return out
+
+    def _link_up_entry(self, key: str) -> list[Action]:
         entry = self.bul.get(key)
         if entry is None or entry.detected:
             return []
@@ -578,10 +633,11 @@ class Mag:
             owner = e.iid is None or e.iid == iid
             if e.link_up:
                 if owner:
+                    to = e.link or k  # a session handed over (HI=2): its new link
                     if len(keys) == 1:  # the only interface here: no choice was made
-                        return [Forward(packet, k, (_FORWARD, self.name, packet.n, k),
+                        return [Forward(packet, to, (_FORWARD, self.name, packet.n, to),
                                         FORWARD_REF)]
-                    return [Forward(packet, k, (_FORWARD_OWNER, self.name, packet.n, k),
+                    return [Forward(packet, to, (_FORWARD_OWNER, self.name, packet.n, to),
                                     OWNER_REF)]
                 if sibling is None:
                     sibling = e

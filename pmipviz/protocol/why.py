@@ -40,6 +40,14 @@ class Why(StrEnum):
     """mag, key: a new Binding Update List entry."""
     PBU_ATTACH = "mag.pbu_attach"
     """mag, key, hi: the PBU registering a newly attached interface."""
+    LINK_DOWN_CARRIED = "mag.link_down_carried"
+    """mag, key, link, detection_ms: ``link``'s access link is down, and with it the
+    session of ``key`` it carries since a HI=2 handoff (issue 10 item 7)."""
+    BUL_CLAIM = "mag.bul_claim"
+    """mag, key, link, hnps: the MN re-attaches the lost interface ``key``'s prefixes on
+    its interface ``link`` here: a BUL entry for that session (issue 10 item 7)."""
+    PBU_CLAIM = "mag.pbu_claim"
+    """mag, key, link, hnps: the HI=2 PBU handing the session over to ``link`` (§5.4.1)."""
     BUL_RETRY = "mag.bul_retry"
     """mag, key: the LMA refused the prefix (155); a new one is asked for."""
     PBU_ALL_ZERO = "mag.pbu_all_zero"

@@ -42,6 +42,7 @@ from pmipviz.scenario.model import (
     HOST_MODELS,
     MODES,
     PBU_OPTION_NAMES,
+    RFC5213_HANDOFFS,
     Cn,
     Fault,
     Flow,
@@ -67,7 +68,8 @@ _TOML_POS_RE = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<
 _TOML_END_RE = re.compile(r"^(?P<msg>.*?)\s*\(at end of document\)$", re.S)
 
 TOP_KEYS = ("scenario", "lma", "mag", "cn", "mn", "link", "flow", "fault")
-SCENARIO_KEYS = ("title", "description", "mode", "seed", "duration_ms", "processing_ms")
+SCENARIO_KEYS = ("title", "description", "mode", "seed", "duration_ms", "processing_ms",
+                 "rfc5213_handoff")  # issue 10 item 7
 LMA_KEYS = ("name", "address", "prefix_pool", "lifetime_s")
 MAG_KEYS = (
     "name",
@@ -252,6 +254,7 @@ def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
     seed = head.integer("seed", 1, ge=0)
     duration = head.number("duration_ms", gt=0, le=MAX_DURATION_MS)
     processing = head.number("processing_ms", 0, ge=0, le=MAX_DELAY_MS)
+    handoff = head.choice("rfc5213_handoff", RFC5213_HANDOFFS, "none")
     items = {key: _items(ctx, data, key) for key in TOTALS}
     names = Registry("name")
     addresses = Registry("address")
@@ -291,6 +294,7 @@ def build_scenario(data: dict[str, Any], ctx: Context, name: str) -> Scenario:
         seed=seed,
         duration_ms=duration,
         processing_ms=processing,
+        rfc5213_handoff=handoff,
         lma=lma,
         mags=mags,
         cns=cns,

@@ -14,6 +14,11 @@ PBU_OPTION_NAMES = ("mn_id", "hnp", "hi", "att")
 # interface accepts (RFC 1122 §3.3.4.2)
 ADDRESSING = ("per-interface", "shared")
 HOST_MODELS = ("weak", "strong")
+# issue 10 item 7: what an rfc5213 run does when an interface of a multihomed MN is
+# lost: "none" (the baseline: its prefix is lost with it) or "hi2" (the MN re-attaches
+# the prefix on a surviving interface, whose MAG hands the session over with HI=2,
+# RFC 5213 §5.4.1); ft runs ignore it (README "What is modelled")
+RFC5213_HANDOFFS = ("none", "hi2")
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ class Scenario:
     flows: tuple[Flow, ...] = ()
     faults: tuple[Fault, ...] = ()
     processing_ms: float = 0.0
+    rfc5213_handoff: str = "none"  # RFC5213_HANDOFFS
     path: Path | None = field(default=None, compare=False)
 
     def with_changes(self, **changes: object) -> Scenario:

@@ -158,7 +158,11 @@ class DataPlane(Network):
     def _foreign(self, pkt: DataPacket, mag: str, iface: Iface) -> None:
         """A packet for an address ``iface`` does not own (issue 10 item 1, RFC 1122
         §3.3.4.2): a strong host drops it (``wrong_interface``); a weak host accepts it,
-        and the first one for each such address on the interface says so."""
+        and the first one for each such address on the interface says so. An address
+        the interface took over from a lost one (HI=2, issue 10 item 7) is its own."""
+        if pkt.dst_int in iface.adopted:
+            self._deliver(pkt, mag, iface.key)
+            return
         first = pkt.dst_int not in iface.foreign_seen
         if first:
             iface.foreign_seen.add(pkt.dst_int)

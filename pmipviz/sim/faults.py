@@ -44,6 +44,8 @@ class Faults(MnHost):
                 iface.unnoticed = True
                 self.after(detection, self._mn_notices, iface, iface.gen)
             self.run_actions(mag, self.mags[mag].link_down(iface.key, self.now))
+            if detection <= 0:  # the MN notices at once (issue 10 item 7: HI=2 handoff)
+                self._mn_lost(iface)
         elif fault.action == FaultAction.RESTORE:
             if iface.broken and iface.mag is None:
                 self._set_iface(iface, (SimWhy.IFACE_REPAIRED, key), "restore", broken=False)
@@ -99,3 +101,4 @@ class Faults(MnHost):
         iface.unnoticed = False
         self._set_iface(iface, (SimWhy.MN_NOTICES, iface.key,
                                 self.mn_detection[iface.mn_id]), Cause.MN_DETECT)
+        self._mn_lost(iface)

@@ -3,8 +3,10 @@ Solicitation), receive the MAG's Router Advertisement and configure an address f
 
 from __future__ import annotations
 
+from ipaddress import IPv6Network
 from typing import Any
 
+from pmipviz.protocol.keys import IfaceKey
 from pmipviz.protocol.messages import RouterAdvertisement, RouterSolicitation, address_text
 from pmipviz.protocol.vocab import Cause, FaultAction, Kind, Msg, Reason, Table
 from pmipviz.protocol.why import Note
@@ -74,6 +76,9 @@ class MnHost(Network):
                       {**self._ra_fields(ra), "reason": Reason.LINK_DOWN},
                       (SimWhy.RA_LOST, mag, iface.key))
             return
+        if ra.interface != iface.name:  # the RA of a session handed over to it (HI=2)
+            self._adopt(iface, mag, ra)
+            return
         before = self._iface_row(iface)
         iface.hnps = ra.hnps
         iface.address = address_with(ra.hnps[0], iface.iid) if ra.hnps else None
@@ -85,6 +90,59 @@ class MnHost(Network):
                    "before": before, "after": self._iface_row(iface), "mn_id": iface.mn_id,
                    "interface": iface.name, "ref": "RFC 4862 §5.5.3"},
                   (SimWhy.ADDRESS, iface.key, iface.address))
+
+    # -- issue 10 item 7: rfc5213_handoff = "hi2" --------------------------------------
+
+    def _hi2(self) -> bool:
+        """The run hands a lost interface's session over to a surviving one (HI=2): an
+        rfc5213 run of a scenario with ``rfc5213_handoff = "hi2"`` (ft ignores it)."""
+        return self.mode == "rfc5213" and self.scenario.rfc5213_handoff == "hi2"
+
+    def _mn_lost(self, lost: Iface) -> None:
+        """The MN has noticed that ``lost`` is down (its ``detection_ms`` after the
+        break). With HI=2 handoffs, it re-attaches ``lost``'s prefixes on its first
+        other interface that is up with an address: it tells that interface's MAG
+        which prefixes to claim in a Router Solicitation (RFC 5213 leaves the MN-to-MAG
+        hint out of scope: pmipviz's assumption), one access-link delay away."""
+        if not self._hi2() or not lost.hnps:
+            return
+        survivor = next((i for i in self.mn_ifaces[lost.mn_id] if i is not lost and i.up
+                         and i.mag is not None and i.address is not None), None)
+        if survivor is None or survivor.mag is None:
+            return
+        mag, hnps = survivor.mag, lost.hnps
+        fields = self._rs_fields(survivor)
+        fields["claim"] = [address_text(p) for p in hnps]
+        self.transmit(survivor.key, mag, self.access_delay[mag], None, Msg.RS, fields,
+                      (SimWhy.CLAIM, survivor.key, mag, lost.key, hnps),
+                      lambda: self._mag_claim(lost, survivor, mag, hnps),
+                      ref="RFC 5213 §5.4.1")
+
+    def _mag_claim(self, lost: Iface, survivor: Iface, mag: str,
+                   hnps: tuple[IPv6Network, ...]) -> None:
+        """The hint reached ``mag``: its machine registers the session on ``survivor``."""
+        if not survivor.up or survivor.mag != mag:
+            return
+        self.run_actions(mag, self.mags[mag].claim(
+            lost.key, survivor.key, lost.mn_id, survivor.lli, survivor.att, hnps, self.now,
+            iid=lost.iid))
+
+    def _adopt(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> None:
+        """The RA for a session handed over to ``iface`` (named for the lost interface):
+        ``iface`` keeps the lost interface's address in those prefixes as its own, so
+        the flows addressed to it carry on (its own address and router do not change)."""
+        lost = self.ifaces[str(IfaceKey(iface.mn_id, ra.interface))]
+        before = self._iface_row(iface)
+        address = address_with(ra.hnps[0], lost.iid) if ra.hnps else None
+        if address is not None:
+            iface.adopted.add(int(address))
+        self.emit(Kind.RECV, iface.key, mag, Msg.RA, self._ra_fields(ra),
+                  (SimWhy.RA_ADOPT, iface.key, address, ra.hnps, lost.key))
+        self.emit(Kind.STATE, iface.key, None, None,
+                  {"table": Table.IFACE, "key": iface.key, "cause": Cause.ADDRESS,
+                   "before": before, "after": self._iface_row(iface), "mn_id": iface.mn_id,
+                   "interface": iface.name, "ref": "RFC 5213 §5.4.1"},
+                  (SimWhy.ADDRESS, iface.key, address))
 
     def _router_note(self, iface: Iface, mag: str, ra: RouterAdvertisement) -> Note:
         """The interface takes the RA's source as its default router; the note says so

@@ -120,9 +120,12 @@ class Iface:
     # down, but the MN has not noticed yet (its detection_ms): its uplink still goes out
     # of this interface, and is lost
     unnoticed: bool = False
+    # issue 10 item 7 (rfc5213_handoff = "hi2"): the addresses of lost interfaces it
+    # took over (as ints), which it accepts as its own
+    adopted: set[int] = field(default_factory=set)
 
     def row(self) -> dict[str, Any]:
-        return {
+        row = {
             "mn_id": self.mn_id,
             "interface": self.name,
             "mag": self.mag,
@@ -132,6 +135,9 @@ class Iface:
             "broken": self.broken,
             "router": address_text(self.router) if self.router else None,
         }
+        if self.adopted:  # only after a HI=2 handoff (every other trace unchanged)
+            row["adopted"] = [address_text(IPv6Address(a)) for a in sorted(self.adopted)]
+        return row
 
 
 class Network:

@@ -29,6 +29,13 @@ class SimWhy(StrEnum):
     # -- the MN host -------------------------------------------------------------------
     RS = "sim.rs"
     """key, mag: the interface solicits a router."""
+    CLAIM = "sim.claim"
+    """key, mag, lost, hnps: the MN, having noticed ``lost`` is down, asks ``mag`` on its
+    interface ``key`` to claim ``lost``'s prefixes (issue 10 item 7, an RS carrying the
+    hint: pmipviz's assumption, RFC 5213 leaves it out of scope)."""
+    RA_ADOPT = "sim.ra_adopt"
+    """key, address, hnps, lost: the RA for ``lost``'s prefixes on ``key``: the interface
+    takes ``lost``'s address as a second one (issue 10 item 7)."""
     RA_LOST = "sim.ra_lost"
     """mag, key: the RA finds the interface's link down."""
     RA_RECV = "sim.ra_recv"

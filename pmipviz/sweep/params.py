@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pmipviz.scenario.model import RFC5213_HANDOFFS
 from pmipviz.sweep.errors import SweepError
 
 # the keys a sweep may vary, by kind; names, addresses and references are not parameters
 VARIABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "scenario": ("duration_ms", "processing_ms"),
+    "scenario": ("duration_ms", "processing_ms", "rfc5213_handoff"),
     "lma": ("lifetime_s",),
     "mag": ("access_delay_ms", "detection_ms", "buffer_packets", "clock_offset_ms",
             "authorized"),
@@ -29,9 +30,12 @@ VARIABLE_KEYS: dict[str, tuple[str, ...]] = {
 _SINGLE = ("scenario", "lma")  # one table each, no selector
 _NAMED = {"mag": "name"}  # kinds whose items are selected by a name key too
 _ELSEWHERE = {"seed": "--seeds", "mode": "--mode"}
+# keys whose values are words, not numbers: the words they take (issue 10 item 7: a
+# study compares the rfc5213 baseline with the HI=2 handoff, e.g. with --mode rfc5213)
+WORD_KEYS: dict[str, tuple[str, ...]] = {"rfc5213_handoff": RFC5213_HANDOFFS}
 MAX_VALUES = 10_000  # values of one parameter
 
-_PATH_RE = re.compile(r"(?P<kind>[a-z_]+)(?:\[(?P<sel>[^\]]*)\])?\.(?P<key>[a-z_]+)")
+_PATH_RE = re.compile(r"(?P<kind>[a-z_]+)(?:\[(?P<sel>[^\]]*)\])?\.(?P<key>[a-z_][a-z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,21 @@ def parse_vary(text: str, data: dict[str, Any]) -> Parameter:
     if not eq or not path:
         raise SweepError(f"--vary {text!r}: expected PATH=VALUES, e.g. mag.detection_ms=5,20,50")
     targets = resolve(path, data)
+    words = WORD_KEYS.get(targets[0].key)
+    if words is not None:
+        return Parameter(path, targets, parse_words(path, values, words))
     return Parameter(path, targets, parse_values(path, values))
+
+
+def parse_words(path: str, text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of some of ``words`` (``none,hi2``), in the order given."""
+    values = tuple(part.strip() for part in text.split(","))
+    for v in values:
+        if v not in words:
+            raise SweepError(f"--vary {path}: {v!r} is not one of: {', '.join(words)}")
+    if len(set(values)) != len(values):
+        raise SweepError(f"--vary {path}: a value is listed twice in {text.strip()!r}")
+    return values
 
 
 def resolve(path: str, data: dict[str, Any]) -> tuple[Target, ...]:

@@ -33,9 +33,12 @@ WRITE_OPTIONS: dict[str, Any] = {
 
 
 def value_kind(values: Sequence[Any]) -> type:
-    """The type of a parameter's column, from all of its ``--vary`` values (booleans or
-    numbers: a point's scenario checks refuse a mix): bool, int when every value is
-    written as a whole number, else float."""
+    """The type of a parameter's column, from all of its ``--vary`` values (booleans,
+    words or numbers: a point's scenario checks refuse a mix): bool, str for words
+    (``scenario.rfc5213_handoff``), int when every value is written as a whole number,
+    else float."""
+    if all(isinstance(v, str) for v in values):
+        return str
     if all(isinstance(v, bool) for v in values):
         return bool
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
