@@ -77,7 +77,7 @@ def _headline(ev: TraceEvent) -> str:
         return "De-registration"
     if f.get("hi") == 5 or cause == "rereg":
         return "Re-registration"
-    if f.get("hi") == 3 or cause == "handoff":
+    if f.get("hi") in (2, 3) or cause == "handoff":
         return "Handoff"
     return "Registration"
 
@@ -193,7 +193,10 @@ def _pbu_why(ev: TraceEvent) -> str:
     hi = f.get("hi")
     if hi == 5:
         return "It extends the binding before its lifetime runs out."
-    if hi in (2, 3):
+    if hi == 2:
+        return "Another interface of the MN claims the lost interface's prefix, so the MAG " \
+               "asks the LMA to move that session to it."
+    if hi == 3:
         return "The interface has moved, so the MAG asks the LMA to move its session here."
     return "It asks the LMA for a mobility session and a home network prefix for this " \
            "interface."

@@ -189,3 +189,15 @@ def test_a_handoff_pbu_cites_the_initial_registration_at_the_mag(hi: int) -> Non
     assert narrate(_ev("send", "PBU", pbu), "ft").reference == "RFC 5213 §6.9.1.1"
     recv = _ev("recv", "PBU", pbu, node="LMA", peer="MAG2")
     assert narrate(recv, "ft").reference == "RFC 5213 §5.3.4, §5.4.1"
+
+
+def test_a_hi2_pbu_is_a_handoff_to_another_interface_not_a_move() -> None:
+    """figure1-rfc5213-hi2's PBU from MAG2 claims IF1's prefix for IF2: a handoff between
+    two interfaces. It was headed "Registration" and said "The interface has moved"."""
+    ev = _first(_trace("figure1-rfc5213-hi2"),
+                lambda e: e.kind == "send" and e.msg == "PBU" and e.fields.get("hi") == 2)
+    n = narrate(ev, "rfc5213")
+    assert n.headline == "Handoff"
+    assert "Another interface of the MN claims" in n.sentence and "has moved" not in n.sentence
+    moved = {"seq": 1, "lifetime_s": 40, "hi": 3, "mn_id": "mn1@example.org"}
+    assert "has moved" in narrate(_ev("send", "PBU", moved), "ft").sentence
