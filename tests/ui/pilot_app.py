@@ -23,6 +23,7 @@ from textual.timer import Timer
 
 from pmipviz.ui import app as app_module
 from pmipviz.ui.app import PmipvizApp
+from pmipviz.ui.widgets.delivery_plot import DeliveryPlotView
 from pmipviz.ui.widgets.footer import FittingFooter
 from pmipviz.ui.widgets.status_line import StatusLine
 
@@ -79,3 +80,10 @@ async def footer_text(pilot: Pilot[Any]) -> str:
             return text
         await pilot.pause()
     return footer.shown_text
+
+
+def plot_of(app: PmipvizApp) -> DeliveryPlotView:
+    """The app's delivery plot, which exists once ``d`` (or ``z``) has shown it."""
+    view = app.plot_view
+    assert view is not None
+    return view

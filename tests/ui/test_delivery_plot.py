@@ -18,7 +18,6 @@ from pmipviz.ui.app import PmipvizApp
 from pmipviz.ui.screenshots import Shot, until
 from pmipviz.ui.widgets.delivery_plot import (
     CHECKPOINT,
-    DeliveryPlotView,
     KeyLines,
     MarkedPlot,
     PlotFeed,
@@ -28,14 +27,8 @@ from pmipviz.ui.widgets.delivery_plot import (
     tag_columns,
 )
 from pmipviz.ui.widgets.ladder import LadderView
-from tests.ui.pilot_app import PilotApp, footer_text
+from tests.ui.pilot_app import PilotApp, footer_text, plot_of
 from tests.ui.snap import matches
-
-
-def plot_of(app: PmipvizApp) -> DeliveryPlotView:
-    view = app.plot_view
-    assert view is not None
-    return view
 
 
 def expected(app: PmipvizApp) -> tuple[Any, Any]:

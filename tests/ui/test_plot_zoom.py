@@ -23,25 +23,19 @@ from pmipviz.ui.time_window import (
     time_ticks,
     zoomed,
 )
-from pmipviz.ui.widgets.delivery_plot import DeliveryPlotView, MarkedPlot, clip_steps
-from tests.ui.pilot_app import PilotApp
-
-
-def view_of(app: PilotApp) -> DeliveryPlotView:
-    view = app.plot_view
-    assert view is not None
-    return view
+from pmipviz.ui.widgets.delivery_plot import MarkedPlot, clip_steps
+from tests.ui.pilot_app import PilotApp, plot_of
 
 
 def subtitle(app: PilotApp) -> str:
-    return str(view_of(app).border_subtitle)
+    return str(plot_of(app).border_subtitle)
 
 
 async def test_zoom_in_out_and_back_to_the_whole_run(app: PilotApp, pilot: Pilot) -> None:
     app.run_until(1036)  # the first packet on the new path
     await pilot.press("d")
     await pilot.pause()
-    view = view_of(app)
+    view = plot_of(app)
     assert view.zoom is None
     assert "zoom" not in subtitle(app)
     whole = app.query_one("#delivery-plot", MarkedPlot)._x_max  # 0..1200 (nice_end)
@@ -68,7 +62,7 @@ async def test_no_zoom_below_the_minimum(app: PilotApp, pilot: Pilot) -> None:
     app.run_until(1036)
     await pilot.press("d", *["i"] * 12)
     await pilot.pause()
-    zoom = view_of(app).zoom
+    zoom = plot_of(app).zoom
     assert zoom is not None and zoom.width == MIN_WIDTH_MS and zoom.contains(1036)
     assert "1031–1041 ms" in subtitle(app)
     plot = app.query_one("#delivery-plot", MarkedPlot)
@@ -81,7 +75,7 @@ async def test_pan_by_half_a_window_stopping_at_the_run_edges(app: PilotApp,
     app.run_until(100)
     await pilot.press("d", "i", "i")
     await pilot.pause()
-    view = view_of(app)
+    view = plot_of(app)
     assert view.zoom == Window(87.5, 112.5)  # 0..100 whole, a quarter on t=100
     await pilot.press("greater_than_sign")
     await pilot.pause()
@@ -105,7 +99,7 @@ async def test_z_shows_the_plot_zoomed_to_the_handover(app: PilotApp, pilot: Pil
     await pilot.press("z")
     await pilot.pause()
     assert app.plot_shown
-    view = view_of(app)
+    view = plot_of(app)
     assert view.zoom == Window(970.0, 1070.0)  # fault 1000 (outage from 996), cached 1041
     assert "970–1070 ms · zoom ×30 · 0 whole" in subtitle(app)
     plot = app.query_one("#delivery-plot", MarkedPlot)
@@ -122,7 +116,7 @@ async def test_the_window_follows_the_cursor_out_of_it(app: PilotApp, pilot: Pil
     app.run_until(1000)
     await pilot.press("z")
     await pilot.pause()
-    view = view_of(app)
+    view = plot_of(app)
     assert view.zoom == Window(970.0, 1070.0)
     app.run_until(1060)
     await pilot.pause()
@@ -142,7 +136,7 @@ async def test_a_window_away_from_the_cursor_waits_for_it(app: PilotApp,
     app.run_until(3000)
     await pilot.press("z")
     await pilot.pause()
-    view = view_of(app)
+    view = plot_of(app)
     await pilot.press("r")
     await pilot.pause()
     assert view.zoom == Window(970.0, 1070.0)
@@ -172,7 +166,7 @@ async def test_z_without_a_fault_says_so(app: PilotApp, pilot: Pilot) -> None:
     app.load(load_scenario("figure1").with_changes(faults=()))
     await pilot.press("z")
     await pilot.pause()
-    assert app.plot_shown and view_of(app).zoom is None
+    assert app.plot_shown and plot_of(app).zoom is None
     assert "No fault" in app.toasts[-1]
 
 
@@ -181,7 +175,7 @@ async def test_the_zoom_keys_do_not_type_into_the_goto_box(app: PilotApp,
     await pilot.press("z", "g", "1", "0", "0", "0", "enter")
     await pilot.pause()
     assert 990 < app.sim.now <= 1000
-    assert view_of(app).zoom == Window(970.0, 1070.0)  # `0` went into the box only
+    assert plot_of(app).zoom == Window(970.0, 1070.0)  # `0` went into the box only
 
 
 # -- helpers -----------------------------------------------------------------------------
