@@ -275,10 +275,7 @@ class Mag:
                                 (Why.PBU_BACK, self.name, key, hi), "RFC 5213 §6.9.1.1")]
         out += self._release_cache(key)
         before = entry.row() if entry else None
-        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid)
-        self.bul[key] = entry
-        self._added += 1
-        self._rank[key] = self._added
+        entry = self._join(BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid))
         change = self._bul_change(entry, before, (Why.BUL_ADD, self.name, key),
                                   "RFC 5213 §6.1", "attach")
         return [*out, change, *self._send(entry, self.config.lifetime_s, hi, now,
@@ -299,11 +296,8 @@ class Mag:
         own, e.g. it was attached here too): stated in the README."""
         if key in self.bul:
             return []
-        entry = BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid, hnps=hnps,
-                         link=link)
-        self.bul[key] = entry
-        self._added += 1
-        self._rank[key] = self._added
+        entry = self._join(BulEntry(key=key, mn_id=mn_id, lli=lli, att=att, iid=iid,
+                                    hnps=hnps, link=link))
         self._carried.setdefault(link, []).append(key)
         change = self._bul_change(entry, None, (Why.BUL_CLAIM, self.name, key, link, hnps),
                                   "RFC 5213 §5.4.1", "attach")
@@ -311,6 +305,14 @@ class Mag:
                                     HandoffIndicator.BETWEEN_INTERFACES, now,
                                     (Why.PBU_CLAIM, self.name, key, link, hnps),
                                     "RFC 5213 §5.4.1")]
+
+    def _join(self, entry: BulEntry) -> BulEntry:
+        """Put ``entry`` in the BUL (replacing one under its key) and rank it last, the
+        order ``_waiting`` answers in."""
+        self.bul[entry.key] = entry
+        self._added += 1
+        self._rank[entry.key] = self._added
+        return entry
 
     def _release_cache(self, key: str) -> list[Action]:
         """Deliver the packets cached for interface ``key`` down its link, which is up."""
